@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of Sawmill from Debian 12 packages.
+# Idempotent: when everything is present it returns at once without touching apt.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
+  librocksdb-dev libsnappy-dev libzstd-dev liblz4-dev
+  libboost-dev libboost-system-dev
+  nlohmann-json3-dev libre2-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
