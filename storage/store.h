@@ -1,0 +1,126 @@
+// Store: the durable home of every log entry, on one embedded RocksDB.
+//
+// Entries are appended per stream (a tenant plus a 64-bit stream id chosen by the index
+// layer; the store knows nothing of labels). An append is made durable in RocksDB's WAL
+// (the "head" column family) before Write() returns, then lives in an in-memory head per
+// stream until it is flushed into an immutable chunk (chunk_builder.h) in the "chunks" column
+// family. Reads merge a stream's chunks and head in timestamp order. See docs/design.md.
+//
+// Thread-safety: every public method may be called from any thread concurrently.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/chunk_builder.h"
+#include "storage/chunk_reader.h"
+#include "storage/result.h"
+
+namespace sawmill::storage {
+
+enum class SyncPolicy {
+  kFsync,        // every write is fsynced before it is acknowledged
+  kGroupCommit,  // writes are fsynced together at most every group_commit_interval
+};
+std::string_view SyncPolicyName(SyncPolicy p);
+Result<SyncPolicy> ParseSyncPolicy(std::string_view name);
+
+struct StoreOptions {
+  std::string data_dir = "./data";
+  ChunkOptions chunk;                                   // block size and encoding
+  size_t chunk_target_bytes = 1536 * 1024;              // flush a head at this many bytes
+  std::chrono::nanoseconds chunk_idle = std::chrono::minutes(30);
+  std::chrono::nanoseconds chunk_max_age = std::chrono::hours(2);
+  std::chrono::nanoseconds out_of_order_window = std::chrono::hours(1);
+  SyncPolicy sync = SyncPolicy::kGroupCommit;
+  std::chrono::microseconds group_commit_interval = std::chrono::milliseconds(5);
+  size_t block_cache_bytes = 256ull << 20;
+  std::chrono::nanoseconds retention = std::chrono::nanoseconds(0);  // 0 = keep forever
+  std::chrono::nanoseconds bucket = std::chrono::hours(24);  // chunk time bucket (index period)
+  // Background threads flush idle/old heads and apply retention. Tests may turn them off
+  // and call FlushDue()/ApplyRetention() themselves.
+  bool background_threads = true;
+  std::chrono::milliseconds background_interval = std::chrono::seconds(10);
+};
+
+struct EntryRef {
+  int64_t ts_ns = 0;
+  std::string_view line;
+  std::string_view metadata;  // metadata.h encoding; empty when none
+};
+
+struct StreamWrite {
+  uint64_t stream_id = 0;
+  std::vector<EntryRef> entries;
+};
+
+// What happened to the entries of one Write(). Rejected entries are not stored; all others
+// are (duplicates of a stored (ts, line) count as stored: they are already there).
+struct WriteResult {
+  struct Rejection {
+    size_t stream_index = 0;  // into the request's streams
+    size_t entry_index = 0;   // into that stream's entries
+    Status reason;
+  };
+  size_t accepted = 0;
+  size_t duplicates = 0;
+  std::vector<Rejection> rejected;
+};
+
+struct StoreStats {
+  uint64_t active_streams = 0;
+  uint64_t head_entries = 0;
+  uint64_t head_bytes = 0;      // line + metadata bytes held in heads
+  uint64_t head_memory = 0;     // resident bytes of heads (arenas + entry tables)
+  uint64_t chunks_flushed = 0;  // since open
+  uint64_t bytes_flushed = 0;   // compressed chunk bytes written since open
+  uint64_t entries_written = 0;
+  uint64_t syncs = 0;           // WAL fsyncs since open
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the store under options.data_dir and rebuilds the heads from
+  // what was durably written before the last stop or crash.
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  virtual ~Store() = default;
+
+  // Appends entries of several streams of one tenant. Returns OK once every accepted entry
+  // is durable (per the sync policy); per-entry refusals (too old for the out-of-order
+  // window) are listed in *result. A non-OK Status means nothing of this call was stored.
+  virtual Status Write(std::string_view tenant, std::span<const StreamWrite> streams,
+                       WriteResult* result) = 0;
+
+  // Merged iterator over the stream's flushed chunks and head, entries with
+  // from <= ts < to, in timestamp order (ties in (ts, line) order).
+  virtual Result<std::unique_ptr<EntryIterator>> Read(std::string_view tenant, uint64_t stream_id,
+                                                      int64_t from_ns, int64_t to_ns,
+                                                      Direction direction) = 0;
+  // Timestamps and line sizes only; chunk text is never decompressed.
+  virtual Result<std::unique_ptr<SampleIterator>> ReadSamples(std::string_view tenant,
+                                                              uint64_t stream_id, int64_t from_ns,
+                                                              int64_t to_ns,
+                                                              Direction direction) = 0;
+
+  // Flushes every head into chunks (graceful shutdown, POST /flush).
+  virtual Status FlushAll() = 0;
+  // Flushes the heads that are due: idle, too old, or over the target size.
+  virtual Status FlushDue() = 0;
+  // Deletes whole time buckets older than the retention period measured back from `now`,
+  // and compacts them away so disk space returns.
+  virtual Status ApplyRetention(std::chrono::system_clock::time_point now) = 0;
+
+  virtual StoreStats Stats() = 0;
+  // Bytes the RocksDB files take on disk (SST + blob + WAL).
+  virtual uint64_t DiskBytes() = 0;
+
+  // Flushes every head and closes the database. Called by the destructor if needed.
+  virtual Status Close() = 0;
+};
+
+}  // namespace sawmill::storage
