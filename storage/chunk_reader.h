@@ -16,6 +16,8 @@ namespace sawmill::storage {
 
 enum class Direction { kForward, kBackward };
 
+struct BlockLocation;  // chunk_block.h, internal
+
 // One entry as iterators hand it out. The views point into a decompressed block.
 struct EntryView {
   int64_t ts_ns = 0;
@@ -43,7 +45,8 @@ class EntryIterator {
 };
 
 // Like EntryIterator but decodes only the timestamp/length section of each block: the
-// line text is never decompressed. For count_over_time, rate and bytes_over_time.
+// line text is never decompressed (nor checksummed: only the ts section's CRC is verified).
+// For count_over_time, rate and bytes_over_time.
 class SampleIterator {
  public:
   virtual ~SampleIterator() = default;
@@ -56,7 +59,8 @@ class SampleIterator {
 class ChunkReader {
  public:
   // Parses and checks the chunk's header and block index. `data` must outlive the reader and
-  // every iterator it makes.
+  // every iterator it makes. Iterators do not point to the reader: it may go first.
+  // Thread-safety: a reader is immutable and may be shared; each iterator is single-threaded.
   static Result<ChunkReader> Open(std::string_view data);
 
   Encoding encoding() const { return encoding_; }
@@ -77,8 +81,13 @@ class ChunkReader {
     uint32_t ts_section_raw = 0;     // uncompressed
     uint32_t text_section_size = 0;  // compressed
     uint32_t text_section_raw = 0;   // uncompressed
-    uint32_t crc = 0;
+    uint32_t crc = 0;                // CRC32C of the compressed ts section
+    uint32_t text_crc = 0;           // CRC32C of the compressed text section
   };
+  // Block i of the chunk as the iterators see it.
+  BlockLocation Locate(size_t i) const;
+  std::vector<BlockLocation> BlocksIn(int64_t from_ns, int64_t to_ns) const;
+
   friend class ChunkEntryIterator;
   friend class ChunkSampleIterator;
 
@@ -86,6 +95,7 @@ class ChunkReader {
   Encoding encoding_ = Encoding::kSnappy;
   std::vector<BlockInfo> blocks_;
   std::vector<BlockRef> refs_;
+  uint64_t num_entries_ = 0;
 };
 
 }  // namespace sawmill::storage

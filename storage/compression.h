@@ -30,4 +30,9 @@ Status Compress(Encoding e, std::string_view input, std::string* out, int level 
 // than `expected_size` bytes, whatever the input says.
 Status Decompress(Encoding e, std::string_view input, size_t expected_size, std::string* out);
 
+// Like Decompress, but into a caller-owned buffer dst[0, size): the form readers use to
+// reuse one buffer across blocks. Corruption unless the input decompresses to exactly `size`
+// bytes; never writes past dst + size. Thread-safe (zstd contexts are per thread).
+Status DecompressTo(Encoding e, std::string_view input, char* dst, size_t size);
+
 }  // namespace sawmill::storage

@@ -1,0 +1,288 @@
+// The iterators of ChunkReader. Forward iteration decodes a block's ts section lazily, one
+// entry per Next(), handing out views into the decompressed text; backward iteration decodes
+// the whole ts section of a block into a small vector of offsets, then walks it in reverse.
+// Section buffers are reused from block to block, so iterating allocates nothing per entry
+// (and nothing per block once the buffers have grown to the largest block).
+#include <utility>
+#include <vector>
+
+#include "storage/chunk_block.h"
+#include "storage/chunk_reader.h"
+
+namespace sawmill::storage {
+
+namespace {
+
+// One decoded entry of a block walked backwards; the metadata is what lies between the end
+// of the line and the start of the next entry.
+struct Slot {
+  int64_t ts;
+  uint32_t offset;  // of the line in the text section
+  uint32_t line_len;
+};
+
+}  // namespace
+
+class ChunkEntryIterator final : public EntryIterator {
+ public:
+  ChunkEntryIterator(Encoding encoding, std::vector<BlockLocation> blocks, int64_t from_ns,
+                     int64_t to_ns, Direction direction)
+      : encoding_(encoding),
+        blocks_(std::move(blocks)),
+        from_(from_ns),
+        to_(to_ns),
+        backward_(direction == Direction::kBackward) {}
+
+  bool Next() override { return backward_ ? NextBackward() : NextForward(); }
+  const EntryView& entry() const override { return entry_; }
+  Status status() const override { return status_; }
+
+ private:
+  bool Fail(Status s) {
+    status_ = std::move(s);
+    done_ = true;
+    return false;
+  }
+  bool FailBlock(std::string_view what) { return Fail(BlockCorruption(*block_, what)); }
+  bool End() {
+    done_ = true;
+    return false;
+  }
+
+  bool NextForward();
+  bool NextBackward();
+  bool OpenBlockForward(const BlockLocation& b);
+  bool OpenBlockBackward(const BlockLocation& b);
+
+  const Encoding encoding_;
+  const std::vector<BlockLocation> blocks_;  // the ones intersecting [from_, to_), in order
+  const int64_t from_;
+  const int64_t to_;
+  const bool backward_;
+  size_t blocks_done_ = 0;
+  const BlockLocation* block_ = nullptr;  // the open block
+  bool done_ = false;
+  Status status_;
+  EntryView entry_;
+
+  SectionBuffer ts_buf_;
+  SectionBuffer text_buf_;
+  // Forward: the lazily decoded block.
+  TsCursor cursor_;
+  const char* text_p_ = nullptr;
+  const char* text_end_ = nullptr;
+  // Backward: the fully decoded block.
+  std::vector<Slot> slots_;
+  size_t pos_ = 0;
+  const char* text_ = nullptr;
+  uint32_t text_size_ = 0;
+};
+
+bool ChunkEntryIterator::OpenBlockForward(const BlockLocation& b) {
+  block_ = &b;
+  std::string_view ts_section, text;
+  Status s = LoadTsSection(encoding_, b, &ts_buf_, &ts_section);
+  if (!s.ok()) return Fail(std::move(s));
+  if (!cursor_.Init(ts_section, b)) return FailBlock("bad ts section");
+  s = LoadTextSection(encoding_, b, &text_buf_, &text);
+  if (!s.ok()) return Fail(std::move(s));
+  text_p_ = text.data();
+  text_end_ = text.data() + text.size();
+  return true;
+}
+
+bool ChunkEntryIterator::NextForward() {
+  if (done_) return false;
+  for (;;) {
+    if (cursor_.remaining() > 0) {
+      int64_t ts;
+      uint32_t line_len, meta_len;
+      if (!cursor_.Next(&ts, &line_len) || !cursor_.NextMetadata(&meta_len)) {
+        return FailBlock("bad ts section");
+      }
+      const size_t entry_len = size_t{line_len} + meta_len;
+      if (entry_len > static_cast<size_t>(text_end_ - text_p_)) {
+        return FailBlock("entry extends past the text section");
+      }
+      const char* line = text_p_;
+      text_p_ += entry_len;
+      if (ts < from_) continue;
+      if (ts >= to_) return End();
+      entry_.ts_ns = ts;
+      entry_.line = std::string_view(line, line_len);
+      entry_.metadata = std::string_view(line + line_len, meta_len);
+      return true;
+    }
+    if (block_ != nullptr && (!cursor_.Finish(*block_, true) || text_p_ != text_end_)) {
+      return FailBlock("block does not end where its index says");
+    }
+    if (blocks_done_ == blocks_.size()) return End();
+    if (!OpenBlockForward(blocks_[blocks_done_++])) return false;
+  }
+}
+
+bool ChunkEntryIterator::OpenBlockBackward(const BlockLocation& b) {
+  block_ = &b;
+  std::string_view ts_section, text;
+  Status s = LoadTsSection(encoding_, b, &ts_buf_, &ts_section);
+  if (!s.ok()) return Fail(std::move(s));
+  if (!cursor_.Init(ts_section, b)) return FailBlock("bad ts section");
+  slots_.resize(b.num_entries);
+  uint64_t offset = 0;
+  for (Slot& slot : slots_) {
+    uint32_t meta_len;
+    if (!cursor_.Next(&slot.ts, &slot.line_len) || !cursor_.NextMetadata(&meta_len)) {
+      return FailBlock("bad ts section");
+    }
+    slot.offset = static_cast<uint32_t>(offset);  // offset <= text_raw < 2^32, checked below
+    offset += uint64_t{slot.line_len} + meta_len;
+    if (offset > b.text_raw) return FailBlock("entry extends past the text section");
+  }
+  if (!cursor_.Finish(b, true) || offset != b.text_raw) {
+    return FailBlock("block does not end where its index says");
+  }
+  s = LoadTextSection(encoding_, b, &text_buf_, &text);
+  if (!s.ok()) return Fail(std::move(s));
+  text_ = text.data();
+  text_size_ = static_cast<uint32_t>(text.size());
+  pos_ = slots_.size();
+  return true;
+}
+
+bool ChunkEntryIterator::NextBackward() {
+  if (done_) return false;
+  for (;;) {
+    while (pos_ > 0) {
+      const Slot& slot = slots_[--pos_];
+      if (slot.ts >= to_) continue;
+      if (slot.ts < from_) return End();
+      const uint32_t end = pos_ + 1 < slots_.size() ? slots_[pos_ + 1].offset : text_size_;
+      const uint32_t meta_start = slot.offset + slot.line_len;
+      entry_.ts_ns = slot.ts;
+      entry_.line = std::string_view(text_ + slot.offset, slot.line_len);
+      entry_.metadata = std::string_view(text_ + meta_start, end - meta_start);
+      return true;
+    }
+    if (blocks_done_ == blocks_.size()) return End();
+    ++blocks_done_;
+    if (!OpenBlockBackward(blocks_[blocks_.size() - blocks_done_])) return false;
+  }
+}
+
+class ChunkSampleIterator final : public SampleIterator {
+ public:
+  ChunkSampleIterator(Encoding encoding, std::vector<BlockLocation> blocks, int64_t from_ns,
+                      int64_t to_ns, Direction direction)
+      : encoding_(encoding),
+        blocks_(std::move(blocks)),
+        from_(from_ns),
+        to_(to_ns),
+        backward_(direction == Direction::kBackward) {}
+
+  bool Next() override { return backward_ ? NextBackward() : NextForward(); }
+  int64_t ts_ns() const override { return ts_; }
+  uint32_t line_size() const override { return line_size_; }
+  Status status() const override { return status_; }
+
+ private:
+  bool Fail(Status s) {
+    status_ = std::move(s);
+    done_ = true;
+    return false;
+  }
+  bool FailBlock(std::string_view what) { return Fail(BlockCorruption(*block_, what)); }
+  bool End() {
+    done_ = true;
+    return false;
+  }
+  bool NextForward();
+  bool NextBackward();
+  // Loads the ts section of `b` into cursor_; the text section is never read.
+  bool OpenBlock(const BlockLocation& b);
+
+  const Encoding encoding_;
+  const std::vector<BlockLocation> blocks_;
+  const int64_t from_;
+  const int64_t to_;
+  const bool backward_;
+  size_t blocks_done_ = 0;
+  const BlockLocation* block_ = nullptr;
+  bool done_ = false;
+  Status status_;
+  int64_t ts_ = 0;
+  uint32_t line_size_ = 0;
+
+  SectionBuffer ts_buf_;
+  TsCursor cursor_;
+  std::vector<Slot> slots_;  // backward only; offset unused
+  size_t pos_ = 0;
+};
+
+bool ChunkSampleIterator::OpenBlock(const BlockLocation& b) {
+  block_ = &b;
+  std::string_view ts_section;
+  Status s = LoadTsSection(encoding_, b, &ts_buf_, &ts_section);
+  if (!s.ok()) return Fail(std::move(s));
+  if (!cursor_.Init(ts_section, b)) return FailBlock("bad ts section");
+  return true;
+}
+
+bool ChunkSampleIterator::NextForward() {
+  if (done_) return false;
+  for (;;) {
+    if (cursor_.remaining() > 0) {
+      int64_t ts;
+      uint32_t line_len;
+      if (!cursor_.Next(&ts, &line_len)) return FailBlock("bad ts section");
+      if (ts < from_) continue;
+      if (ts >= to_) return End();
+      ts_ = ts;
+      line_size_ = line_len;
+      return true;
+    }
+    if (block_ != nullptr && !cursor_.Finish(*block_, false)) {
+      return FailBlock("block does not end where its index says");
+    }
+    if (blocks_done_ == blocks_.size()) return End();
+    if (!OpenBlock(blocks_[blocks_done_++])) return false;
+  }
+}
+
+bool ChunkSampleIterator::NextBackward() {
+  if (done_) return false;
+  for (;;) {
+    while (pos_ > 0) {
+      const Slot& slot = slots_[--pos_];
+      if (slot.ts >= to_) continue;
+      if (slot.ts < from_) return End();
+      ts_ = slot.ts;
+      line_size_ = slot.line_len;
+      return true;
+    }
+    if (blocks_done_ == blocks_.size()) return End();
+    ++blocks_done_;
+    if (!OpenBlock(blocks_[blocks_.size() - blocks_done_])) return false;
+    slots_.resize(block_->num_entries);
+    for (Slot& slot : slots_) {
+      if (!cursor_.Next(&slot.ts, &slot.line_len)) return FailBlock("bad ts section");
+    }
+    if (!cursor_.Finish(*block_, false)) {
+      return FailBlock("block does not end where its index says");
+    }
+    pos_ = slots_.size();
+  }
+}
+
+std::unique_ptr<EntryIterator> ChunkReader::NewIterator(int64_t from_ns, int64_t to_ns,
+                                                        Direction direction) const {
+  return std::make_unique<ChunkEntryIterator>(encoding_, BlocksIn(from_ns, to_ns), from_ns, to_ns,
+                                              direction);
+}
+
+std::unique_ptr<SampleIterator> ChunkReader::NewSampleIterator(int64_t from_ns, int64_t to_ns,
+                                                               Direction direction) const {
+  return std::make_unique<ChunkSampleIterator>(encoding_, BlocksIn(from_ns, to_ns), from_ns, to_ns,
+                                               direction);
+}
+
+}  // namespace sawmill::storage
