@@ -1,0 +1,160 @@
+#include "server/app.h"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <system_error>
+
+#include "server/build_info.h"
+#include "server/handlers/admin.h"
+#include "server/log.h"
+
+namespace sawmill::server {
+namespace {
+
+std::string AbsolutePath(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  if (ec) return path;
+  return abs.lexically_normal().string();
+}
+
+}  // namespace
+
+App::App(Config config) : config_(std::move(config)) {
+  RegisterMetrics();
+  AddAdminRoutes({[this] { return open_store_.load(); }, &metrics_}, &router_);
+}
+
+App::~App() { (void)Stop(); }
+
+void App::RegisterMetrics() {
+  const BuildInfo& b = GetBuildInfo();
+  metrics_
+      .AddGauge("sawmill_build_info",
+                "A metric with a constant '1' value labeled by version, revision and branch.",
+                {"version", "revision", "branch"})
+      .WithLabels({std::string(b.version), std::string(b.revision), std::string(b.branch)})
+      .Set(1);
+  requests_total_ = &metrics_.AddCounter("sawmill_http_requests_total",
+                                         "HTTP requests by method, route and status code.",
+                                         {"method", "route", "status_code"});
+  request_duration_ = &metrics_.AddHistogram("sawmill_request_duration_seconds",
+                                             "Time (in seconds) spent serving HTTP requests.",
+                                             {"method", "route", "status_code"});
+  inflight_ = &metrics_.AddGauge("sawmill_inflight_requests", "HTTP requests being served.").Get();
+
+  // Store figures are read when scraped. Until the store is open they stay at zero.
+  struct StoreGauge {
+    Gauge* gauge;
+    uint64_t storage::StoreStats::*field;
+  };
+  struct StoreCounter {
+    Counter* counter;
+    uint64_t storage::StoreStats::*field;
+  };
+  using S = storage::StoreStats;
+  const std::vector<StoreGauge> gauges = {
+      {&metrics_.AddGauge("sawmill_store_active_streams", "Streams with an in-memory head.").Get(),
+       &S::active_streams},
+      {&metrics_.AddGauge("sawmill_store_head_entries", "Entries held in in-memory heads.").Get(),
+       &S::head_entries},
+      {&metrics_.AddGauge("sawmill_store_head_bytes", "Line and metadata bytes held in heads.")
+            .Get(),
+       &S::head_bytes},
+      {&metrics_.AddGauge("sawmill_store_head_memory_bytes", "Resident bytes of the heads.").Get(),
+       &S::head_memory},
+  };
+  const std::vector<StoreCounter> counters = {
+      {&metrics_.AddCounter("sawmill_store_chunks_flushed_total", "Chunks flushed since start.")
+            .Get(),
+       &S::chunks_flushed},
+      {&metrics_
+            .AddCounter("sawmill_store_flushed_bytes_total",
+                        "Compressed chunk bytes written since start.")
+            .Get(),
+       &S::bytes_flushed},
+      {&metrics_.AddCounter("sawmill_store_entries_written_total", "Entries stored since start.")
+            .Get(),
+       &S::entries_written},
+      {&metrics_.AddCounter("sawmill_store_wal_syncs_total", "WAL fsyncs since start.").Get(),
+       &S::syncs},
+  };
+  Gauge* disk = &metrics_
+                     .AddGauge("sawmill_store_disk_bytes",
+                               "Bytes the store's files take on disk (SST, blob and WAL).")
+                     .Get();
+  metrics_.AddScrapeHook([this, gauges, counters, disk] {
+    storage::Store* store = open_store_.load();
+    if (store == nullptr) return;
+    const storage::StoreStats stats = store->Stats();
+    for (const StoreGauge& g : gauges) g.gauge->Set(static_cast<double>(stats.*(g.field)));
+    for (const StoreCounter& c : counters) c.counter->Set(static_cast<double>(stats.*(c.field)));
+    disk->Set(static_cast<double>(store->DiskBytes()));
+  });
+}
+
+HttpResponse App::Serve(const HttpRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  struct InflightGuard {  // also when a handler throws (the session answers 500)
+    explicit InflightGuard(Gauge* g) : gauge(g) { gauge->Inc(); }
+    ~InflightGuard() { gauge->Dec(); }
+    Gauge* gauge;
+  };
+  std::optional<InflightGuard> inflight(inflight_);
+  Router::Routed routed = router_.Handle(request);
+  inflight.reset();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::vector<std::string> labels = {std::string(http::to_string(request.method())), routed.route,
+                                     std::to_string(routed.response.result_int())};
+  request_duration_->WithLabels(labels).Observe(seconds);
+  requests_total_->WithLabels(std::move(labels)).Inc();
+  return std::move(routed.response);
+}
+
+Status App::Start() {
+  const std::string data_dir = AbsolutePath(config_.storage_path);
+  LogInfo("using data directory",
+          {{"path", data_dir},
+           {"sync_policy", std::string(storage::SyncPolicyName(config_.sync_policy))},
+           {"encoding", std::string(storage::EncodingName(config_.encoding))}});
+
+  HttpServerOptions http_options;
+  http_options.address = config_.listen_address;
+  http_options.port = config_.listen_port;
+  http_ = std::make_unique<HttpServer>(
+      http_options, [this](const HttpRequest& request) { return Serve(request); });
+  SAW_RETURN_IF_ERROR(http_->Start());
+  LogInfo("server listening on addresses", {{"http", http_->endpoint()}});
+
+  storage::StoreOptions options;
+  options.data_dir = data_dir;
+  options.chunk.encoding = config_.encoding;
+  options.sync = config_.sync_policy;
+  options.retention = config_.retention_period;
+  Result<std::unique_ptr<storage::Store>> store = storage::Store::Open(options);
+  if (!store.ok()) {
+    http_->Stop();
+    return Status(store.status().code(),
+                  "opening the store in " + data_dir + ": " + store.status().message());
+  }
+  store_ = std::move(store).value();
+  open_store_.store(store_.get());
+  LogInfo("Sawmill started", {{"version", std::string(GetBuildInfo().version)}});
+  return Status::OK();
+}
+
+Status App::Stop() {
+  if (stopped_) return Status::OK();
+  stopped_ = true;
+  if (http_ != nullptr) http_->Stop();
+  open_store_.store(nullptr);
+  if (store_ == nullptr) return Status::OK();
+  LogInfo("closing the store (flushing heads)");
+  Status s = store_->Close();
+  store_.reset();
+  return s;
+}
+
+}  // namespace sawmill::server

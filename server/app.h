@@ -1,0 +1,57 @@
+// The running Sawmill: owns the store, the metrics registry, the router and the HTTP
+// server, and starts and stops them in order. Start() listens first, so /ready can answer
+// 503 while the store replays its WAL, then opens the store. Stop() drains HTTP before it
+// closes the store, so no handler ever sees a closed store.
+//
+// Thread-safety: Start() and Stop() from one controlling thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "server/flags.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "server/router.h"
+#include "storage/store.h"
+
+namespace sawmill::server {
+
+class App {
+ public:
+  explicit App(Config config);
+  ~App();  // Stop()s if needed
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Listens, opens the store and logs "Sawmill started". On error, whatever was started is
+  // stopped again. REQUIRES: called at most once.
+  Status Start();
+
+  // Stops accepting, finishes requests in flight, closes the store (which flushes its heads).
+  // Returns the store's Close() status. Idempotent.
+  Status Stop();
+
+  // The port the HTTP server is bound to. REQUIRES: Start() succeeded.
+  uint16_t port() const { return http_->port(); }
+
+ private:
+  void RegisterMetrics();
+  // The HTTP server's handler: routes and records request metrics.
+  HttpResponse Serve(const HttpRequest& request);
+
+  const Config config_;
+  Registry metrics_;
+  Family<Counter>* requests_total_ = nullptr;
+  Family<Histogram>* request_duration_ = nullptr;
+  Gauge* inflight_ = nullptr;
+  Router router_;
+  std::unique_ptr<storage::Store> store_;
+  std::atomic<storage::Store*> open_store_{nullptr};  // what handlers see; null until open
+  std::unique_ptr<HttpServer> http_;
+  bool stopped_ = false;
+};
+
+}  // namespace sawmill::server

@@ -1,0 +1,206 @@
+#include "server/flags.h"
+
+#include <charconv>
+#include <functional>
+#include <limits>
+#include <vector>
+
+#include <boost/asio/ip/address.hpp>
+
+namespace sawmill::server {
+namespace {
+
+struct Flag {
+  std::string_view name;
+  std::string_view alias;  // another accepted name, or empty
+  std::string_view type;   // shown in -help; empty for a boolean flag
+  std::string_view help;
+  std::string_view default_text;  // shown in -help; empty for none
+  std::function<Status(std::string_view value, Config* config)> set;
+};
+
+Status SetPort(std::string_view value, Config* config) {
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), port);
+  if (ec != std::errc() || end != value.data() + value.size() || port > 65535) {
+    return Status::InvalidArgument("want a port number between 0 and 65535");
+  }
+  config->listen_port = static_cast<uint16_t>(port);
+  return Status::OK();
+}
+
+Status SetAddress(std::string_view value, Config* config) {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(std::string(value), ec);
+  if (ec) return Status::InvalidArgument("want an IP address such as 127.0.0.1 or ::");
+  config->listen_address = std::string(value);
+  return Status::OK();
+}
+
+Status SetBool(std::string_view value, bool* out) {
+  if (value == "true" || value == "1") {
+    *out = true;
+  } else if (value == "false" || value == "0") {
+    *out = false;
+  } else {
+    return Status::InvalidArgument("want true or false");
+  }
+  return Status::OK();
+}
+
+const std::vector<Flag>& Flags() {
+  static const std::vector<Flag> flags = {
+      {"server.http-listen-address", "", "string", "HTTP server listen address.", "127.0.0.1",
+       SetAddress},
+      {"server.http-listen-port", "", "int", "HTTP server listen port (0 picks a free port).",
+       "3100", SetPort},
+      {"storage.path", "data.dir", "string", "Directory where Sawmill keeps its data.", "./data",
+       [](std::string_view v, Config* c) {
+         if (v.empty()) return Status::InvalidArgument("want a directory");
+         c->storage_path = std::string(v);
+         return Status::OK();
+       }},
+      {"storage.sync-policy", "", "string",
+       "When writes are fsynced: fsync (every write) or group-commit (batched).", "group-commit",
+       [](std::string_view v, Config* c) {
+         Result<storage::SyncPolicy> p = storage::ParseSyncPolicy(v);
+         if (!p.ok()) return p.status();
+         c->sync_policy = *p;
+         return Status::OK();
+       }},
+      {"storage.encoding", "", "string", "Chunk block compression: snappy, zstd, lz4 or none.",
+       "snappy",
+       [](std::string_view v, Config* c) {
+         Result<storage::Encoding> e = storage::ParseEncoding(v);
+         if (!e.ok()) return e.status();
+         c->encoding = *e;
+         return Status::OK();
+       }},
+      {"retention.period", "", "duration",
+       "How long to keep logs, such as 744h or 30d; 0 keeps them forever.", "0s",
+       [](std::string_view v, Config* c) {
+         Result<std::chrono::nanoseconds> d = ParseDuration(v);
+         if (!d.ok()) return d.status();
+         c->retention_period = *d;
+         return Status::OK();
+       }},
+      {"log.level", "", "string",
+       "Only log messages at or above this level: debug, info, "
+       "warn or error.",
+       "info",
+       [](std::string_view v, Config* c) {
+         Result<LogLevel> l = ParseLogLevel(v);
+         if (!l.ok()) return l.status();
+         c->log_level = *l;
+         return Status::OK();
+       }},
+      {"version", "", "", "Print this build's version information and exit.", "",
+       [](std::string_view v, Config* c) { return SetBool(v, &c->show_version); }},
+      {"help", "h", "", "Print this help and exit.", "",
+       [](std::string_view v, Config* c) { return SetBool(v, &c->show_help); }},
+  };
+  return flags;
+}
+
+const Flag* FindFlag(std::string_view name) {
+  for (const Flag& flag : Flags()) {
+    if (name == flag.name || (!flag.alias.empty() && name == flag.alias)) return &flag;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<Config> ParseFlags(int argc, const char* const* argv) {
+  Config config;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
+      return Status::InvalidArgument("unexpected argument \"" + std::string(arg) +
+                                     "\" (flags start with -)");
+    }
+    arg.remove_prefix(arg[1] == '-' ? 2 : 1);
+    const size_t eq = arg.find('=');
+    const std::string_view name = arg.substr(0, eq);
+    const Flag* flag = FindFlag(name);
+    if (flag == nullptr) {
+      return Status::InvalidArgument("flag provided but not defined: -" + std::string(name));
+    }
+    std::string_view value;
+    if (eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+    } else if (flag->type.empty()) {
+      value = "true";
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return Status::InvalidArgument("flag needs an argument: -" + std::string(name));
+    }
+    Status s = flag->set(value, &config);
+    if (!s.ok()) {
+      return Status::InvalidArgument("invalid value \"" + std::string(value) + "\" for flag -" +
+                                     std::string(name) + ": " + s.message());
+    }
+  }
+  return config;
+}
+
+std::string FlagsUsage() {
+  std::string out = "Usage of sawmill:\n";
+  for (const Flag& flag : Flags()) {
+    out.append("  -").append(flag.name);
+    if (!flag.type.empty()) out.append(" ").append(flag.type);
+    out.append("\n    \t").append(flag.help);
+    if (!flag.default_text.empty()) out.append(" (default ").append(flag.default_text).append(")");
+    if (!flag.alias.empty()) out.append(" (alias -").append(flag.alias).append(")");
+    out.append("\n");
+  }
+  return out;
+}
+
+Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
+  using std::chrono::nanoseconds;
+  if (text == "0") return nanoseconds(0);
+  struct Unit {
+    std::string_view suffix;
+    int64_t ns;
+  };
+  static constexpr int64_t kSecond = 1'000'000'000;
+  static constexpr Unit kUnits[] = {
+      {"y", 365 * 24 * 3600 * kSecond},
+      {"w", 7 * 24 * 3600 * kSecond},
+      {"d", 24 * 3600 * kSecond},
+      {"h", 3600 * kSecond},
+      {"m", 60 * kSecond},
+      {"s", kSecond},
+      {"ms", 1'000'000},
+      {"us", 1'000},
+      {"ns", 1},
+  };
+  const Status bad = Status::InvalidArgument("not a valid duration string: \"" + std::string(text) +
+                                             "\" (want e.g. 744h or 30d)");
+  if (text.empty()) return bad;
+  int64_t total = 0;
+  int64_t previous_unit = std::numeric_limits<int64_t>::max();  // units go largest first
+  while (!text.empty()) {
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || n < 0) return bad;
+    text.remove_prefix(end - text.data());
+    const Unit* unit = nullptr;  // the longest matching suffix: "ms" rather than "m"
+    for (const Unit& u : kUnits) {
+      if (text.starts_with(u.suffix) &&
+          (unit == nullptr || u.suffix.size() > unit->suffix.size())) {
+        unit = &u;
+      }
+    }
+    if (unit == nullptr || unit->ns >= previous_unit) return bad;
+    if (n > (std::numeric_limits<int64_t>::max() - total) / unit->ns) return bad;
+    total += n * unit->ns;
+    text.remove_prefix(unit->suffix.size());
+    previous_unit = unit->ns;
+  }
+  return nanoseconds(total);
+}
+
+}  // namespace sawmill::server

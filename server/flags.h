@@ -1,0 +1,45 @@
+// The command line of the `sawmill` binary, in Loki's style: single-dash dotted names, a
+// double dash also accepted, values after '=' or as the next argument:
+//
+//   sawmill -server.http-listen-port=3100 --storage.path /var/lib/sawmill -log.level debug
+//
+// Boolean flags (-version, -help) take no separate value (but accept -version=true). Errors
+// use Go's flag package wording: "flag provided but not defined: -foo".
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "server/log.h"
+#include "storage/compression.h"
+#include "storage/result.h"
+#include "storage/store.h"
+
+namespace sawmill::server {
+
+struct Config {
+  std::string listen_address = "127.0.0.1";
+  uint16_t listen_port = 3100;  // 0 picks a free port
+  std::string storage_path = "./data";
+  storage::SyncPolicy sync_policy = storage::SyncPolicy::kGroupCommit;
+  storage::Encoding encoding = storage::Encoding::kSnappy;
+  std::chrono::nanoseconds retention_period{0};  // 0 keeps everything
+  LogLevel log_level = LogLevel::kInfo;
+  bool show_version = false;
+  bool show_help = false;
+};
+
+// Parses argv[1..argc). Returns InvalidArgument naming the flag on an unknown flag, a
+// missing value, a bad value or a positional argument.
+Result<Config> ParseFlags(int argc, const char* const* argv);
+
+// The -help text: every flag with its description and default.
+std::string FlagsUsage();
+
+// A Prometheus-style duration: one or more <integer><unit> with units y (365d), w, d, h, m,
+// s, ms, us, ns, largest first ("744h", "1h30m", "7d"); "0" alone means zero.
+Result<std::chrono::nanoseconds> ParseDuration(std::string_view text);
+
+}  // namespace sawmill::server

@@ -1,0 +1,26 @@
+// Operational endpoints, the ones Loki serves for operators and load balancers:
+//
+//   GET  /ready                          200 "ready\n" once the store is open, 503 before
+//   GET  /metrics                        Prometheus text format
+//   GET  /loki/api/v1/status/buildinfo   {"version":..,"revision":..,"branch":..,...}
+//   POST /flush                          flushes every head into chunks, 204
+#pragma once
+
+#include <functional>
+
+#include "server/metrics.h"
+#include "server/router.h"
+#include "storage/store.h"
+
+namespace sawmill::server {
+
+struct AdminContext {
+  // The open store, or null while it is still opening (or already closed). The store a
+  // handler gets stays valid until the HTTP server has stopped.
+  std::function<storage::Store*()> store;
+  Registry* metrics = nullptr;  // outlives the router
+};
+
+void AddAdminRoutes(const AdminContext& context, Router* router);
+
+}  // namespace sawmill::server

@@ -1,0 +1,263 @@
+#include "server/http_server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "server/log.h"
+
+namespace sawmill::server {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  // Adds a session unless the server is stopping. Returns whether it was added.
+  bool Register(const std::shared_ptr<Session>& session);
+  void Unregister(Session* session);
+  void Run();
+
+  const HttpServerOptions options;
+  const Handler handler;
+  std::atomic<bool> stopping{false};
+
+  // Declared before the io_context: sessions that are still queued when the io_context is
+  // destroyed unregister themselves from its destructor.
+  std::mutex mu;
+  std::condition_variable drained;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  net::io_context ioc{std::max(1, options.threads)};
+  tcp::acceptor acceptor{net::make_strand(ioc)};
+  tcp::endpoint bound;
+  std::vector<std::thread> threads;
+  bool started = false;
+  bool stopped = false;
+};
+
+// One connection: reads a request, answers it, and reads the next while kept alive.
+// Its handlers run on its own strand, one at a time.
+class HttpServer::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Impl* server) : stream_(std::move(socket)), server_(server) {}
+  ~Session() { server_->Unregister(this); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+  }
+
+  // Closes the connection if it is waiting for a request that has not begun to arrive; a
+  // request being read or answered is finished first (and answered with Connection: close).
+  void Shutdown() {
+    net::post(stream_.get_executor(),
+              beast::bind_front_handler(&Session::CloseIfIdle, shared_from_this()));
+  }
+
+ private:
+  void DoRead() {
+    if (server_->stopping.load()) return Close();  // accepted just as the server stopped
+    parser_.emplace();
+    parser_->body_limit(server_->options.body_limit);
+    parser_->header_limit(server_->options.header_limit);
+    stream_.expires_after(server_->options.read_timeout);
+    waiting_ = true;
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void CloseIfIdle() {
+    if (waiting_ && buffer_.size() == 0 && !parser_->got_some()) stream_.cancel();
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    waiting_ = false;
+    if (ec == http::error::body_limit) {
+      return Send(MakeResponse(http::status::payload_too_large, "request body too large\n"), 11,
+                  false);
+    }
+    if (ec && ec.category() == beast::http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      return Send(MakeResponse(http::status::bad_request, "400 bad request\n"), 11, false);
+    }
+    if (ec) return Close();  // end of stream, timeout, reset, or shut down while idle
+
+    HttpRequest request = parser_->release();
+    const bool keep_alive = request.keep_alive() && !server_->stopping.load();
+    HttpResponse response;
+    // The one catch-all of a session: a handler that throws is a bug, answered with 500.
+    try {
+      response = server_->handler(request);
+    } catch (const std::exception& e) {
+      LogError("uncaught exception while serving a request",
+               {{"path", std::string(request.target())}, {"err", e.what()}});
+      response = MakeResponse(http::status::internal_server_error, "internal server error\n");
+    } catch (...) {
+      LogError("uncaught exception while serving a request",
+               {{"path", std::string(request.target())}, {"err", "unknown"}});
+      response = MakeResponse(http::status::internal_server_error, "internal server error\n");
+    }
+    Send(std::move(response), request.version(), keep_alive);
+  }
+
+  void Send(HttpResponse response, unsigned version, bool keep_alive) {
+    response_ = std::move(response);
+    response_.version(version);
+    response_.keep_alive(keep_alive);
+    response_.prepare_payload();
+    stream_.expires_after(server_->options.write_timeout);
+    http::async_write(
+        stream_, response_,
+        beast::bind_front_handler(&Session::OnWrite, shared_from_this(), !keep_alive));
+  }
+
+  void OnWrite(bool close, beast::error_code ec, std::size_t) {
+    if (ec || close) return Close();
+    DoRead();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpResponse response_;  // kept alive until its write completes
+  bool waiting_ = false;   // a read for the next request is pending
+  Impl* server_;
+};
+
+void HttpServer::Impl::DoAccept() {
+  acceptor.async_accept(net::make_strand(ioc), beast::bind_front_handler(&Impl::OnAccept, this));
+}
+
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (ec) {
+    if (stopping.load() || ec == net::error::operation_aborted) return;
+    LogWarn("accept failed", {{"err", ec.message()}});
+  } else {
+    auto session = std::make_shared<Session>(std::move(socket), this);
+    if (Register(session)) session->Start();
+  }
+  if (!stopping.load()) DoAccept();
+}
+
+bool HttpServer::Impl::Register(const std::shared_ptr<Session>& session) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (stopping.load()) return false;
+  sessions.emplace(session.get(), session);
+  return true;
+}
+
+void HttpServer::Impl::Unregister(Session* session) {
+  std::lock_guard<std::mutex> lock(mu);
+  sessions.erase(session);
+  if (sessions.empty()) drained.notify_all();
+}
+
+void HttpServer::Impl::Run() {
+  // Handlers do not throw (sessions catch); this only guards the threads themselves.
+  while (true) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      LogError("uncaught exception in an HTTP server thread", {{"err", e.what()}});
+    } catch (...) {
+      LogError("uncaught exception in an HTTP server thread", {{"err", "unknown"}});
+    }
+  }
+}
+
+HttpServer::HttpServer(HttpServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() {
+  Impl& s = *impl_;
+  const std::string where = s.options.address + ":" + std::to_string(s.options.port);
+  beast::error_code ec;
+  const net::ip::address address = net::ip::make_address(s.options.address, ec);
+  if (ec) return Status::InvalidArgument("invalid listen address \"" + s.options.address + "\"");
+  const tcp::endpoint endpoint(address, s.options.port);
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) s.bound = s.acceptor.local_endpoint(ec);
+  if (ec) {
+    s.acceptor.close(ec);
+    return Status::IOError("listen tcp " + where + ": " + ec.message());
+  }
+  s.DoAccept();
+  int n = s.options.threads > 0 ? s.options.threads
+                                : static_cast<int>(std::thread::hardware_concurrency());
+  n = std::max(n, 1);
+  for (int i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.Run(); });
+  s.started = true;
+  return Status::OK();
+}
+
+uint16_t HttpServer::port() const { return impl_->bound.port(); }
+
+std::string HttpServer::endpoint() const {
+  const net::ip::address a = impl_->bound.address();
+  const std::string host = a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
+  return host + ":" + std::to_string(impl_->bound.port());
+}
+
+void HttpServer::Stop() {
+  Impl& s = *impl_;
+  if (!s.started || s.stopped) return;
+  s.stopped = true;
+
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    s.stopping.store(true);
+    for (auto& [ptr, weak] : s.sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  net::post(s.acceptor.get_executor(), [&s] {
+    beast::error_code ec;
+    s.acceptor.close(ec);
+  });
+  for (auto& session : live) session->Shutdown();
+  live.clear();  // outside the lock: the last reference may run ~Session, which locks
+
+  {
+    std::unique_lock<std::mutex> lock(s.mu);
+    if (!s.drained.wait_for(lock, s.options.shutdown_timeout,
+                            [&s] { return s.sessions.empty(); })) {
+      LogWarn("closing connections with requests still in flight",
+              {{"connections", s.sessions.size()}});
+    }
+  }
+  s.ioc.stop();
+  for (std::thread& t : s.threads) t.join();
+  s.threads.clear();
+}
+
+}  // namespace sawmill::server

@@ -1,0 +1,69 @@
+// An HTTP/1.1 server on Boost.Beast: one io_context run by a pool of threads, one session
+// per connection with keep-alive, a body size limit and a read timeout. Every request goes to
+// a single Handler (the App's router); the server itself knows no paths.
+//
+// Errors never leave as exceptions: Asio and Beast are used through their error_code
+// overloads, and each session has the one catch-all that answers a throwing handler with 500
+// and logs it.
+//
+// Thread-safety: Start() and Stop() from one controlling thread; the handler runs on the
+// server's threads, many requests at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "server/http_message.h"
+#include "storage/status.h"
+
+namespace sawmill::server {
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 3100;               // 0 picks a free port; see HttpServer::port()
+  int threads = 0;                    // 0: one per hardware thread
+  uint64_t body_limit = 64ull << 20;  // larger bodies are answered with 413
+  uint32_t header_limit = 1u << 20;   // long LogQL queries travel in the target
+  // Time to read one whole request, including the wait for it on a kept-alive connection.
+  std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
+  std::chrono::milliseconds write_timeout = std::chrono::seconds(60);
+  // How long Stop() lets in-flight requests finish before cutting them off.
+  std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(30);
+};
+
+class HttpServer {
+ public:
+  // Answers one request; may run on several threads at once.
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+  HttpServer(HttpServerOptions options, Handler handler);
+  ~HttpServer();  // Stop()s if needed
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts the threads. A bind failure (address in use, bad address)
+  // returns an error and leaves nothing running.
+  // REQUIRES: called at most once.
+  Status Start();
+
+  // The bound port (the one picked when options.port was 0).
+  // REQUIRES: Start() succeeded.
+  uint16_t port() const;
+  // The bound address as "127.0.0.1:3100" or "[::1]:3100".
+  // REQUIRES: Start() succeeded.
+  std::string endpoint() const;
+
+  // Stops accepting, closes idle connections, lets requests in flight finish (up to
+  // options.shutdown_timeout) and joins the threads. Idempotent.
+  void Stop();
+
+ private:
+  struct Impl;
+  class Session;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sawmill::server

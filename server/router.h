@@ -1,0 +1,69 @@
+// Routes an HTTP request by method and path to its handler. Patterns are paths whose
+// segments are literals or "{name}" placeholders that match one non-empty segment:
+//
+//   router.Add(http::verb::get, "/ready", ReadyHandler);
+//   router.Add(http::verb::get, "/loki/api/v1/label/{name}/values", LabelValuesHandler);
+//
+// An unknown path answers 404 "404 page not found\n" (Loki's wording); a known path with
+// another method answers 405 with an Allow header. Handlers return Status errors, which
+// become responses through http_status.h.
+//
+// Thread-safety: Add() before serving; Handle() may then run on many threads at once.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/http_message.h"
+#include "storage/result.h"
+
+namespace sawmill::server {
+
+// What a handler sees of a request.
+struct Request {
+  const HttpRequest& http;
+  std::string_view path;   // the target before '?'
+  std::string_view query;  // the raw query string after '?' (not decoded), may be empty
+  std::vector<std::pair<std::string, std::string>> path_params;  // from "{name}" segments
+
+  // The segment matched by "{name}"; empty when the route has no such placeholder.
+  std::string_view PathParam(std::string_view name) const;
+};
+
+using Handler = std::function<Result<HttpResponse>(const Request&)>;
+
+class Router {
+ public:
+  // REQUIRES: `pattern` starts with '/'.
+  void Add(http::verb method, std::string_view pattern, Handler handler);
+
+  struct Routed {
+    // The matched pattern as a metric label, like Loki's: "/loki/api/v1/push" becomes
+    // "loki_api_v1_push". "other" when no pattern matched.
+    std::string route;
+    HttpResponse response;
+  };
+  // Calls the handler for `request`; a Status error becomes ErrorResponse(). Exceptions
+  // thrown by a handler pass through (the HTTP session answers them with 500).
+  Routed Handle(const HttpRequest& request) const;
+
+  // "/loki/api/v1/label/{name}/values" -> "loki_api_v1_label_name_values".
+  static std::string RouteName(std::string_view pattern);
+
+ private:
+  struct Route {
+    http::verb method;
+    std::vector<std::string> segments;
+    std::string name;
+    Handler handler;
+  };
+  static bool Match(const Route& route, const std::vector<std::string_view>& segments,
+                    std::vector<std::pair<std::string, std::string>>* params);
+
+  std::vector<Route> routes_;  // tried in the order they were added
+};
+
+}  // namespace sawmill::server

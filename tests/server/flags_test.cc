@@ -1,0 +1,157 @@
+#include "server/flags.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace sawmill::server {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::nanoseconds;
+
+Result<Config> Parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "sawmill");
+  return ParseFlags(static_cast<int>(args.size()), args.data());
+}
+
+TEST(FlagsTest, DefaultsWithoutArguments) {
+  Result<Config> c = Parse({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listen_address, "127.0.0.1");
+  EXPECT_EQ(c->listen_port, 3100);
+  EXPECT_EQ(c->storage_path, "./data");
+  EXPECT_EQ(c->sync_policy, storage::SyncPolicy::kGroupCommit);
+  EXPECT_EQ(c->encoding, storage::Encoding::kSnappy);
+  EXPECT_EQ(c->retention_period, nanoseconds(0));
+  EXPECT_EQ(c->log_level, LogLevel::kInfo);
+  EXPECT_FALSE(c->show_version);
+  EXPECT_FALSE(c->show_help);
+}
+
+TEST(FlagsTest, AcceptsEverySpelling) {
+  const std::vector<std::vector<const char*>> spellings = {
+      {"-server.http-listen-port=0"},
+      {"--server.http-listen-port=0"},
+      {"-server.http-listen-port", "0"},
+      {"--server.http-listen-port", "0"},
+  };
+  for (const auto& args : spellings) {
+    SCOPED_TRACE(args[0]);
+    Result<Config> c = Parse(args);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->listen_port, 0);
+  }
+}
+
+TEST(FlagsTest, ParsesEveryFlag) {
+  Result<Config> c =
+      Parse({"-server.http-listen-address=::1", "-server.http-listen-port=9000", "-storage.path",
+             "/tmp/x", "-storage.sync-policy=fsync", "-storage.encoding=zstd",
+             "-retention.period=744h", "-log.level=debug", "-version", "--help"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listen_address, "::1");
+  EXPECT_EQ(c->listen_port, 9000);
+  EXPECT_EQ(c->storage_path, "/tmp/x");
+  EXPECT_EQ(c->sync_policy, storage::SyncPolicy::kFsync);
+  EXPECT_EQ(c->encoding, storage::Encoding::kZstd);
+  EXPECT_EQ(c->retention_period, hours(744));
+  EXPECT_EQ(c->log_level, LogLevel::kDebug);
+  EXPECT_TRUE(c->show_version);
+  EXPECT_TRUE(c->show_help);
+}
+
+TEST(FlagsTest, DataDirIsAnAliasOfStoragePath) {
+  Result<Config> c = Parse({"-data.dir=/srv/logs"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->storage_path, "/srv/logs");
+}
+
+TEST(FlagsTest, BooleanFlagsTakeNoSeparateValue) {
+  Result<Config> c = Parse({"-version", "-log.level=warn"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->show_version);
+  EXPECT_EQ(c->log_level, LogLevel::kWarn);
+  c = Parse({"-version=false"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->show_version);
+}
+
+TEST(FlagsTest, RejectsBadInputWithClearMessages) {
+  struct Case {
+    std::vector<const char*> args;
+    std::string want;
+  };
+  const Case cases[] = {
+      {{"-no.such.flag"}, "flag provided but not defined: -no.such.flag"},
+      {{"--no.such.flag=1"}, "flag provided but not defined: -no.such.flag"},
+      {{"-storage.path"}, "flag needs an argument: -storage.path"},
+      {{"-server.http-listen-port=abc"}, "invalid value \"abc\" for flag -server.http-listen-port"},
+      {{"-server.http-listen-port=65536"}, "for flag -server.http-listen-port"},
+      {{"-server.http-listen-port=-1"}, "for flag -server.http-listen-port"},
+      {{"-server.http-listen-address=not-an-ip"}, "for flag -server.http-listen-address"},
+      {{"-storage.sync-policy=sometimes"}, "for flag -storage.sync-policy"},
+      {{"-storage.encoding=gzip"}, "for flag -storage.encoding"},
+      {{"-retention.period=forever"}, "for flag -retention.period"},
+      {{"-log.level=loud"}, "for flag -log.level"},
+      {{"-version=maybe"}, "for flag -version"},
+      {{"serve"}, "unexpected argument \"serve\""},
+      {{"-"}, "unexpected argument"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.args[0]);
+    Result<Config> r = Parse(c.args);
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(r.status().IsInvalidArgument());
+    EXPECT_NE(r.status().message().find(c.want), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(FlagsTest, UsageListsEveryFlag) {
+  const std::string usage = FlagsUsage();
+  for (const char* name : {"-server.http-listen-address", "-server.http-listen-port",
+                           "-storage.path", "-storage.sync-policy", "-storage.encoding",
+                           "-retention.period", "-log.level", "-version", "-help"}) {
+    EXPECT_NE(usage.find(name), std::string::npos) << name;
+  }
+}
+
+TEST(DurationTest, ParsesPrometheusDurations) {
+  struct Case {
+    const char* text;
+    nanoseconds want;
+  };
+  const Case cases[] = {
+      {"0", nanoseconds(0)},
+      {"0s", nanoseconds(0)},
+      {"744h", hours(744)},
+      {"30d", hours(24 * 30)},
+      {"1w", hours(24 * 7)},
+      {"1y", hours(24 * 365)},
+      {"1h30m", minutes(90)},
+      {"500ms", milliseconds(500)},
+      {"1m500ms", milliseconds(60'500)},
+      {"10us", nanoseconds(10'000)},
+      {"7ns", nanoseconds(7)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    Result<nanoseconds> d = ParseDuration(c.text);
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    EXPECT_EQ(*d, c.want);
+  }
+}
+
+TEST(DurationTest, RejectsMalformedDurations) {
+  for (const char* text :
+       {"", "h", "10", "1.5h", "-1h", "1x", "30m1h", "1h1h", "1h ", " 1h", "99999999999999y"}) {
+    SCOPED_TRACE(text);
+    EXPECT_FALSE(ParseDuration(text).ok());
+  }
+}
+
+}  // namespace
+}  // namespace sawmill::server
