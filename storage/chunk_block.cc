@@ -43,7 +43,10 @@ Status LoadTextSection(Encoding e, const BlockLocation& b, SectionBuffer* buf,
 
 bool TsCursor::Init(std::string_view section, const BlockLocation& b) {
   uint64_t ts_bytes, len_bytes;
-  if (!GetVarint64(&section, &ts_bytes) || !GetVarint64(&section, &len_bytes)) return false;
+  if (!GetVarint64(&section, &ts_bytes) || !GetVarint64(&section, &len_bytes) ||
+      !GetVarint64(&section, &unit_) || unit_ == 0) {
+    return false;
+  }
   if (ts_bytes > section.size() || len_bytes > section.size() - ts_bytes) return false;
   ts_p_ = section.data();
   ts_end_ = ts_p_ + ts_bytes;

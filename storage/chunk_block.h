@@ -3,6 +3,7 @@
 // the ts section. See chunk_format.h for the layout. Not thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -64,15 +65,18 @@ class TsCursor {
   bool has_metadata() const { return meta_stream_; }
 
   // Decodes the next entry's timestamp and line length. REQUIRES: remaining() > 0.
-  bool Next(int64_t* ts, uint32_t* line_len) {
+  [[gnu::always_inline]] bool Next(int64_t* ts, uint32_t* line_len) {
     --remaining_;
     if (first_) {
       first_ = false;
     } else {
-      uint64_t delta;
-      if (!ReadVarint(&ts_p_, ts_end_, &delta)) return false;
+      uint64_t scaled, delta;
+      if (!ReadVarint(&ts_p_, ts_end_, &scaled)) return false;
       // Keeps ts_ <= max_ts_ (also rules out overflow).
-      if (delta > static_cast<uint64_t>(max_ts_) - static_cast<uint64_t>(ts_)) return false;
+      if (__builtin_mul_overflow(scaled, unit_, &delta) ||
+          delta > static_cast<uint64_t>(max_ts_) - static_cast<uint64_t>(ts_)) {
+        return false;
+      }
       ts_ = static_cast<int64_t>(static_cast<uint64_t>(ts_) + delta);
     }
     uint64_t len;
@@ -83,7 +87,7 @@ class TsCursor {
     return true;
   }
   // The metadata length of the entry Next() just decoded (0 when the block has none).
-  bool NextMetadata(uint32_t* meta_len) {
+  [[gnu::always_inline]] bool NextMetadata(uint32_t* meta_len) {
     if (!meta_stream_) {
       *meta_len = 0;
       return true;
@@ -100,10 +104,18 @@ class TsCursor {
   bool Finish(const BlockLocation& b, bool metadata_read) const;
 
  private:
-  static bool ReadVarint(const char** p, const char* limit, uint64_t* v) {
-    if (*p < limit && static_cast<unsigned char>(**p) < 0x80) {
-      *v = static_cast<unsigned char>(**p);
-      ++*p;
+  // Timestamp deltas and line lengths are mostly one or two bytes: decode those inline.
+  [[gnu::always_inline]] static bool ReadVarint(const char** p, const char* limit, uint64_t* v) {
+    const auto* q = reinterpret_cast<const unsigned char*>(*p);
+    const ptrdiff_t avail = limit - *p;
+    if (avail >= 1 && q[0] < 0x80) {
+      *v = q[0];
+      *p += 1;
+      return true;
+    }
+    if (avail >= 2 && q[1] < 0x80) {
+      *v = (uint64_t{q[0]} & 0x7f) | (uint64_t{q[1]} << 7);
+      *p += 2;
       return true;
     }
     const char* next = GetVarint64Ptr(*p, limit, v);
@@ -123,6 +135,7 @@ class TsCursor {
   uint32_t remaining_ = 0;
   int64_t ts_ = 0;
   int64_t max_ts_ = 0;
+  uint64_t unit_ = 1;  // deltas are stored divided by this
   uint64_t line_bytes_ = 0;
 };
 

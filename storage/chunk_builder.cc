@@ -2,13 +2,27 @@
 
 #include <algorithm>
 #include <climits>
+#include <numeric>
 #include <utility>
+#include <vector>
 
 #include "storage/chunk_format.h"
 #include "storage/coding.h"
 #include "storage/crc32c.h"
 
 namespace sawmill::storage {
+namespace {
+
+size_t VarintLength(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
 
 struct ChunkBuilder::Rep {
   ChunkOptions options;
@@ -20,16 +34,20 @@ struct ChunkBuilder::Rep {
   uint64_t num_blocks = 0;
   int64_t prev_block_max_ts = 0;
 
-  // The block being filled: the three streams of its ts section, and its text.
-  std::string ts_stream;
+  // The block being filled: its timestamps (first one and deltas, scaled by their GCD when
+  // the block is flushed), the length streams of its ts section, and its text.
+  int64_t block_min_ts = 0;
+  std::vector<uint64_t> deltas;
+  uint64_t delta_gcd = 0;  // GCD of the nonzero deltas, 0 while there are none
+  size_t ts_bytes = 0;     // varint bytes of the unscaled timestamps (an upper bound)
   std::string len_stream;
   std::string meta_stream;  // stays empty until an entry of the block has metadata
   bool block_has_metadata = false;
   std::string text;
   uint32_t block_entries = 0;
-  int64_t block_min_ts = 0;
 
-  std::string section;  // scratch: the assembled uncompressed ts section
+  std::string ts_stream;  // scratch: the ts stream being assembled
+  std::string section;    // scratch: the assembled uncompressed ts section
 
   size_t num_entries = 0;
   size_t uncompressed_bytes = 0;
@@ -37,7 +55,7 @@ struct ChunkBuilder::Rep {
   bool finished = false;
 
   size_t BlockBytes() const {
-    return text.size() + ts_stream.size() + len_stream.size() + meta_stream.size();
+    return text.size() + ts_bytes + len_stream.size() + meta_stream.size();
   }
   Status FlushBlock();
   // Compresses `raw` onto the end of `chunk`; sets the compressed size and its CRC.
@@ -56,9 +74,20 @@ Status ChunkBuilder::Rep::AppendSection(std::string_view raw, uint32_t* size, ui
 
 Status ChunkBuilder::Rep::FlushBlock() {
   if (block_entries == 0) return Status::OK();
+  // Timestamps of ms or us precision have deltas that are multiples of 10^6 or 10^3 ns:
+  // storing delta / GCD saves one or two bytes per entry.
+  const uint64_t unit = delta_gcd == 0 ? 1 : delta_gcd;
+  ts_stream.clear();
+  PutVarint64(&ts_stream, ZigZagEncode(block_min_ts));
+  if (unit == 1) {
+    for (uint64_t d : deltas) PutVarint64(&ts_stream, d);
+  } else {
+    for (uint64_t d : deltas) PutVarint64(&ts_stream, d / unit);
+  }
   section.clear();
   PutVarint64(&section, ts_stream.size());
   PutVarint64(&section, len_stream.size());
+  PutVarint64(&section, unit);
   section.append(ts_stream);
   section.append(len_stream);
   section.append(meta_stream);
@@ -85,7 +114,9 @@ Status ChunkBuilder::Rep::FlushBlock() {
 
   ++num_blocks;
   prev_block_max_ts = last_ts;
-  ts_stream.clear();
+  deltas.clear();
+  delta_gcd = 0;
+  ts_bytes = 0;
   len_stream.clear();
   meta_stream.clear();
   text.clear();
@@ -139,9 +170,12 @@ Status ChunkBuilder::Append(int64_t ts_ns, std::string_view line, std::string_vi
 
   if (r.block_entries == 0) {
     r.block_min_ts = ts_ns;
-    PutVarint64(&r.ts_stream, ZigZagEncode(ts_ns));
+    r.ts_bytes += VarintLength(ZigZagEncode(ts_ns));
   } else {
-    PutVarint64(&r.ts_stream, static_cast<uint64_t>(ts_ns) - static_cast<uint64_t>(r.last_ts));
+    const uint64_t delta = static_cast<uint64_t>(ts_ns) - static_cast<uint64_t>(r.last_ts);
+    r.deltas.push_back(delta);
+    r.ts_bytes += VarintLength(delta);
+    if (delta != 0 && r.delta_gcd != 1) r.delta_gcd = std::gcd(r.delta_gcd, delta);
   }
   PutVarint32(&r.len_stream, static_cast<uint32_t>(line.size()));
   if (!metadata.empty() && !r.block_has_metadata) {

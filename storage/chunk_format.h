@@ -22,8 +22,10 @@
 //     ts section, uncompressed (what SampleIterator decodes; it never touches the text):
 //       varint   ts_bytes      size of the ts stream
 //       varint   len_bytes     size of the line length stream
+//       varint   ts_unit       >= 1; every delta below is stored divided by it (the writer
+//                              uses the GCD of the block's deltas: 1000 for us timestamps)
 //       ts stream    num_entries varints: entry 0 is zigzag(ts) (absolute), entry k > 0 is
-//                    ts[k] - ts[k-1] (>= 0, timestamps never decrease)
+//                    (ts[k] - ts[k-1]) / ts_unit (>= 0, timestamps never decrease)
 //       len stream   num_entries varints: line length in bytes
 //       meta stream  the rest of the section: num_entries varints, the metadata length of
 //                    each entry; empty when no entry of the block has metadata
@@ -76,7 +78,9 @@ inline constexpr size_t kMaxEntryBytes = 16u << 20;
 inline constexpr size_t kMaxBlockTargetBytes = 32u << 20;
 // Upper bound of an uncompressed section: what a reader is willing to allocate for one.
 inline constexpr uint32_t kMaxSectionBytes = 64u << 20;
-// Smallest uncompressed ts section per entry: a ts varint and a length varint.
+// Smallest uncompressed ts section: three header varints, then per entry a ts varint and a
+// length varint.
+inline constexpr uint32_t kMinTsSectionHeader = 3;
 inline constexpr uint32_t kMinTsBytesPerEntry = 2;
 
 }  // namespace sawmill::storage

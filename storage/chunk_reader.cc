@@ -89,9 +89,9 @@ Result<ChunkReader> ChunkReader::Open(std::string_view data) {
     if (ts_raw > kMaxSectionBytes || text_raw > kMaxSectionBytes) {
       return IndexCorruption(i, "section larger than the format allows");
     }
-    // Every entry takes at least kMinTsBytesPerEntry, after two varints of stream sizes.
-    if (ts_raw < kMinTsBytesPerEntry || n == 0 ||
-        n > (ts_raw - kMinTsBytesPerEntry) / kMinTsBytesPerEntry) {
+    // Every entry takes at least kMinTsBytesPerEntry after the section's header.
+    if (ts_raw < kMinTsSectionHeader || n == 0 ||
+        n > (ts_raw - kMinTsSectionHeader) / kMinTsBytesPerEntry) {
       return IndexCorruption(i, "entry count does not fit the ts section");
     }
     // Sections must lie between the header and the index; checking each size first keeps

@@ -132,8 +132,9 @@ TEST(ChunkBuilderTest, MatchesDocumentedLayout) {
   PutFixed32(&want, kChunkMagic);
   want += std::string("\x01\x00\x00\x00", 4);  // version 1, encoding none, reserved
   EXPECT_EQ(want, "SAWC" + std::string("\x01\x00\x00\x00", 4));
-  // ts section: ts stream {zigzag(-3)=5, delta 5}, len stream {2, 3}, meta stream {0, 1}.
-  const std::string ts_section = std::string("\x02\x02\x05\x05\x02\x03\x00\x01", 8);
+  // ts section: 2-byte ts stream, 2-byte len stream, unit 5 (the GCD of the deltas), then
+  // ts stream {zigzag(-3) = 5, delta 5 / 5}, len stream {2, 3}, meta stream {0, 1}.
+  const std::string ts_section = std::string("\x02\x02\x05\x05\x01\x02\x03\x00\x01", 9);
   const std::string text = "abcdeM";
   want += ts_section + text;
   std::string index;
