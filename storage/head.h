@@ -1,0 +1,83 @@
+// Head: the in-memory, not yet flushed entries of one stream.
+//
+// Entries are kept sorted by timestamp (ties in arrival order), so a flush or a read never
+// sorts. Line and metadata bytes live in an append-only arena whose blocks never move: a
+// reader's snapshot (a copy of the entry table for its time range plus a reference to the
+// head) points into the arena while writers keep appending. Identical (ts, line) pairs are
+// stored once.
+//
+// Thread-safety: not thread-safe. The store mutates a head only under its own mutex and
+// takes snapshots under that mutex; after that a snapshot reads only bytes written before it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "storage/chunk_reader.h"
+
+namespace sawmill::storage {
+
+class Head {
+ public:
+  struct Entry {
+    int64_t ts_ns;
+    const char* data;  // line bytes, then metadata bytes
+    uint32_t line_size;
+    uint32_t metadata_size;
+
+    std::string_view line() const { return {data, line_size}; }
+    std::string_view metadata() const { return {data + line_size, metadata_size}; }
+  };
+
+  Head() = default;
+  Head(const Head&) = delete;
+  Head& operator=(const Head&) = delete;
+
+  // Returns false (and stores nothing) when an entry with the same ts and line is present.
+  bool Append(int64_t ts_ns, std::string_view line, std::string_view metadata);
+
+  bool empty() const { return entries_.empty(); }
+  size_t num_entries() const { return entries_.size(); }
+  // Line + metadata bytes held.
+  size_t bytes() const { return bytes_; }
+  // Resident bytes: arena blocks plus the entry table.
+  size_t memory_bytes() const;
+  int64_t min_ts() const { return entries_.front().ts_ns; }
+  int64_t max_ts() const { return entries_.back().ts_ns; }
+  const std::vector<Entry>& entries() const { return entries_; }
+
+  // The entries with from <= ts < to, in timestamp order.
+  std::vector<Entry> Range(int64_t from_ns, int64_t to_ns) const;
+
+  // The durable head records (sequence numbers) whose entries this head holds; the flush
+  // that turns the head into chunks deletes exactly these.
+  void AddRecord(uint64_t seq) { records_.push_back(seq); }
+  const std::vector<uint64_t>& records() const { return records_; }
+
+  // Monotonic clock times (ns) of the first and the latest append, for idle/age flushes.
+  int64_t created_ns = 0;
+  int64_t last_append_ns = 0;
+
+ private:
+  char* Allocate(size_t n);
+
+  std::vector<Entry> entries_;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_used_ = 0;
+  size_t block_size_ = 0;
+  size_t arena_bytes_ = 0;
+  size_t bytes_ = 0;
+  std::vector<uint64_t> records_;
+};
+
+// Iterators over a snapshot of a head. They keep the head alive.
+std::unique_ptr<EntryIterator> NewHeadIterator(std::shared_ptr<const Head> head,
+                                               std::vector<Head::Entry> entries,
+                                               Direction direction);
+std::unique_ptr<SampleIterator> NewHeadSampleIterator(std::shared_ptr<const Head> head,
+                                                      std::vector<Head::Entry> entries,
+                                                      Direction direction);
+
+}  // namespace sawmill::storage

@@ -1,0 +1,66 @@
+// RocksDB key layout. Every key starts with the tenant and a 0x00 separator, so one tenant's
+// keys form a contiguous range and no read can cross into another tenant's. Integers are
+// big-endian so that keys sort numerically; signed timestamps have their sign bit flipped.
+//
+//   kHead        <tenant> 00 | stream_id:be64 | seq:be64                      -> head record
+//   kChunks      <tenant> 00 | bucket:be32 | stream_id:be64 | min_ts:be64 | seq:be64
+//                                                                           -> chunk bytes
+//   kChunkIndex  same key as kChunks                                        -> ChunkMeta
+//   kStreams     <tenant> 00 | stream_id:be64                               -> StreamMeta
+//
+// `bucket` is floor(ts / bucket_width) + 2^31 of every entry in the chunk (chunks never span
+// buckets), so retention deletes whole buckets with one DeleteRange per tenant, and a read of
+// [from, to) visits exactly the buckets it overlaps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/status.h"
+
+namespace sawmill::storage {
+
+// Tenant names must be non-empty and free of NUL bytes.
+Status ValidateTenant(std::string_view tenant);
+
+std::string TenantPrefix(std::string_view tenant);
+// The smallest key greater than every key starting with `prefix`.
+std::string PrefixEnd(std::string_view prefix);
+
+uint64_t FlipSign(int64_t v);
+int64_t UnflipSign(uint64_t v);
+
+// Floor division of ts by width, biased into uint32.
+uint32_t BucketOf(int64_t ts_ns, int64_t bucket_width_ns);
+int64_t BucketStart(uint32_t bucket, int64_t bucket_width_ns);
+
+std::string HeadKey(std::string_view tenant, uint64_t stream_id, uint64_t seq);
+std::string HeadStreamPrefix(std::string_view tenant, uint64_t stream_id);
+
+struct ChunkKey {
+  std::string tenant;
+  uint32_t bucket = 0;
+  uint64_t stream_id = 0;
+  int64_t min_ts = 0;
+  uint64_t seq = 0;
+};
+std::string EncodeChunkKey(const ChunkKey& k);
+// Parses a key whose tenant prefix is `tenant`; false when malformed.
+bool DecodeChunkKey(std::string_view tenant, std::string_view key, ChunkKey* out);
+std::string ChunkBucketPrefix(std::string_view tenant, uint32_t bucket);
+std::string ChunkStreamPrefix(std::string_view tenant, uint32_t bucket, uint64_t stream_id);
+
+// Value of a kChunkIndex row.
+struct ChunkMeta {
+  int64_t max_ts = 0;
+  uint64_t num_entries = 0;
+  uint64_t raw_bytes = 0;  // line + metadata bytes
+  uint64_t stored_bytes = 0;
+};
+std::string EncodeChunkMeta(const ChunkMeta& m);
+bool DecodeChunkMeta(std::string_view value, ChunkMeta* out);
+
+std::string StreamKey(std::string_view tenant, uint64_t stream_id);
+
+}  // namespace sawmill::storage

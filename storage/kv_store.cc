@@ -1,0 +1,235 @@
+#include "storage/kv_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <mutex>
+#include <vector>
+
+namespace sawmill::storage {
+namespace {
+
+const char* const kColumnNames[kNumColumns] = {"default", "head", "chunks", "chunk_index",
+                                               "streams"};
+
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::OK();
+  std::string msg = s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsCorruption()) return Status::Corruption(msg);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  if (s.IsIOError()) return Status::IOError(msg);
+  if (s.IsBusy() || s.IsTryAgain() || s.IsIncomplete()) return Status::Unavailable(msg);
+  return Status::Internal(msg);
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const KvOptions& o,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = o.write_buffer_bytes;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  switch (c) {
+    case Column::kChunks:
+      // Chunk bytes are compressed by us; large values, read whole.
+      cf.compression = rocksdb::kNoCompression;
+      cf.bottommost_compression = rocksdb::kNoCompression;
+      table.block_size = 64 << 10;
+      cf.write_buffer_size = o.write_buffer_bytes;
+      break;
+    case Column::kHead:
+      // Head records are compressed by us too; they live briefly (until their chunk).
+      cf.compression = rocksdb::kNoCompression;
+      break;
+    default:
+      cf.compression = rocksdb::kLZ4Compression;
+      cf.write_buffer_size = 8 << 20;
+      break;
+  }
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+class RocksBatch final : public KvBatch {
+ public:
+  explicit RocksBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* cfs) : cfs_(cfs) {}
+  void Put(Column c, std::string_view key, std::string_view value) override {
+    (void)batch_.Put(cf(c), ToSlice(key), ToSlice(value));
+  }
+  void Delete(Column c, std::string_view key) override { (void)batch_.Delete(cf(c), ToSlice(key)); }
+  void DeleteRange(Column c, std::string_view begin, std::string_view end) override {
+    (void)batch_.DeleteRange(cf(c), ToSlice(begin), ToSlice(end));
+  }
+  size_t ByteSize() const override { return batch_.GetDataSize(); }
+  void Clear() override { batch_.Clear(); }
+
+  rocksdb::WriteBatch batch_;
+
+ private:
+  rocksdb::ColumnFamilyHandle* cf(Column c) const { return (*cfs_)[static_cast<int>(c)]; }
+  const std::vector<rocksdb::ColumnFamilyHandle*>* cfs_;
+};
+
+class RocksValue final : public KvValue {
+ public:
+  std::string_view data() const override { return ToView(slice_); }
+  rocksdb::PinnableSlice slice_;
+};
+
+class RocksSnapshot final : public KvSnapshot {
+ public:
+  RocksSnapshot(rocksdb::DB* db, const rocksdb::Snapshot* s) : db_(db), snapshot_(s) {}
+  ~RocksSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+const rocksdb::Snapshot* Unwrap(const KvSnapshot* s) {
+  return s == nullptr ? nullptr : static_cast<const RocksSnapshot*>(s)->snapshot_;
+}
+
+class RocksIterator final : public KvIterator {
+ public:
+  RocksIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string_view lower,
+                std::string_view upper, const rocksdb::Snapshot* snapshot)
+      : lower_(lower), upper_(upper), lower_slice_(lower_), upper_slice_(upper_) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    ro.iterate_lower_bound = &lower_slice_;
+    ro.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(ro, cf));
+    it_->Seek(lower_slice_);
+  }
+  void Seek(std::string_view key) override { it_->Seek(ToSlice(key)); }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  std::string_view key() const override { return ToView(it_->key()); }
+  std::string_view value() const override { return ToView(it_->value()); }
+  Status status() const override { return FromRocks(it_->status()); }
+
+ private:
+  std::string lower_, upper_;
+  rocksdb::Slice lower_slice_, upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksKvStore final : public KvStore {
+ public:
+  RocksKvStore(std::string path, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> cfs)
+      : path_(std::move(path)), db_(db), cfs_(std::move(cfs)) {}
+  ~RocksKvStore() override { (void)Close(); }
+
+  std::unique_ptr<KvBatch> NewBatch() override { return std::make_unique<RocksBatch>(&cfs_); }
+  Status Write(KvBatch* batch, bool sync) override;
+  Status SyncWal() override { return FromRocks(db_->SyncWAL()); }
+
+  std::shared_ptr<const KvSnapshot> GetSnapshot() override {
+    return std::make_shared<RocksSnapshot>(db_, db_->GetSnapshot());
+  }
+  Result<std::unique_ptr<KvValue>> Get(Column c, std::string_view key,
+                                       const KvSnapshot* snapshot) override {
+    auto value = std::make_unique<RocksValue>();
+    rocksdb::ReadOptions ro;
+    ro.snapshot = Unwrap(snapshot);
+    rocksdb::Status s = db_->Get(ro, cf(c), ToSlice(key), &value->slice_);
+    if (!s.ok()) return FromRocks(s);
+    return std::unique_ptr<KvValue>(std::move(value));
+  }
+  std::unique_ptr<KvIterator> NewIterator(Column c, std::string_view lower, std::string_view upper,
+                                          const KvSnapshot* snapshot) override {
+    return std::make_unique<RocksIterator>(db_, cf(c), lower, upper, Unwrap(snapshot));
+  }
+  Status FlushMemtables() override {
+    rocksdb::FlushOptions fo;
+    return FromRocks(db_->Flush(fo, cfs_));
+  }
+  Status CompactRange(Column c, std::string_view begin, std::string_view end) override {
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    rocksdb::Slice b = ToSlice(begin), e = ToSlice(end);
+    return FromRocks(db_->CompactRange(co, cf(c), &b, &e));
+  }
+  uint64_t DiskBytes() override {
+    uint64_t total = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(path_, ec)) {
+      if (entry.is_regular_file(ec)) total += entry.file_size(ec);
+    }
+    return total;
+  }
+  Status Close() override;
+
+ private:
+  rocksdb::ColumnFamilyHandle* cf(Column c) { return cfs_[static_cast<int>(c)]; }
+
+  std::string path_;
+  std::mutex close_mu_;
+  rocksdb::DB* db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+};
+
+}  // namespace
+
+Status RocksKvStore::Write(KvBatch* batch, bool sync) {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return FromRocks(db_->Write(wo, &static_cast<RocksBatch*>(batch)->batch_));
+}
+
+Status RocksKvStore::Close() {
+  std::lock_guard<std::mutex> lock(close_mu_);
+  if (db_ == nullptr) return Status::OK();
+  rocksdb::FlushOptions fo;
+  rocksdb::Status flush = db_->Flush(fo, cfs_);
+  for (auto* h : cfs_) db_->DestroyColumnFamilyHandle(h);
+  cfs_.clear();
+  rocksdb::Status close = db_->Close();
+  delete db_;
+  db_ = nullptr;
+  if (!flush.ok()) return FromRocks(flush);
+  return FromRocks(close);
+}
+
+Result<std::unique_ptr<KvStore>> KvStore::Open(const KvOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return Status::IOError("cannot create " + options.path + ": " + ec.message());
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.max_total_wal_size = 256ull << 20;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.keep_log_file_num = 5;
+  db_options.max_log_file_size = 16 << 20;
+  // Point-in-time recovery: after a crash the database is what the WAL holds up to the
+  // first damaged record; a torn tail record (a write that was never acknowledged) is dropped.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < kNumColumns; ++i) {
+    descriptors.emplace_back(kColumnNames[i],
+                             ColumnOptions(static_cast<Column>(i), options, cache));
+  }
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &db);
+  if (!s.ok()) return FromRocks(s);
+  return std::unique_ptr<KvStore>(std::make_unique<RocksKvStore>(options.path, db, handles));
+}
+
+}  // namespace sawmill::storage

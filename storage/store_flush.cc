@@ -1,0 +1,216 @@
+// Heads into chunks, and retention.
+//
+// A flush seals the stream's head (new writes go to a fresh head at once), builds the
+// chunks without holding the store lock, then in one atomic RocksDB batch writes the chunks
+// and their index rows, deletes exactly the head records the sealed head held, and records
+// the stream's newest timestamp. The batch is applied and the sealed head dropped under the
+// store lock, so a reader sees the entries either in the head or in the chunks, never both
+// or neither. A crash before the batch leaves the head records, which recovery replays.
+#include <algorithm>
+
+#include "storage/coding.h"
+#include "storage/keys.h"
+#include "storage/store_impl.h"
+
+namespace sawmill::storage {
+
+Status StoreImpl::BuildChunks(const StreamState& stream, const Head& head, KvBatch* batch,
+                              uint64_t* stored_bytes) {
+  const int64_t width = options_.bucket.count();
+  const auto& entries = head.entries();
+  const uint64_t seq =
+      head.records().empty() ? 0 : *std::max_element(head.records().begin(), head.records().end());
+  size_t begin = 0;
+  while (begin < entries.size()) {
+    // One chunk per time bucket, so that retention and reads work on whole buckets.
+    const uint32_t bucket = BucketOf(entries[begin].ts_ns, width);
+    const int64_t bucket_end = BucketStart(bucket, width) + width;
+    ChunkBuilder builder(options_.chunk);
+    ChunkMeta meta;
+    size_t i = begin;
+    for (; i < entries.size() && entries[i].ts_ns < bucket_end; ++i) {
+      const Head::Entry& e = entries[i];
+      SAW_RETURN_IF_ERROR(builder.Append(e.ts_ns, e.line(), e.metadata()));
+      meta.raw_bytes += e.line_size + e.metadata_size;
+    }
+    meta.num_entries = i - begin;
+    meta.max_ts = entries[i - 1].ts_ns;
+    SAW_ASSIGN_OR_RETURN(std::string chunk, builder.Finish());
+    meta.stored_bytes = chunk.size();
+    *stored_bytes += chunk.size();
+    ChunkKey key{stream.tenant, bucket, stream.id, entries[begin].ts_ns, seq};
+    std::string k = EncodeChunkKey(key);
+    batch->Put(Column::kChunks, k, chunk);
+    batch->Put(Column::kChunkIndex, k, EncodeChunkMeta(meta));
+    chunks_flushed_++;
+    begin = i;
+  }
+  return Status::OK();
+}
+
+Status StoreImpl::FlushStream(const std::string& key) {
+  std::shared_ptr<Head> sealed;
+  StreamState copy;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = streams_.find(key);
+    if (it == streams_.end()) return Status::OK();
+    StreamState& s = it->second;
+    s.queued_for_flush = false;
+    if (s.head == nullptr || s.head->empty()) return Status::OK();
+    sealed = std::move(s.head);
+    s.head = nullptr;
+    s.flushing.push_back(sealed);
+    copy.tenant = s.tenant;
+    copy.id = s.id;
+    copy.max_ts = s.max_ts;
+  }
+
+  std::unique_ptr<KvBatch> batch = kv_->NewBatch();
+  uint64_t stored = 0;
+  Status st = BuildChunks(copy, *sealed, batch.get(), &stored);
+  if (st.ok()) {
+    for (uint64_t seq : sealed->records()) {
+      batch->Delete(Column::kHead, HeadKey(copy.tenant, copy.id, seq));
+    }
+    std::string v;
+    PutVarint64(&v, ZigZagEncode(copy.max_ts));
+    batch->Put(Column::kStreams, StreamKey(copy.tenant, copy.id), v);
+    std::string seq;
+    PutFixed64(&seq, next_seq_.load());
+    batch->Put(Column::kMeta, "next_seq", seq);
+  }
+
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = streams_.find(key);
+  StreamState* s = it == streams_.end() ? nullptr : &it->second;
+  if (st.ok()) st = kv_->Write(batch.get(), /*sync=*/false);
+  if (s != nullptr) {
+    auto pos = std::find(s->flushing.begin(), s->flushing.end(), sealed);
+    s->flushing.erase(pos);
+    if (!st.ok()) {
+      // Nothing was written: give the entries back to the live head, which a later flush
+      // retries. Their head records are still durable.
+      if (s->head == nullptr) s->head = NewHead(MonotonicNowNs());
+      for (const Head::Entry& e : sealed->entries())
+        s->head->Append(e.ts_ns, e.line(), e.metadata());
+      for (uint64_t seq : sealed->records()) s->head->AddRecord(seq);
+    }
+  }
+  if (st.ok()) bytes_flushed_ += stored;
+  return st;
+}
+
+Status StoreImpl::FlushAll() {
+  std::vector<std::string> keys;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [key, s] : streams_) {
+      if ((s.head != nullptr && !s.head->empty()) || !s.flushing.empty()) keys.push_back(key);
+    }
+  }
+  Status first;
+  for (const auto& k : keys) {
+    Status st = FlushStream(k);
+    if (!st.ok() && first.ok()) first = st;
+  }
+  SAW_RETURN_IF_ERROR(first);
+  return kv_->SyncWal();
+}
+
+Status StoreImpl::FlushDue() {
+  const int64_t now = MonotonicNowNs();
+  const int64_t idle = options_.chunk_idle.count();
+  const int64_t max_age = options_.chunk_max_age.count();
+  std::vector<std::string> keys;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = streams_.begin(); it != streams_.end();) {
+      StreamState& s = it->second;
+      const bool empty = s.head == nullptr || s.head->empty();
+      if (empty && s.flushing.empty() && now - s.last_append_ns >= idle) {
+        it = streams_.erase(it);  // quiet stream: its newest ts is in kStreams
+        continue;
+      }
+      if (!empty && (s.head->bytes() >= options_.chunk_target_bytes ||
+                     now - s.head->last_append_ns >= idle || now - s.head->created_ns >= max_age)) {
+        keys.push_back(it->first);
+      }
+      ++it;
+    }
+  }
+  Status first;
+  for (const auto& k : keys) {
+    Status st = FlushStream(k);
+    if (!st.ok() && first.ok()) first = st;
+  }
+  return first;
+}
+
+Status StoreImpl::ApplyRetention(std::chrono::system_clock::time_point now) {
+  if (options_.retention.count() <= 0) return Status::OK();
+  const int64_t now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  // Every bucket that ends at or before the cutoff goes, as a whole.
+  const uint32_t keep_from = BucketOf(now_ns - options_.retention.count(), options_.bucket.count());
+
+  // Find the tenants by skipping from one tenant's keys to the next.
+  std::vector<std::string> tenants;
+  auto it = kv_->NewIterator(Column::kChunkIndex, std::string_view(), std::string(64, '\xff'));
+  it->Seek(std::string_view());
+  while (it->Valid()) {
+    std::string_view key = it->key();
+    size_t nul = key.find('\0');
+    if (nul == std::string_view::npos) return Status::Corruption("chunk key without tenant");
+    tenants.emplace_back(key.substr(0, nul));
+    it->Seek(PrefixEnd(TenantPrefix(tenants.back())));
+  }
+  SAW_RETURN_IF_ERROR(it->status());
+
+  if (tenants.empty()) return Status::OK();
+  // Memtables go to SST first, so the compaction below drops the deleted chunks from disk
+  // and the WAL files that held them can go.
+  SAW_RETURN_IF_ERROR(kv_->FlushMemtables());
+  for (const std::string& t : tenants) {
+    const std::string begin = ChunkBucketPrefix(t, 0);
+    const std::string end = ChunkBucketPrefix(t, keep_from);
+    std::unique_ptr<KvBatch> batch = kv_->NewBatch();
+    batch->DeleteRange(Column::kChunkIndex, begin, end);
+    batch->DeleteRange(Column::kChunks, begin, end);
+    SAW_RETURN_IF_ERROR(kv_->Write(batch.get(), /*sync=*/true));
+    SAW_RETURN_IF_ERROR(kv_->FlushMemtables());
+    SAW_RETURN_IF_ERROR(kv_->CompactRange(Column::kChunks, begin, end));
+    SAW_RETURN_IF_ERROR(kv_->CompactRange(Column::kChunkIndex, begin, end));
+  }
+  return Status::OK();
+}
+
+void StoreImpl::BackgroundLoop() {
+  auto next_periodic = std::chrono::steady_clock::now() + options_.background_interval;
+  auto next_retention = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(bg_mu_);
+  while (!stopping_) {
+    bg_cv_.wait_until(lock, next_periodic, [&] { return stopping_ || !flush_queue_.empty(); });
+    if (stopping_) return;
+    while (!flush_queue_.empty()) {
+      std::string key = std::move(flush_queue_.front());
+      flush_queue_.pop_front();
+      lock.unlock();
+      (void)FlushStream(key);  // a failure leaves the head in place: retried by FlushDue
+      lock.lock();
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_periodic) {
+      lock.unlock();
+      (void)FlushDue();
+      if (now >= next_retention) {
+        (void)ApplyRetention(std::chrono::system_clock::now());
+        next_retention = now + std::chrono::minutes(10);
+      }
+      lock.lock();
+      next_periodic = now + options_.background_interval;
+    }
+  }
+}
+
+}  // namespace sawmill::storage

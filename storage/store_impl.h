@@ -1,0 +1,132 @@
+// The Store implementation, split by concern (as RocksDB's db_impl_*.cc):
+//   store_open.cc   opening, recovery of the heads from the head column family, closing
+//   store_write.cc  the write path: window check, head records, group commit
+//   store_read.cc   the read path: head snapshots + chunks merged
+//   store_flush.cc  heads into chunks, background flushing, retention
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "storage/head.h"
+#include "storage/kv_store.h"
+#include "storage/store.h"
+
+namespace sawmill::storage {
+
+// A stream as the store tracks it between flushes.
+struct StreamState {
+  std::string tenant;
+  uint64_t id = 0;
+  std::shared_ptr<Head> head;                   // receives new entries
+  std::vector<std::shared_ptr<Head>> flushing;  // being turned into chunks, still readable
+  int64_t max_ts = INT64_MIN;                   // newest timestamp ever accepted
+  int64_t last_append_ns = 0;                   // monotonic clock
+  bool queued_for_flush = false;
+};
+
+class StoreImpl final : public Store {
+ public:
+  StoreImpl(const StoreOptions& options, std::unique_ptr<KvStore> kv);
+  ~StoreImpl() override;
+
+  Status Write(std::string_view tenant, std::span<const StreamWrite> streams,
+               WriteResult* result) override;
+  Result<std::unique_ptr<EntryIterator>> Read(std::string_view tenant, uint64_t stream_id,
+                                              int64_t from_ns, int64_t to_ns,
+                                              Direction direction) override;
+  Result<std::unique_ptr<SampleIterator>> ReadSamples(std::string_view tenant, uint64_t stream_id,
+                                                      int64_t from_ns, int64_t to_ns,
+                                                      Direction direction) override;
+  Status FlushAll() override;
+  Status FlushDue() override;
+  Status ApplyRetention(std::chrono::system_clock::time_point now) override;
+  StoreStats Stats() override;
+  uint64_t DiskBytes() override { return kv_->DiskBytes(); }
+  Status Close() override;
+
+  // Rebuilds the heads from the head column family. Called once by Open().
+  Status Recover();
+  void StartBackground();
+
+ private:
+  // What a reader needs from the heads of one stream, taken under mu_.
+  struct HeadSnapshot {
+    std::shared_ptr<const Head> head;
+    std::vector<Head::Entry> entries;
+  };
+  struct ChunkRef {
+    std::string key;
+    int64_t min_ts, max_ts;
+  };
+
+  // REQUIRES: mu_ held.
+  StreamState* FindOrLoadStream(std::string_view tenant, uint64_t stream_id, Status* status);
+  StreamState* FindStream(std::string_view tenant, uint64_t stream_id);
+  std::shared_ptr<Head> NewHead(int64_t now_ns);
+
+  // Takes the head snapshots and the database snapshot of one read, consistently.
+  Status SnapshotStream(std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
+                        std::vector<HeadSnapshot>* heads,
+                        std::shared_ptr<const KvSnapshot>* db_snapshot);
+  Status ListChunks(std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
+                    const KvSnapshot* snapshot, std::vector<ChunkRef>* out);
+
+  template <typename Iter>
+  Result<std::unique_ptr<Iter>> ReadMerged(std::string_view tenant, uint64_t stream_id,
+                                           int64_t from_ns, int64_t to_ns, Direction direction);
+  Status WaitDurable();
+  Status FlushStream(const std::string& key);
+  // Builds the chunks of one sealed head into `batch` (one per time bucket).
+  Status BuildChunks(const StreamState& stream, const Head& head, KvBatch* batch,
+                     uint64_t* stored_bytes);
+  void SyncLoop();
+  void BackgroundLoop();
+  void StopThreads();
+
+  const StoreOptions options_;
+  std::unique_ptr<KvStore> kv_;
+
+  std::mutex mu_;                                         // guards streams_ and every head
+  std::unordered_map<std::string, StreamState> streams_;  // key: StreamKey(tenant, id)
+  std::atomic<uint64_t> next_seq_{1};
+
+  // Group commit: writers take a ticket after their WAL write and wait until a sync that
+  // started after it has finished.
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;    // wakes the sync thread
+  std::condition_variable synced_cv_;  // wakes waiting writers
+  uint64_t write_ticket_ = 0;
+  uint64_t synced_ticket_ = 0;
+  Status sync_status_;
+
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  std::deque<std::string> flush_queue_;
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::thread sync_thread_;
+  std::thread bg_thread_;
+
+  std::atomic<uint64_t> chunks_flushed_{0};
+  std::atomic<uint64_t> bytes_flushed_{0};
+  std::atomic<uint64_t> entries_written_{0};
+  std::atomic<uint64_t> syncs_{0};
+};
+
+int64_t MonotonicNowNs();
+
+// The head record: the entries of one stream accepted by one Write(), as stored in the
+// head column family until their chunk is written.
+//   record  := encoding:u8 | raw_size:varint (absent when encoding = none) | payload
+//   payload := count:varint | count x (ts:zigzag varint | line:lp | metadata:lp)
+std::string EncodeHeadRecord(const std::vector<EntryRef>& entries, Encoding encoding);
+Status DecodeHeadRecord(std::string_view record, std::string* scratch,
+                        std::vector<EntryRef>* entries);
+
+}  // namespace sawmill::storage

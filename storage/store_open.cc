@@ -1,0 +1,183 @@
+// Opening, recovery and closing of the store.
+//
+// Recovery replays the head column family: every record there holds entries that were
+// acknowledged (or at least written) but not yet part of a chunk. A record is deleted in the
+// same atomic batch that writes its chunk, so after any crash each entry is either in a
+// chunk or in a head record, never both: nothing is lost and nothing is duplicated.
+#include <algorithm>
+#include <filesystem>
+
+#include "storage/coding.h"
+#include "storage/keys.h"
+#include "storage/store_impl.h"
+
+namespace sawmill::storage {
+
+std::string_view SyncPolicyName(SyncPolicy p) {
+  return p == SyncPolicy::kFsync ? "fsync" : "group-commit";
+}
+
+Result<SyncPolicy> ParseSyncPolicy(std::string_view name) {
+  if (name == "fsync") return SyncPolicy::kFsync;
+  if (name == "group-commit" || name == "group_commit") return SyncPolicy::kGroupCommit;
+  return Status::InvalidArgument("unknown sync policy \"" + std::string(name) +
+                                 "\" (want fsync or group-commit)");
+}
+
+StoreImpl::StoreImpl(const StoreOptions& options, std::unique_ptr<KvStore> kv)
+    : options_(options), kv_(std::move(kv)) {}
+
+StoreImpl::~StoreImpl() { (void)Close(); }
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (options.bucket.count() <= 0) return Status::InvalidArgument("bucket width must be > 0");
+  if (options.chunk.block_target_bytes == 0 || options.chunk_target_bytes == 0) {
+    return Status::InvalidArgument("block and chunk targets must be > 0");
+  }
+  KvOptions kv_options;
+  kv_options.path = options.data_dir;
+  kv_options.block_cache_bytes = options.block_cache_bytes;
+  SAW_ASSIGN_OR_RETURN(std::unique_ptr<KvStore> kv, KvStore::Open(kv_options));
+  auto store = std::make_unique<StoreImpl>(options, std::move(kv));
+  SAW_RETURN_IF_ERROR(store->Recover());
+  store->StartBackground();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+std::shared_ptr<Head> StoreImpl::NewHead(int64_t now_ns) {
+  auto h = std::make_shared<Head>();
+  h->created_ns = now_ns;
+  h->last_append_ns = now_ns;
+  return h;
+}
+
+StreamState* StoreImpl::FindStream(std::string_view tenant, uint64_t stream_id) {
+  auto it = streams_.find(StreamKey(tenant, stream_id));
+  return it == streams_.end() ? nullptr : &it->second;
+}
+
+StreamState* StoreImpl::FindOrLoadStream(std::string_view tenant, uint64_t stream_id,
+                                         Status* status) {
+  std::string key = StreamKey(tenant, stream_id);
+  auto it = streams_.find(key);
+  if (it != streams_.end()) return &it->second;
+  StreamState s;
+  s.tenant.assign(tenant);
+  s.id = stream_id;
+  s.last_append_ns = MonotonicNowNs();
+  auto meta = kv_->Get(Column::kStreams, key);
+  if (meta.ok()) {
+    std::string_view v = (*meta)->data();
+    uint64_t max_ts;
+    if (!GetVarint64(&v, &max_ts)) {
+      *status = Status::Corruption("malformed stream row");
+      return nullptr;
+    }
+    s.max_ts = ZigZagDecode(max_ts);
+  } else if (!meta.status().IsNotFound()) {
+    *status = meta.status();
+    return nullptr;
+  }
+  return &streams_.emplace(std::move(key), std::move(s)).first->second;
+}
+
+Status StoreImpl::Recover() {
+  auto meta = kv_->Get(Column::kMeta, "next_seq");
+  uint64_t next_seq = 1;
+  if (meta.ok()) {
+    if ((*meta)->data().size() != 8) return Status::Corruption("malformed next_seq");
+    next_seq = DecodeFixed64((*meta)->data().data());
+  } else if (!meta.status().IsNotFound()) {
+    return meta.status();
+  }
+
+  const int64_t now = MonotonicNowNs();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = kv_->NewIterator(Column::kHead, std::string_view(), std::string(64, '\xff'));
+  std::string scratch;
+  std::vector<EntryRef> entries;
+  for (; it->Valid(); it->Next()) {
+    std::string_view key = it->key();
+    size_t nul = key.find('\0');
+    if (nul == std::string_view::npos || key.size() != nul + 1 + 16) {
+      return Status::Corruption("malformed head key");
+    }
+    std::string_view tenant = key.substr(0, nul);
+    uint64_t stream_id = DecodeBigEndian64(key.data() + nul + 1);
+    uint64_t seq = DecodeBigEndian64(key.data() + nul + 9);
+    SAW_RETURN_IF_ERROR(DecodeHeadRecord(it->value(), &scratch, &entries));
+    Status st;
+    StreamState* s = FindOrLoadStream(tenant, stream_id, &st);
+    if (s == nullptr) return st;
+    if (s->head == nullptr) s->head = NewHead(now);
+    for (const EntryRef& e : entries) {
+      s->head->Append(e.ts_ns, e.line, e.metadata);
+      s->max_ts = std::max(s->max_ts, e.ts_ns);
+    }
+    s->head->AddRecord(seq);
+    next_seq = std::max(next_seq, seq + 1);
+  }
+  SAW_RETURN_IF_ERROR(it->status());
+  next_seq_ = next_seq;
+  return Status::OK();
+}
+
+void StoreImpl::StartBackground() {
+  // The group-commit thread is part of durability, so it always runs; the flusher only when
+  // background work is wanted.
+  if (options_.sync == SyncPolicy::kGroupCommit) sync_thread_ = std::thread([this] { SyncLoop(); });
+  if (options_.background_threads) bg_thread_ = std::thread([this] { BackgroundLoop(); });
+}
+
+void StoreImpl::StopThreads() {
+  {
+    std::scoped_lock lock(sync_mu_, bg_mu_);
+    stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  synced_cv_.notify_all();
+  bg_cv_.notify_all();
+  if (sync_thread_.joinable()) sync_thread_.join();
+  if (bg_thread_.joinable()) bg_thread_.join();
+}
+
+Status StoreImpl::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::OK();
+  }
+  StopThreads();
+  Status st = FlushAll();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    streams_.clear();
+  }
+  Status close = kv_->Close();
+  return st.ok() ? close : st;
+}
+
+StoreStats StoreImpl::Stats() {
+  StoreStats stats;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats.active_streams = streams_.size();
+    auto add = [&](const std::shared_ptr<Head>& h) {
+      if (h == nullptr) return;
+      stats.head_entries += h->num_entries();
+      stats.head_bytes += h->bytes();
+      stats.head_memory += h->memory_bytes();
+    };
+    for (auto& [key, s] : streams_) {
+      add(s.head);
+      for (auto& h : s.flushing) add(h);
+    }
+  }
+  stats.chunks_flushed = chunks_flushed_;
+  stats.bytes_flushed = bytes_flushed_;
+  stats.entries_written = entries_written_;
+  stats.syncs = syncs_;
+  return stats;
+}
+
+}  // namespace sawmill::storage

@@ -1,0 +1,235 @@
+// The write path. A Write() runs in three steps:
+//  1. under mu_: find each stream, refuse entries older than the out-of-order window, raise
+//     the stream's newest timestamp, reserve a sequence number per stream;
+//  2. without the lock: encode and compress one head record per stream and write them all
+//     to RocksDB in one batch (WAL, not yet fsynced);
+//  3. under mu_: append the entries to the heads, remembering each record's sequence number
+//     so the flush deletes exactly the records it turned into chunks;
+// then wait until the WAL is fsynced (at once, or by the group-commit thread).
+#include <chrono>
+#include <ctime>
+
+#include "storage/coding.h"
+#include "storage/keys.h"
+#include "storage/store_impl.h"
+
+namespace sawmill::storage {
+namespace {
+
+std::string FormatTs(int64_t ts_ns) {
+  std::time_t secs = static_cast<std::time_t>(ts_ns / 1000000000);
+  int64_t nanos = ts_ns % 1000000000;
+  if (nanos < 0) {
+    nanos += 1000000000;
+    --secs;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof(buf) - n, ".%09lldZ", static_cast<long long>(nanos));
+  return buf;
+}
+
+}  // namespace
+
+int64_t MonotonicNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string EncodeHeadRecord(const std::vector<EntryRef>& entries, Encoding encoding) {
+  std::string payload;
+  size_t estimate = 8;
+  for (const EntryRef& e : entries) estimate += e.line.size() + e.metadata.size() + 16;
+  payload.reserve(estimate);
+  PutVarint64(&payload, entries.size());
+  for (const EntryRef& e : entries) {
+    PutVarint64(&payload, ZigZagEncode(e.ts_ns));
+    PutLengthPrefixed(&payload, e.line);
+    PutLengthPrefixed(&payload, e.metadata);
+  }
+  std::string record;
+  if (encoding != Encoding::kNone && payload.size() >= 256) {
+    record.push_back(static_cast<char>(encoding));
+    PutVarint64(&record, payload.size());
+    if (Compress(encoding, payload, &record).ok()) return record;
+  }
+  record.clear();
+  record.push_back(static_cast<char>(Encoding::kNone));
+  record.append(payload);
+  return record;
+}
+
+Status DecodeHeadRecord(std::string_view record, std::string* scratch,
+                        std::vector<EntryRef>* entries) {
+  entries->clear();
+  if (record.empty()) return Status::Corruption("empty head record");
+  auto encoding = static_cast<Encoding>(record[0]);
+  record.remove_prefix(1);
+  std::string_view payload = record;
+  if (encoding != Encoding::kNone) {
+    uint64_t raw_size;
+    if (!GetVarint64(&record, &raw_size) || raw_size > (1ull << 32)) {
+      return Status::Corruption("bad head record size");
+    }
+    SAW_RETURN_IF_ERROR(Decompress(encoding, record, raw_size, scratch));
+    payload = *scratch;
+  }
+  uint64_t count;
+  if (!GetVarint64(&payload, &count) || count > payload.size()) {
+    return Status::Corruption("bad head record count");
+  }
+  entries->reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t ts;
+    EntryRef e;
+    if (!GetVarint64(&payload, &ts) || !GetLengthPrefixed(&payload, &e.line) ||
+        !GetLengthPrefixed(&payload, &e.metadata)) {
+      return Status::Corruption("truncated head record");
+    }
+    e.ts_ns = ZigZagDecode(ts);
+    entries->push_back(e);
+  }
+  return Status::OK();
+}
+
+Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> streams,
+                        WriteResult* result) {
+  SAW_RETURN_IF_ERROR(ValidateTenant(tenant));
+  *result = WriteResult();
+  const int64_t window = options_.out_of_order_window.count();
+
+  // Step 1: decide, reserve.
+  struct Pending {
+    size_t stream_index;
+    uint64_t seq;
+    std::vector<EntryRef> accepted;
+  };
+  std::vector<Pending> pending;
+  pending.reserve(streams.size());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::Unavailable("store is closed");
+    for (size_t si = 0; si < streams.size(); ++si) {
+      const StreamWrite& sw = streams[si];
+      Status st;
+      StreamState* s = FindOrLoadStream(tenant, sw.stream_id, &st);
+      if (s == nullptr) return st;
+      Pending p{si, 0, {}};
+      p.accepted.reserve(sw.entries.size());
+      for (size_t ei = 0; ei < sw.entries.size(); ++ei) {
+        const EntryRef& e = sw.entries[ei];
+        if (s->max_ts != INT64_MIN && window > 0 && e.ts_ns < s->max_ts - window) {
+          result->rejected.push_back(
+              {si, ei,
+               Status::InvalidArgument(
+                   "entry too far behind, entry timestamp is: " + FormatTs(e.ts_ns) +
+                   ", oldest acceptable timestamp is: " + FormatTs(s->max_ts - window))});
+          continue;
+        }
+        p.accepted.push_back(e);
+        if (e.ts_ns > s->max_ts) s->max_ts = e.ts_ns;
+      }
+      if (p.accepted.empty()) continue;
+      p.seq = next_seq_.fetch_add(1);
+      pending.push_back(std::move(p));
+    }
+  }
+  if (pending.empty()) return Status::OK();
+
+  // Step 2: the durable records.
+  std::unique_ptr<KvBatch> batch = kv_->NewBatch();
+  for (const Pending& p : pending) {
+    batch->Put(Column::kHead, HeadKey(tenant, streams[p.stream_index].stream_id, p.seq),
+               EncodeHeadRecord(p.accepted, options_.chunk.encoding));
+  }
+  SAW_RETURN_IF_ERROR(kv_->Write(batch.get(), /*sync=*/false));
+
+  // Step 3: the heads.
+  const int64_t now = MonotonicNowNs();
+  std::vector<std::string> to_flush;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Pending& p : pending) {
+      uint64_t id = streams[p.stream_index].stream_id;
+      std::string key = StreamKey(tenant, id);
+      auto it = streams_.find(key);
+      if (it == streams_.end()) {
+        // Evicted between the steps (idle eviction): load it again.
+        Status st;
+        if (FindOrLoadStream(tenant, id, &st) == nullptr) return st;
+        it = streams_.find(key);
+      }
+      StreamState& s = it->second;
+      if (s.head == nullptr) s.head = NewHead(now);
+      for (const EntryRef& e : p.accepted) {
+        if (s.head->Append(e.ts_ns, e.line, e.metadata)) {
+          ++result->accepted;
+        } else {
+          ++result->duplicates;
+        }
+        if (e.ts_ns > s.max_ts) s.max_ts = e.ts_ns;
+      }
+      s.head->AddRecord(p.seq);
+      s.head->last_append_ns = now;
+      s.last_append_ns = now;
+      if (s.head->bytes() >= options_.chunk_target_bytes && !s.queued_for_flush) {
+        s.queued_for_flush = true;
+        to_flush.push_back(std::move(key));
+      }
+    }
+  }
+  entries_written_ += result->accepted;
+  if (!to_flush.empty()) {
+    std::lock_guard<std::mutex> lock(bg_mu_);
+    for (auto& k : to_flush) flush_queue_.push_back(std::move(k));
+    bg_cv_.notify_one();
+  }
+  return WaitDurable();
+}
+
+Status StoreImpl::WaitDurable() {
+  if (options_.sync == SyncPolicy::kFsync) {
+    ++syncs_;
+    return kv_->SyncWal();
+  }
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  uint64_t ticket = ++write_ticket_;
+  sync_cv_.notify_one();
+  synced_cv_.wait(lock, [&] { return synced_ticket_ >= ticket || stopping_; });
+  if (synced_ticket_ < ticket) {
+    // The store is closing; Close() syncs everything before it returns.
+    lock.unlock();
+    return kv_->SyncWal();
+  }
+  return sync_status_;
+}
+
+void StoreImpl::SyncLoop() {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  auto last_sync = std::chrono::steady_clock::now() - options_.group_commit_interval;
+  while (true) {
+    sync_cv_.wait(lock, [&] { return write_ticket_ > synced_ticket_ || stopping_; });
+    if (stopping_ && write_ticket_ == synced_ticket_) return;
+    // At most one fsync per interval: let the group fill up until then.
+    auto due = last_sync + options_.group_commit_interval;
+    if (!stopping_ && std::chrono::steady_clock::now() < due) {
+      lock.unlock();
+      std::this_thread::sleep_until(due);
+      lock.lock();
+    }
+    uint64_t target = write_ticket_;
+    lock.unlock();
+    Status s = kv_->SyncWal();
+    ++syncs_;
+    last_sync = std::chrono::steady_clock::now();
+    lock.lock();
+    sync_status_ = s;
+    synced_ticket_ = target;
+    synced_cv_.notify_all();
+  }
+}
+
+}  // namespace sawmill::storage
