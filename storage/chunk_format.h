@@ -1,7 +1,8 @@
 // The byte layout of a chunk (written by ChunkBuilder, read by ChunkReader) and its
 // constants. A chunk holds the entries of one stream in timestamp order, grouped in blocks
-// that are compressed one by one. Every byte is covered by a CRC32C: the header and the block
-// index by one CRC in the trailer, each block section by its own CRC in the index.
+// that are compressed one by one. Every byte is checked: the header and the block index by
+// one CRC32C in the trailer, each block section by its own CRC32C in the index, and the
+// trailer by its magic plus the index size and CRC having to agree with the rest.
 //
 // All fixed-width integers are little-endian. "varint" is LEB128 (storage/coding.h);
 // "zigzag" maps signed to unsigned before the varint (ZigZagEncode).
