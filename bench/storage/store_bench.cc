@@ -1,0 +1,164 @@
+// Store ingest throughput and head memory, on loghub lines.
+//
+// BM_StoreIngest: writers push batches of ~1 MiB spread over 100 streams (what an agent's
+//   push looks like) through Store::Write, with the store's background flusher turning
+//   heads into chunks meanwhile. Bytes are line bytes. Args: sync policy (0 = fsync,
+//   1 = group commit); threads via ->Threads().
+// BM_HeadMemoryPerStream: resident bytes per active stream head after a few lines each.
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+
+namespace sawmill::storage {
+namespace {
+
+const std::vector<std::string>& LoghubLines() {
+  static const std::vector<std::string> lines = [] {
+    std::vector<std::string> out;
+    for (const auto& f : std::filesystem::directory_iterator(SAW_LOGHUB_DIR)) {
+      if (f.path().extension() != ".log") continue;
+      std::ifstream in(f.path());
+      std::string line;
+      while (std::getline(in, line)) out.push_back(line);
+    }
+    return out;
+  }();
+  return lines;
+}
+
+std::string BenchDir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("sawmill-bench-" + name);
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+int64_t RssBytes() {
+  std::ifstream in("/proc/self/statm");
+  int64_t pages = 0, rss = 0;
+  in >> pages >> rss;
+  return rss * 4096;
+}
+
+constexpr int kStreams = 100;
+constexpr size_t kBatchBytes = 1 << 20;
+
+struct IngestState {
+  std::mutex mu;
+  std::unique_ptr<Store> store;
+  std::string dir;
+  std::atomic<int64_t> next_ts{1795132800LL * 1000000000};
+  std::atomic<size_t> next_line{0};
+};
+IngestState g_ingest;
+
+void BM_StoreIngest(benchmark::State& state) {
+  const auto& lines = LoghubLines();
+  if (state.thread_index() == 0) {
+    StoreOptions o;
+    g_ingest.dir = BenchDir("ingest");
+    o.data_dir = g_ingest.dir;
+    o.sync = state.range(0) == 0 ? SyncPolicy::kFsync : SyncPolicy::kGroupCommit;
+    auto s = Store::Open(o);
+    if (!s.ok()) {
+      state.SkipWithError(s.status().ToString().c_str());
+      return;
+    }
+    g_ingest.store = std::move(s).value();
+  }
+  // Google Benchmark starts the timed loop of all threads together, after thread 0's setup.
+  int64_t bytes = 0, entries = 0;
+  std::vector<StreamWrite> batch(kStreams);
+  for (auto _ : state) {
+    for (int s = 0; s < kStreams; ++s) {
+      batch[s].stream_id = s;
+      batch[s].entries.clear();
+    }
+    size_t batch_bytes = 0;
+    int64_t ts = g_ingest.next_ts.fetch_add(1000000);
+    size_t li = g_ingest.next_line.fetch_add(8192);
+    for (int i = 0; batch_bytes < kBatchBytes; ++i) {
+      const std::string& line = lines[(li + i) % lines.size()];
+      batch[i % kStreams].entries.push_back({ts + i, line, {}});
+      batch_bytes += line.size();
+    }
+    WriteResult r;
+    Status st = g_ingest.store->Write("bench", batch, &r);
+    if (!st.ok()) {
+      state.SkipWithError(st.ToString().c_str());
+      break;
+    }
+    bytes += batch_bytes;
+    entries += r.accepted + r.duplicates;
+  }
+  state.SetBytesProcessed(bytes);
+  state.SetItemsProcessed(entries);
+  if (state.thread_index() == 0) {
+    StoreStats st = g_ingest.store->Stats();
+    state.counters["syncs"] = static_cast<double>(st.syncs);
+    state.counters["chunks"] = static_cast<double>(st.chunks_flushed);
+    (void)g_ingest.store->Close();
+    state.counters["disk_ratio"] =
+        static_cast<double>(g_ingest.store->DiskBytes()) / static_cast<double>(bytes);
+    g_ingest.store.reset();
+    std::filesystem::remove_all(g_ingest.dir);
+  }
+}
+BENCHMARK(BM_StoreIngest)->Arg(0)->Arg(1)->Threads(1)->Threads(2)->UseRealTime()->MinTime(3);
+
+void BM_HeadMemoryPerStream(benchmark::State& state) {
+  const auto& lines = LoghubLines();
+  const int streams = static_cast<int>(state.range(0));
+  const int per_stream = static_cast<int>(state.range(1));
+  for (auto _ : state) {
+    StoreOptions o;
+    o.data_dir = BenchDir("memory");
+    o.background_threads = false;
+    o.block_cache_bytes = 8 << 20;
+    auto s = Store::Open(o);
+    if (!s.ok()) {
+      state.SkipWithError(s.status().ToString().c_str());
+      return;
+    }
+    std::unique_ptr<Store> store = std::move(s).value();
+    int64_t rss_before = RssBytes();
+    size_t line_bytes = 0, li = 0;
+    std::vector<StreamWrite> batch(1000);
+    for (int base = 0; base < streams; base += 1000) {
+      for (int k = 0; k < 1000; ++k) {
+        batch[k].stream_id = base + k;
+        batch[k].entries.clear();
+        for (int i = 0; i < per_stream; ++i) {
+          const std::string& line = lines[li++ % lines.size()];
+          batch[k].entries.push_back({1795132800LL * 1000000000 + i, line, {}});
+          line_bytes += line.size();
+        }
+      }
+      WriteResult r;
+      if (!store->Write("bench", batch, &r).ok()) state.SkipWithError("write failed");
+    }
+    StoreStats st = store->Stats();
+    int64_t rss_after = RssBytes();
+    state.counters["head_mem_per_stream"] = static_cast<double>(st.head_memory) / streams;
+    state.counters["line_bytes_per_stream"] = static_cast<double>(line_bytes) / streams;
+    state.counters["rss_per_stream"] = static_cast<double>(rss_after - rss_before) / streams;
+    (void)store->Close();
+    std::filesystem::remove_all(o.data_dir);
+  }
+}
+BENCHMARK(BM_HeadMemoryPerStream)
+    ->Args({10000, 1})
+    ->Args({10000, 10})
+    ->Args({10000, 100})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace sawmill::storage
