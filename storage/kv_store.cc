@@ -47,7 +47,15 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const KvOptions& o,
       cf.compression = rocksdb::kNoCompression;
       cf.bottommost_compression = rocksdb::kNoCompression;
       table.block_size = 64 << 10;
-      cf.write_buffer_size = o.write_buffer_bytes;
+      // Chunk bytes go to blob files, so compactions move only keys and blob references,
+      // never the chunks themselves. Garbage collection relocates the live chunks of old
+      // blob files so that space freed by retention comes back.
+      cf.enable_blob_files = true;
+      cf.min_blob_size = 1024;
+      cf.blob_file_size = 64 << 20;
+      cf.blob_compression_type = rocksdb::kNoCompression;
+      cf.enable_blob_garbage_collection = true;
+      cf.blob_garbage_collection_age_cutoff = 0.5;
       break;
     case Column::kHead:
       // Head records are compressed by us too; they live briefly (until their chunk).
