@@ -114,11 +114,11 @@ HttpResponse App::Serve(const HttpRequest& request) {
 }
 
 Status App::Start() {
-  const std::string data_dir = AbsolutePath(config_.storage_path);
+  const std::string data_dir = AbsolutePath(config_.store.data_dir);
   LogInfo("using data directory",
           {{"path", data_dir},
-           {"sync_policy", std::string(storage::SyncPolicyName(config_.sync_policy))},
-           {"encoding", std::string(storage::EncodingName(config_.encoding))}});
+           {"sync_policy", std::string(storage::SyncPolicyName(config_.store.sync))},
+           {"encoding", std::string(storage::EncodingName(config_.store.chunk.encoding))}});
 
   HttpServerOptions http_options;
   http_options.address = config_.listen_address;
@@ -128,11 +128,8 @@ Status App::Start() {
   SAW_RETURN_IF_ERROR(http_->Start());
   LogInfo("server listening on addresses", {{"http", http_->endpoint()}});
 
-  storage::StoreOptions options;
+  storage::StoreOptions options = config_.store;
   options.data_dir = data_dir;
-  options.chunk.encoding = config_.encoding;
-  options.sync = config_.sync_policy;
-  options.retention = config_.retention_period;
   Result<std::unique_ptr<storage::Store>> store = storage::Store::Open(options);
   if (!store.ok()) {
     http_->Stop();

@@ -48,6 +48,23 @@ Status SetBool(std::string_view value, bool* out) {
   return Status::OK();
 }
 
+Status SetBytes(std::string_view value, uint64_t min, size_t* out) {
+  Result<uint64_t> b = ParseBytes(value);
+  if (!b.ok()) return b.status();
+  if (*b < min) return Status::InvalidArgument("want at least " + std::to_string(min) + " bytes");
+  *out = static_cast<size_t>(*b);
+  return Status::OK();
+}
+
+template <typename Duration>
+Status SetDuration(std::string_view value, Duration* out) {
+  Result<std::chrono::nanoseconds> d = ParseDuration(value);
+  if (!d.ok()) return d.status();
+  if (d->count() <= 0) return Status::InvalidArgument("want a duration above zero");
+  *out = std::chrono::duration_cast<Duration>(*d);
+  return Status::OK();
+}
+
 const std::vector<Flag>& Flags() {
   static const std::vector<Flag> flags = {
       {"server.http-listen-address", "", "string", "HTTP server listen address.", "127.0.0.1",
@@ -57,7 +74,7 @@ const std::vector<Flag>& Flags() {
       {"storage.path", "data.dir", "string", "Directory where Sawmill keeps its data.", "./data",
        [](std::string_view v, Config* c) {
          if (v.empty()) return Status::InvalidArgument("want a directory");
-         c->storage_path = std::string(v);
+         c->store.data_dir = std::string(v);
          return Status::OK();
        }},
       {"storage.sync-policy", "", "string",
@@ -65,15 +82,15 @@ const std::vector<Flag>& Flags() {
        [](std::string_view v, Config* c) {
          Result<storage::SyncPolicy> p = storage::ParseSyncPolicy(v);
          if (!p.ok()) return p.status();
-         c->sync_policy = *p;
+         c->store.sync = *p;
          return Status::OK();
        }},
-      {"storage.encoding", "", "string", "Chunk block compression: snappy, zstd, lz4 or none.",
-       "snappy",
+      {"storage.encoding", "ingester.chunk-encoding", "string",
+       "Chunk block compression: snappy, zstd, lz4 or none.", "snappy",
        [](std::string_view v, Config* c) {
          Result<storage::Encoding> e = storage::ParseEncoding(v);
          if (!e.ok()) return e.status();
-         c->encoding = *e;
+         c->store.chunk.encoding = *e;
          return Status::OK();
        }},
       {"retention.period", "", "duration",
@@ -81,9 +98,32 @@ const std::vector<Flag>& Flags() {
        [](std::string_view v, Config* c) {
          Result<std::chrono::nanoseconds> d = ParseDuration(v);
          if (!d.ok()) return d.status();
-         c->retention_period = *d;
+         c->store.retention = *d;
          return Status::OK();
        }},
+      {"storage.block-cache-size", "", "bytes", "RocksDB block cache size.", "256MiB",
+       [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.block_cache_bytes); }},
+      {"storage.group-commit-interval", "", "duration",
+       "With group-commit, the longest a write waits for the shared fsync.", "5ms",
+       [](std::string_view v, Config* c) {
+         return SetDuration(v, &c->store.group_commit_interval);
+       }},
+      {"ingester.chunk-block-size", "", "bytes",
+       "Uncompressed bytes of lines per chunk block (blocks are compressed one by one).", "256KiB",
+       [](std::string_view v, Config* c) {
+         return SetBytes(v, 1, &c->store.chunk.block_target_bytes);
+       }},
+      {"ingester.chunk-target-size", "", "bytes",
+       "Uncompressed bytes at which a stream's head is flushed into a chunk.", "1536KiB",
+       [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.chunk_target_bytes); }},
+      {"ingester.chunk-idle-period", "", "duration",
+       "Flush a stream's head after it received nothing for this long.", "30m",
+       [](std::string_view v, Config* c) { return SetDuration(v, &c->store.chunk_idle); }},
+      {"ingester.max-chunk-age", "", "duration", "Flush a stream's head at this age.", "2h",
+       [](std::string_view v, Config* c) { return SetDuration(v, &c->store.chunk_max_age); }},
+      {"ingester.out-of-order-window", "", "duration",
+       "How far behind a stream's newest entry an entry may be and still be accepted.", "1h",
+       [](std::string_view v, Config* c) { return SetDuration(v, &c->store.out_of_order_window); }},
       {"log.level", "", "string",
        "Only log messages at or above this level: debug, info, "
        "warn or error.",
@@ -201,6 +241,32 @@ Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
     previous_unit = unit->ns;
   }
   return nanoseconds(total);
+}
+
+Result<uint64_t> ParseBytes(std::string_view text) {
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end == text.data()) {
+    return Status::InvalidArgument("want a size in bytes such as 262144 or 256KiB");
+  }
+  const std::string_view unit(end, text.data() + text.size() - end);
+  static const std::pair<std::string_view, uint64_t> kUnits[] = {{"", 1},
+                                                                 {"B", 1},
+                                                                 {"KB", 1000},
+                                                                 {"MB", 1000000},
+                                                                 {"GB", 1000000000},
+                                                                 {"KiB", 1ull << 10},
+                                                                 {"MiB", 1ull << 20},
+                                                                 {"GiB", 1ull << 30}};
+  for (const auto& [name, mult] : kUnits) {
+    if (unit != name) continue;
+    if (n > std::numeric_limits<uint64_t>::max() / mult) {
+      return Status::InvalidArgument("size too large");
+    }
+    return n * mult;
+  }
+  return Status::InvalidArgument("unknown size unit \"" + std::string(unit) +
+                                 "\" (want B, KB, MB, GB, KiB, MiB or GiB)");
 }
 
 }  // namespace sawmill::server

@@ -22,10 +22,9 @@ namespace sawmill::server {
 struct Config {
   std::string listen_address = "127.0.0.1";
   uint16_t listen_port = 3100;  // 0 picks a free port
-  std::string storage_path = "./data";
-  storage::SyncPolicy sync_policy = storage::SyncPolicy::kGroupCommit;
-  storage::Encoding encoding = storage::Encoding::kSnappy;
-  std::chrono::nanoseconds retention_period{0};  // 0 keeps everything
+  // Where and how the store keeps data (its data_dir defaults to ./data, retention to 0,
+  // which keeps everything).
+  storage::StoreOptions store;
   LogLevel log_level = LogLevel::kInfo;
   bool show_version = false;
   bool show_help = false;
@@ -37,6 +36,10 @@ Result<Config> ParseFlags(int argc, const char* const* argv);
 
 // The -help text: every flag with its description and default.
 std::string FlagsUsage();
+
+// A byte size: an integer with an optional unit B, KB, MB, GB (powers of 1000) or KiB, MiB,
+// GiB (powers of 1024), such as "262144", "256KiB" or "1536KiB".
+Result<uint64_t> ParseBytes(std::string_view text);
 
 // A Prometheus-style duration: one or more <integer><unit> with units y (365d), w, d, h, m,
 // s, ms, us, ns, largest first ("744h", "1h30m", "7d"); "0" alone means zero.

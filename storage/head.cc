@@ -7,7 +7,7 @@ namespace sawmill::storage {
 namespace {
 
 // Arena blocks start small, so a quiet stream costs little, and grow to this size.
-constexpr size_t kMinBlock = 4 << 10;
+constexpr size_t kMinBlock = 1 << 10;
 constexpr size_t kMaxBlock = 256 << 10;
 
 bool TsLess(const Head::Entry& e, int64_t ts) { return e.ts_ns < ts; }

@@ -120,6 +120,10 @@ int ServerProcess::Wait(std::chrono::milliseconds wait) {
   }
   reaped_ = true;
   exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  // The child is gone, so its output pipe ends: wait for the reader to take everything, so
+  // that Output() after Wait() holds the child's last words.
+  std::unique_lock<std::mutex> lock(mu_);
+  changed_.wait_for(lock, std::chrono::seconds(5), [this] { return output_closed_; });
   return exit_code_;
 }
 

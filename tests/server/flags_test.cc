@@ -23,10 +23,10 @@ TEST(FlagsTest, DefaultsWithoutArguments) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->listen_address, "127.0.0.1");
   EXPECT_EQ(c->listen_port, 3100);
-  EXPECT_EQ(c->storage_path, "./data");
-  EXPECT_EQ(c->sync_policy, storage::SyncPolicy::kGroupCommit);
-  EXPECT_EQ(c->encoding, storage::Encoding::kSnappy);
-  EXPECT_EQ(c->retention_period, nanoseconds(0));
+  EXPECT_EQ(c->store.data_dir, "./data");
+  EXPECT_EQ(c->store.sync, storage::SyncPolicy::kGroupCommit);
+  EXPECT_EQ(c->store.chunk.encoding, storage::Encoding::kSnappy);
+  EXPECT_EQ(c->store.retention, nanoseconds(0));
   EXPECT_EQ(c->log_level, LogLevel::kInfo);
   EXPECT_FALSE(c->show_version);
   EXPECT_FALSE(c->show_help);
@@ -55,19 +55,44 @@ TEST(FlagsTest, ParsesEveryFlag) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->listen_address, "::1");
   EXPECT_EQ(c->listen_port, 9000);
-  EXPECT_EQ(c->storage_path, "/tmp/x");
-  EXPECT_EQ(c->sync_policy, storage::SyncPolicy::kFsync);
-  EXPECT_EQ(c->encoding, storage::Encoding::kZstd);
-  EXPECT_EQ(c->retention_period, hours(744));
+  EXPECT_EQ(c->store.data_dir, "/tmp/x");
+  EXPECT_EQ(c->store.sync, storage::SyncPolicy::kFsync);
+  EXPECT_EQ(c->store.chunk.encoding, storage::Encoding::kZstd);
+  EXPECT_EQ(c->store.retention, hours(744));
   EXPECT_EQ(c->log_level, LogLevel::kDebug);
   EXPECT_TRUE(c->show_version);
   EXPECT_TRUE(c->show_help);
 }
 
+TEST(FlagsTest, ParsesStoreTuningFlags) {
+  Result<Config> c = Parse({"-ingester.chunk-block-size=64KiB", "-ingester.chunk-target-size=2MB",
+                            "-ingester.chunk-idle-period=5m", "-ingester.max-chunk-age=1h",
+                            "-ingester.out-of-order-window=30m", "-storage.block-cache-size=1GiB",
+                            "-storage.group-commit-interval=2ms", "-ingester.chunk-encoding=lz4"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->store.chunk.block_target_bytes, 64u << 10);
+  EXPECT_EQ(c->store.chunk_target_bytes, 2000000u);
+  EXPECT_EQ(c->store.chunk_idle, std::chrono::minutes(5));
+  EXPECT_EQ(c->store.chunk_max_age, hours(1));
+  EXPECT_EQ(c->store.out_of_order_window, std::chrono::minutes(30));
+  EXPECT_EQ(c->store.block_cache_bytes, 1ull << 30);
+  EXPECT_EQ(c->store.group_commit_interval, std::chrono::milliseconds(2));
+  EXPECT_EQ(c->store.chunk.encoding, storage::Encoding::kLz4);
+}
+
+TEST(FlagsTest, RejectsBadSizes) {
+  for (const char* bad : {"-ingester.chunk-block-size=0", "-ingester.chunk-block-size=12XB",
+                          "-storage.block-cache-size=KiB", "-ingester.chunk-idle-period=0s"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(Parse({bad}).ok());
+  }
+  EXPECT_EQ(*ParseBytes("1536KiB"), 1536u << 10);
+}
+
 TEST(FlagsTest, DataDirIsAnAliasOfStoragePath) {
   Result<Config> c = Parse({"-data.dir=/srv/logs"});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->storage_path, "/srv/logs");
+  EXPECT_EQ(c->store.data_dir, "/srv/logs");
 }
 
 TEST(FlagsTest, BooleanFlagsTakeNoSeparateValue) {
