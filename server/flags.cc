@@ -57,10 +57,12 @@ Status SetBytes(std::string_view value, uint64_t min, size_t* out) {
 }
 
 template <typename Duration>
-Status SetDuration(std::string_view value, Duration* out) {
+Status SetDuration(std::string_view value, Duration* out, bool allow_zero = false) {
   Result<std::chrono::nanoseconds> d = ParseDuration(value);
   if (!d.ok()) return d.status();
-  if (d->count() <= 0) return Status::InvalidArgument("want a duration above zero");
+  if (d->count() < 0 || (d->count() == 0 && !allow_zero)) {
+    return Status::InvalidArgument("want a duration above zero");
+  }
   *out = std::chrono::duration_cast<Duration>(*d);
   return Status::OK();
 }

@@ -113,16 +113,17 @@ class MergingIterator final : public EntryIterator {
       : merger_(std::move(sources), direction) {}
 
   bool Next() override {
-    while (true) {
-      // Before leaving the current entry, remember its line if another source has an entry
-      // at the same timestamp: that one may be the same entry stored twice.
-      if (has_entry_) {
-        if (merger_.TieAhead()) {
-          same_ts_lines_.emplace_back(entry_.line);
-        } else if (!merger_.status().ok()) {
-          return false;
-        }
+    // Before leaving the entry returned last, remember its line if another source has an
+    // entry at the same timestamp: that one may be the same entry stored twice. (Only the
+    // returned entry's view is still valid here: its source has not moved yet.)
+    if (has_entry_) {
+      if (merger_.TieAhead()) {
+        same_ts_lines_.emplace_back(entry_.line);
+      } else if (!merger_.status().ok()) {
+        return false;
       }
+    }
+    while (true) {
       if (!merger_.Advance()) {
         has_entry_ = false;
         return false;
@@ -132,7 +133,7 @@ class MergingIterator final : public EntryIterator {
         same_ts_lines_.clear();
       } else if (std::find(same_ts_lines_.begin(), same_ts_lines_.end(), e.line) !=
                  same_ts_lines_.end()) {
-        continue;  // duplicate of an entry already returned
+        continue;  // a duplicate of an entry already returned; its line is saved already
       }
       entry_ = e;
       has_entry_ = true;

@@ -23,6 +23,8 @@
 
 namespace sawmill::storage {
 
+class KvStore;
+
 enum class SyncPolicy {
   kFsync,        // every write is fsynced before it is acknowledged
   kGroupCommit,  // writes are fsynced together at most every group_commit_interval
@@ -32,8 +34,8 @@ Result<SyncPolicy> ParseSyncPolicy(std::string_view name);
 
 struct StoreOptions {
   std::string data_dir = "./data";
-  ChunkOptions chunk;                                   // block size and encoding
-  size_t chunk_target_bytes = 1536 * 1024;              // flush a head at this many bytes
+  ChunkOptions chunk;                       // block size and encoding
+  size_t chunk_target_bytes = 1536 * 1024;  // flush a head at this many bytes
   std::chrono::nanoseconds chunk_idle = std::chrono::minutes(30);
   std::chrono::nanoseconds chunk_max_age = std::chrono::hours(2);
   std::chrono::nanoseconds out_of_order_window = std::chrono::hours(1);
@@ -80,7 +82,7 @@ struct StoreStats {
   uint64_t chunks_flushed = 0;  // since open
   uint64_t bytes_flushed = 0;   // compressed chunk bytes written since open
   uint64_t entries_written = 0;
-  uint64_t syncs = 0;           // WAL fsyncs since open
+  uint64_t syncs = 0;  // WAL fsyncs since open
 };
 
 class Store {
@@ -92,12 +94,15 @@ class Store {
 
   // Appends entries of several streams of one tenant. Returns OK once every accepted entry
   // is durable (per the sync policy); per-entry refusals (too old for the out-of-order
-  // window) are listed in *result. A non-OK Status means nothing of this call was stored.
+  // window, larger than the chunk format's entry limit) are listed in *result. A non-OK
+  // Status means the write is not acknowledged: nothing of it is durable, except when the
+  // fsync itself failed, in which case its entries may already be readable and may survive.
   virtual Status Write(std::string_view tenant, std::span<const StreamWrite> streams,
                        WriteResult* result) = 0;
 
   // Merged iterator over the stream's flushed chunks and head, entries with
-  // from <= ts < to, in timestamp order (ties in (ts, line) order).
+  // from <= ts < to, in timestamp order; entries with equal timestamps come out in the
+  // order they were stored. Iterators must be destroyed before Close().
   virtual Result<std::unique_ptr<EntryIterator>> Read(std::string_view tenant, uint64_t stream_id,
                                                       int64_t from_ns, int64_t to_ns,
                                                       Direction direction) = 0;
@@ -118,6 +123,9 @@ class Store {
   virtual StoreStats Stats() = 0;
   // Bytes the RocksDB files take on disk (SST + blob + WAL).
   virtual uint64_t DiskBytes() = 0;
+  // The database, for the layers that keep their own column families in it (the label
+  // index). Owned by the store; valid until Close().
+  virtual KvStore* kv() = 0;
 
   // Flushes every head and closes the database. Called by the destructor if needed.
   virtual Status Close() = 0;

@@ -15,7 +15,7 @@
 namespace sawmill::storage {
 
 Status StoreImpl::BuildChunks(const StreamState& stream, const Head& head, KvBatch* batch,
-                              uint64_t* stored_bytes) {
+                              uint64_t* stored_bytes, uint64_t* num_chunks) {
   const int64_t width = options_.bucket.count();
   const auto& entries = head.entries();
   const uint64_t seq =
@@ -42,7 +42,7 @@ Status StoreImpl::BuildChunks(const StreamState& stream, const Head& head, KvBat
     std::string k = EncodeChunkKey(key);
     batch->Put(Column::kChunks, k, chunk);
     batch->Put(Column::kChunkIndex, k, EncodeChunkMeta(meta));
-    chunks_flushed_++;
+    ++*num_chunks;
     begin = i;
   }
   return Status::OK();
@@ -67,8 +67,8 @@ Status StoreImpl::FlushStream(const std::string& key) {
   }
 
   std::unique_ptr<KvBatch> batch = kv_->NewBatch();
-  uint64_t stored = 0;
-  Status st = BuildChunks(copy, *sealed, batch.get(), &stored);
+  uint64_t stored = 0, num_chunks = 0;
+  Status st = BuildChunks(copy, *sealed, batch.get(), &stored, &num_chunks);
   if (st.ok()) {
     for (uint64_t seq : sealed->records()) {
       batch->Delete(Column::kHead, HeadKey(copy.tenant, copy.id, seq));
@@ -97,7 +97,10 @@ Status StoreImpl::FlushStream(const std::string& key) {
       for (uint64_t seq : sealed->records()) s->head->AddRecord(seq);
     }
   }
-  if (st.ok()) bytes_flushed_ += stored;
+  if (st.ok()) {
+    bytes_flushed_ += stored;
+    chunks_flushed_ += num_chunks;
+  }
   return st;
 }
 
@@ -167,11 +170,19 @@ Status StoreImpl::ApplyRetention(std::chrono::system_clock::time_point now) {
   }
   SAW_RETURN_IF_ERROR(it->status());
 
-  if (tenants.empty()) return Status::OK();
+  // Only tenants with something expired cost a write and a compaction.
+  std::vector<std::string> expired;
+  for (const std::string& t : tenants) {
+    auto probe = kv_->NewIterator(Column::kChunkIndex, ChunkBucketPrefix(t, 0),
+                                  ChunkBucketPrefix(t, keep_from));
+    if (probe->Valid()) expired.push_back(t);
+    SAW_RETURN_IF_ERROR(probe->status());
+  }
+  if (expired.empty()) return Status::OK();
   // Memtables go to SST first, so the compaction below drops the deleted chunks from disk
   // and the WAL files that held them can go.
   SAW_RETURN_IF_ERROR(kv_->FlushMemtables());
-  for (const std::string& t : tenants) {
+  for (const std::string& t : expired) {
     const std::string begin = ChunkBucketPrefix(t, 0);
     const std::string end = ChunkBucketPrefix(t, keep_from);
     std::unique_ptr<KvBatch> batch = kv_->NewBatch();

@@ -48,6 +48,7 @@ class StoreImpl final : public Store {
   Status ApplyRetention(std::chrono::system_clock::time_point now) override;
   StoreStats Stats() override;
   uint64_t DiskBytes() override { return kv_->DiskBytes(); }
+  KvStore* kv() override { return kv_.get(); }
   Status Close() override;
 
   // Rebuilds the heads from the head column family. Called once by Open().
@@ -84,7 +85,7 @@ class StoreImpl final : public Store {
   Status FlushStream(const std::string& key);
   // Builds the chunks of one sealed head into `batch` (one per time bucket).
   Status BuildChunks(const StreamState& stream, const Head& head, KvBatch* batch,
-                     uint64_t* stored_bytes);
+                     uint64_t* stored_bytes, uint64_t* num_chunks);
   void SyncLoop();
   void BackgroundLoop();
   void StopThreads();

@@ -82,6 +82,27 @@ StreamState* StoreImpl::FindOrLoadStream(std::string_view tenant, uint64_t strea
 }
 
 Status StoreImpl::Recover() {
+  // Chunk keys and retention depend on the bucket width: it is fixed when the store is made.
+  auto width = kv_->Get(Column::kMeta, "bucket_ns");
+  if (width.ok()) {
+    std::string_view v = (*width)->data();
+    if (v.size() != 8) return Status::Corruption("malformed bucket_ns");
+    const int64_t stored = static_cast<int64_t>(DecodeFixed64(v.data()));
+    if (stored != options_.bucket.count()) {
+      return Status::InvalidArgument("the store in " + options_.data_dir +
+                                     " was made with a time bucket of " + std::to_string(stored) +
+                                     " ns, not " + std::to_string(options_.bucket.count()));
+    }
+  } else if (width.status().IsNotFound()) {
+    std::unique_ptr<KvBatch> batch = kv_->NewBatch();
+    std::string v;
+    PutFixed64(&v, static_cast<uint64_t>(options_.bucket.count()));
+    batch->Put(Column::kMeta, "bucket_ns", v);
+    SAW_RETURN_IF_ERROR(kv_->Write(batch.get(), /*sync=*/true));
+  } else {
+    return width.status();
+  }
+
   auto meta = kv_->Get(Column::kMeta, "next_seq");
   uint64_t next_seq = 1;
   if (meta.ok()) {

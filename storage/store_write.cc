@@ -9,6 +9,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "storage/chunk_format.h"
 #include "storage/coding.h"
 #include "storage/keys.h"
 #include "storage/store_impl.h"
@@ -121,6 +122,15 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
       p.accepted.reserve(sw.entries.size());
       for (size_t ei = 0; ei < sw.entries.size(); ++ei) {
         const EntryRef& e = sw.entries[ei];
+        if (e.line.size() + e.metadata.size() > kMaxEntryBytes) {
+          result->rejected.push_back(
+              {si, ei,
+               Status::InvalidArgument("entry of " +
+                                       std::to_string(e.line.size() + e.metadata.size()) +
+                                       " bytes is larger than the store's limit of " +
+                                       std::to_string(kMaxEntryBytes) + " bytes")});
+          continue;
+        }
         if (s->max_ts != INT64_MIN && window > 0 && e.ts_ns < s->max_ts - window) {
           result->rejected.push_back(
               {si, ei,

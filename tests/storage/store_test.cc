@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "storage/metadata.h"
@@ -132,6 +133,56 @@ TEST(StoreTest, StoresIdenticalEntriesOnce) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].line, "same");
   EXPECT_EQ(got[1].line, "other line, same ts");
+}
+
+TEST(StoreTest, MergeSkipsRepushedEntriesAcrossManySources) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  o.chunk.block_target_bytes = 64;  // many blocks: a chunk iterator moves between buffers
+  auto store = OpenStore(o);
+  const std::string big(100, 'b');
+  // Three sources (two chunks, one head) with entries at the same timestamps, re-pushed.
+  for (int round = 0; round < 3; ++round) {
+    StreamWrite w{1, {}};
+    std::vector<std::string> lines;
+    for (int i = 0; i < 20; ++i) lines.push_back(big + std::to_string(i % 5));
+    for (int i = 0; i < 20; ++i) w.entries.push_back({kBase + i / 5, lines[i], {}});
+    WriteResult r;
+    ASSERT_TRUE(store->Write("t", std::span<const StreamWrite>(&w, 1), &r).ok());
+    if (round < 2) {
+      ASSERT_TRUE(store->FlushAll().ok());
+    }
+  }
+  for (Direction d : {Direction::kForward, Direction::kBackward}) {
+    auto got = ReadAll(store.get(), "t", 1, INT64_MIN, INT64_MAX, d);
+    std::set<std::pair<int64_t, std::string>> unique;
+    for (const Got& g : got) unique.insert({g.ts, g.line});
+    EXPECT_EQ(got.size(), unique.size());
+    EXPECT_EQ(got.size(), 20u);  // 4 timestamps x 5 distinct lines
+  }
+}
+
+TEST(StoreTest, RejectsEntriesOverTheChunkLimitAndKeepsTheRest) {
+  TempDir dir;
+  auto store = OpenStore(TestOptions(dir.path()));
+  std::string huge((16u << 20) + 1, 'h');
+  StreamWrite w{1, {{kBase, huge, {}}, {kBase + 1, "fine", {}}}};
+  WriteResult r;
+  ASSERT_TRUE(store->Write("t", std::span<const StreamWrite>(&w, 1), &r).ok());
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].entry_index, 0u);
+  ASSERT_TRUE(store->FlushAll().ok());
+  EXPECT_EQ(ReadAll(store.get(), "t", 1).size(), 1u);
+}
+
+TEST(StoreTest, RefusesToOpenWithAnotherBucketWidth) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  ASSERT_NE(OpenStore(o), nullptr);
+  o.bucket = std::chrono::hours(1);
+  auto s = Store::Open(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.status().IsInvalidArgument());
 }
 
 TEST(StoreTest, KeepsTenantsApart) {
