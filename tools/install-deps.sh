@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
-  librocksdb-dev libsnappy-dev libzstd-dev liblz4-dev
+  librocksdb-dev libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libre2-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
