@@ -8,5 +8,7 @@ shift
 jobs=${SAW_JOBS:-$(nproc)}
 if [ ! -f "$dir/build.ninja" ]; then
   cmake -S . -B "$dir" -G Ninja "$@"
+elif [ $# -gt 0 ]; then
+  cmake -S . -B "$dir" "$@" >/dev/null  # apply changed options to an existing tree
 fi
 cmake --build "$dir" -j "$jobs"
