@@ -15,8 +15,8 @@
 namespace sawmill::storage {
 namespace {
 
-const char* const kColumnNames[kNumColumns] = {"default", "head", "chunks", "chunk_index",
-                                               "streams"};
+const char* const kColumnNames[kNumColumns] = {"default",     "head",    "chunks",
+                                               "chunk_index", "streams", "index"};
 
 Status FromRocks(const rocksdb::Status& s) {
   if (s.ok()) return Status::OK();

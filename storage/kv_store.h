@@ -7,6 +7,7 @@
 //   kChunks      chunk bytes, never compressed again by RocksDB
 //   kChunkIndex  one small row per chunk, same key as in kChunks
 //   kStreams     per-stream state that outlives the heads (newest timestamp)
+//   kIndex       the label index: streams' labels and their time buckets (index/label_index.h)
 //
 // Thread-safety: all methods are thread-safe, as RocksDB's are.
 #pragma once
@@ -20,8 +21,8 @@
 
 namespace sawmill::storage {
 
-enum class Column { kMeta = 0, kHead, kChunks, kChunkIndex, kStreams };
-inline constexpr int kNumColumns = 5;
+enum class Column { kMeta = 0, kHead, kChunks, kChunkIndex, kStreams, kIndex };
+inline constexpr int kNumColumns = 6;
 
 struct KvOptions {
   std::string path;
