@@ -10,6 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libre2-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3
+  clang libclang-rt-14-dev
 )
 
 missing=()

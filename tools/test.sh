@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The "run the whole test suite" command (what .ci/run calls): installs what is missing,
 # builds, runs every test except the slow "soak" ones, then builds and runs the unit tests
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# again under AddressSanitizer + UndefinedBehaviorSanitizer, then runs each libFuzzer target
+# briefly (tools/fuzz.sh; SAW_FUZZ_SECONDS, default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${SAW_JOBS:-$(nproc)}
@@ -18,4 +19,6 @@ echo "== unit tests under ASan + UBSan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure --no-tests=error -L unit -j "$jobs" --timeout 900)
+echo "== fuzz (clang + libFuzzer, ${SAW_FUZZ_SECONDS:-20} s per target)"
+tools/fuzz.sh
 echo "== all tests passed"
