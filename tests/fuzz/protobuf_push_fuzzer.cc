@@ -9,6 +9,8 @@
 
 #include "ingest/protobuf_push.h"
 
+volatile size_t g_sink;  // keeps the reads of every view from being optimised away
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
@@ -32,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         again.EntryCount() != req.EntryCount()) {
       __builtin_trap();
     }
-    if (sum == 1) return 0;
+    g_sink = sum;
   }
   return 0;
 }
