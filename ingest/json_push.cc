@@ -63,7 +63,8 @@ std::string Quoted(std::string_view s) {
 // The v1 schema over a JsonReader.
 class V1Parser {
  public:
-  V1Parser(JsonReader* r, PushRequest* out) : r_(*r), out_(out) {}
+  V1Parser(JsonReader* r, PushRequest* out, size_t max_items)
+      : r_(*r), out_(out), budget_(max_items) {}
 
   Status Parse() {
     if (r_.AtEnd()) return r_.Syntax("empty body, expected an object");
@@ -88,6 +89,7 @@ class V1Parser {
 
   Status ParseStream() {
     if (!r_.At('{')) return r_.Mismatch(StreamPath(), "must be an object");
+    SAW_RETURN_IF_ERROR(budget_.Take());
     PushStream& stream = out_->streams.emplace_back();
     pairs_.clear();
     SAW_RETURN_IF_ERROR(r_.ForEachMember([&](std::string_view key) -> Status {
@@ -109,6 +111,7 @@ class V1Parser {
     if (!r_.At('[')) return r_.Mismatch(StreamPath() + ".values", "must be an array of entries");
     return r_.ForEachElement([&](size_t j) -> Status {
       value_index_ = j;
+      SAW_RETURN_IF_ERROR(budget_.Take());
       return ParseEntry(&entries->emplace_back());
     });
   }
@@ -129,9 +132,10 @@ class V1Parser {
           return r_.ReadStringOrNull(
               &e->line, [&] { return EntryPath() + "[1]"; }, "line");
         case 2:
-          return r_.ReadStringMap(
+          SAW_RETURN_IF_ERROR(r_.ReadStringMap(
               &e->metadata, [&] { return EntryPath() + "[2]"; },
-              "structured metadata must be an object", "structured metadata value");
+              "structured metadata must be an object", "structured metadata value"));
+          return budget_.Take(e->metadata.size());
         default:
           return JsonReader::Schema(EntryPath(), "array must contain 2 or 3 values");
       }
@@ -186,21 +190,22 @@ class V1Parser {
   size_t stream_index_ = 0;
   size_t value_index_ = 0;
   LabelPairs pairs_;  // scratch for one stream's labels
+  PushItemBudget budget_;
 };
 
 }  // namespace
 
-Status DecodeJsonPushOwned(std::string body, PushRequest* out) {
+Status DecodeJsonPushOwned(std::string body, PushRequest* out, size_t max_items) {
   out->streams.clear();
   out->storage.clear();
   out->storage.push_back(std::move(body));
   std::string& owned = out->storage.back();
   JsonReader reader(owned.data(), owned.data() + owned.size());
-  return V1Parser(&reader, out).Parse();
+  return V1Parser(&reader, out, max_items).Parse();
 }
 
-Status DecodeJsonPush(std::string_view body, PushRequest* out) {
-  return DecodeJsonPushOwned(std::string(body), out);
+Status DecodeJsonPush(std::string_view body, PushRequest* out, size_t max_items) {
+  return DecodeJsonPushOwned(std::string(body), out, max_items);
 }
 
 }  // namespace sawmill::ingest

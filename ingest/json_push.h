@@ -15,8 +15,8 @@
 //
 // A single pass over an owned copy of the body with JsonReader (json_reader.h): strings
 // without escapes are views into the copy, escaped strings are unescaped in place. Nesting of
-// ignored values is limited to kMaxJsonDepth; the decoded form (~56 bytes per entry, 32 per
-// metadata pair) takes at most ~16x the body size.
+// ignored values is limited to kMaxJsonDepth (json_reader.h); the decoded form takes ~50 bytes
+// per item (push_request.h: kDefaultMaxPushItems) besides the body copy.
 #pragma once
 
 #include <string>
@@ -29,12 +29,15 @@ namespace sawmill::ingest {
 
 // Decodes `body` into *out (replacing its contents; *out keeps a copy of the bytes it needs).
 // Malformed JSON or a body that does not follow the format is an InvalidArgument whose
-// message names the place ("streams[2].values[5][0]") or the byte offset. On error *out is
+// message names the place ("streams[2].values[5][0]") or the byte offset; more than
+// `max_items` streams + entries + metadata pairs is ResourceExhausted. On error *out is
 // unspecified.
-Status DecodeJsonPush(std::string_view body, PushRequest* out);
+Status DecodeJsonPush(std::string_view body, PushRequest* out,
+                      size_t max_items = kDefaultMaxPushItems);
 
 // Same, taking ownership of the body to avoid a copy (e.g. after Gunzip).
-Status DecodeJsonPushOwned(std::string body, PushRequest* out);
+Status DecodeJsonPushOwned(std::string body, PushRequest* out,
+                           size_t max_items = kDefaultMaxPushItems);
 
 // The legacy JSON format of `/api/prom/push` (Loki's pkg/util/unmarshal/legacy):
 //
@@ -44,7 +47,9 @@ Status DecodeJsonPushOwned(std::string body, PushRequest* out);
 //
 // "labels" is kept as sent; "ts" is an RFC 3339 string (Go's time.Time JSON form: optional
 // fraction of up to 9 digits, `Z` or a `+hh:mm` offset). Same errors and lifetime as above.
-Status DecodeLegacyJsonPush(std::string_view body, PushRequest* out);
-Status DecodeLegacyJsonPushOwned(std::string body, PushRequest* out);
+Status DecodeLegacyJsonPush(std::string_view body, PushRequest* out,
+                            size_t max_items = kDefaultMaxPushItems);
+Status DecodeLegacyJsonPushOwned(std::string body, PushRequest* out,
+                                 size_t max_items = kDefaultMaxPushItems);
 
 }  // namespace sawmill::ingest

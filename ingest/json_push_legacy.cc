@@ -11,7 +11,8 @@ namespace {
 
 class LegacyParser {
  public:
-  LegacyParser(JsonReader* r, PushRequest* out) : r_(*r), out_(out) {}
+  LegacyParser(JsonReader* r, PushRequest* out, size_t max_items)
+      : r_(*r), out_(out), budget_(max_items) {}
 
   Status Parse() {
     if (r_.AtEnd()) return r_.Syntax("empty body, expected an object");
@@ -31,6 +32,7 @@ class LegacyParser {
     return r_.ForEachElement([this](size_t i) -> Status {
       stream_index_ = i;
       if (!r_.At('{')) return r_.Mismatch(StreamPath(), "must be an object");
+      SAW_RETURN_IF_ERROR(budget_.Take());
       PushStream& stream = out_->streams.emplace_back();
       return r_.ForEachMember([&](std::string_view key) -> Status {
         if (JsonKeyIs(key, "labels")) {
@@ -51,6 +53,7 @@ class LegacyParser {
       if (!r_.At('{')) {
         return r_.Mismatch(EntryPath(), "must be an object {\"ts\": ..., \"line\": ...}");
       }
+      SAW_RETURN_IF_ERROR(budget_.Take());
       PushEntry& e = entries->emplace_back();
       return r_.ForEachMember([&](std::string_view key) -> Status {
         if (JsonKeyIs(key, "ts")) return ParseTimestamp(&e.ts_ns);
@@ -60,9 +63,10 @@ class LegacyParser {
         }
         if (JsonKeyIs(key, "structuredmetadata")) {
           e.metadata.clear();
-          return r_.ReadStringMap(
+          SAW_RETURN_IF_ERROR(r_.ReadStringMap(
               &e.metadata, [&] { return EntryPath() + ".structuredMetadata"; },
-              "structured metadata must be an object", "structured metadata value");
+              "structured metadata must be an object", "structured metadata value"));
+          return budget_.Take(e.metadata.size());
         }
         return r_.SkipValue(5);
       });
@@ -91,21 +95,22 @@ class LegacyParser {
   PushRequest* out_;
   size_t stream_index_ = 0;
   size_t entry_index_ = 0;
+  PushItemBudget budget_;
 };
 
 }  // namespace
 
-Status DecodeLegacyJsonPushOwned(std::string body, PushRequest* out) {
+Status DecodeLegacyJsonPushOwned(std::string body, PushRequest* out, size_t max_items) {
   out->streams.clear();
   out->storage.clear();
   out->storage.push_back(std::move(body));
   std::string& owned = out->storage.back();
   JsonReader reader(owned.data(), owned.data() + owned.size());
-  return LegacyParser(&reader, out).Parse();
+  return LegacyParser(&reader, out, max_items).Parse();
 }
 
-Status DecodeLegacyJsonPush(std::string_view body, PushRequest* out) {
-  return DecodeLegacyJsonPushOwned(std::string(body), out);
+Status DecodeLegacyJsonPush(std::string_view body, PushRequest* out, size_t max_items) {
+  return DecodeLegacyJsonPushOwned(std::string(body), out, max_items);
 }
 
 }  // namespace sawmill::ingest

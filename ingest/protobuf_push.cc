@@ -65,7 +65,7 @@ Status DecodeLabelPair(std::string_view data, std::pair<std::string_view, std::s
   return Status::OK();
 }
 
-Status DecodeEntry(std::string_view data, PushEntry* out) {
+Status DecodeEntry(std::string_view data, PushItemBudget* budget, PushEntry* out) {
   WireReader r(data, "logproto.EntryAdapter");
   int64_t seconds = 0;
   int64_t nanos = 0;
@@ -84,6 +84,7 @@ Status DecodeEntry(std::string_view data, PushEntry* out) {
         break;
       case 3:
         SAW_RETURN_IF_ERROR(r.ReadLengthDelimited(type, &bytes));
+        SAW_RETURN_IF_ERROR(budget->Take());
         SAW_RETURN_IF_ERROR(DecodeLabelPair(bytes, &out->metadata.emplace_back()));
         break;
       default:
@@ -93,7 +94,7 @@ Status DecodeEntry(std::string_view data, PushEntry* out) {
   return TimestampToNanos(seconds, nanos, &out->ts_ns);
 }
 
-Status DecodeStream(std::string_view data, PushStream* out) {
+Status DecodeStream(std::string_view data, PushItemBudget* budget, PushStream* out) {
   WireReader r(data, "logproto.StreamAdapter");
   while (!r.done()) {
     uint32_t field;
@@ -104,7 +105,8 @@ Status DecodeStream(std::string_view data, PushStream* out) {
     } else if (field == 2) {
       std::string_view bytes;
       SAW_RETURN_IF_ERROR(r.ReadLengthDelimited(type, &bytes));
-      SAW_RETURN_IF_ERROR(DecodeEntry(bytes, &out->entries.emplace_back()));
+      SAW_RETURN_IF_ERROR(budget->Take());
+      SAW_RETURN_IF_ERROR(DecodeEntry(bytes, budget, &out->entries.emplace_back()));
     } else {
       SAW_RETURN_IF_ERROR(r.Skip(type));
     }
@@ -114,7 +116,8 @@ Status DecodeStream(std::string_view data, PushStream* out) {
 
 }  // namespace
 
-Status DecodeLogprotoPush(std::string wire, PushRequest* out) {
+Status DecodeLogprotoPush(std::string wire, PushRequest* out, size_t max_items) {
+  PushItemBudget budget(max_items);
   out->streams.clear();
   out->storage.clear();
   std::string_view data = out->Own(std::move(wire));
@@ -126,7 +129,8 @@ Status DecodeLogprotoPush(std::string wire, PushRequest* out) {
     if (field == 1) {
       std::string_view bytes;
       SAW_RETURN_IF_ERROR(r.ReadLengthDelimited(type, &bytes));
-      SAW_RETURN_IF_ERROR(DecodeStream(bytes, &out->streams.emplace_back()));
+      SAW_RETURN_IF_ERROR(budget.Take());
+      SAW_RETURN_IF_ERROR(DecodeStream(bytes, &budget, &out->streams.emplace_back()));
     } else {
       SAW_RETURN_IF_ERROR(r.Skip(type));
     }
@@ -134,7 +138,8 @@ Status DecodeLogprotoPush(std::string wire, PushRequest* out) {
   return Status::OK();
 }
 
-Status DecodeProtobufPush(std::string_view snappy_body, PushRequest* out, size_t max_uncompressed) {
+Status DecodeProtobufPush(std::string_view snappy_body, PushRequest* out, size_t max_uncompressed,
+                          size_t max_items) {
   size_t length = 0;
   if (!snappy::GetUncompressedLength(snappy_body.data(), snappy_body.size(), &length)) {
     return Status::InvalidArgument(
@@ -151,7 +156,7 @@ Status DecodeProtobufPush(std::string_view snappy_body, PushRequest* out, size_t
   if (!snappy::RawUncompress(snappy_body.data(), snappy_body.size(), wire.data())) {
     return Status::InvalidArgument("invalid snappy body: corrupt input");
   }
-  return DecodeLogprotoPush(std::move(wire), out);
+  return DecodeLogprotoPush(std::move(wire), out, max_items);
 }
 
 std::string EncodeLogprotoPush(const PushRequest& req) {

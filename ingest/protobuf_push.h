@@ -26,14 +26,16 @@ namespace sawmill::ingest {
 inline constexpr size_t kDefaultMaxUncompressedPush = size_t{64} << 20;
 
 // Decompresses and decodes `snappy_body` into *out (replacing its contents). Returns
-// ResourceExhausted when the body announces more than `max_uncompressed` bytes, and
-// InvalidArgument for bad Snappy or a malformed message. On error *out is unspecified.
-// Memory used is at most about 2x the uncompressed size plus ~64 bytes per entry.
+// ResourceExhausted when the body announces more than `max_uncompressed` bytes or holds more
+// than `max_items` items, and InvalidArgument for bad Snappy or a malformed message. On error
+// *out is unspecified. Memory: the uncompressed bytes plus ~50 bytes per item.
 Status DecodeProtobufPush(std::string_view snappy_body, PushRequest* out,
-                          size_t max_uncompressed = kDefaultMaxUncompressedPush);
+                          size_t max_uncompressed = kDefaultMaxUncompressedPush,
+                          size_t max_items = kDefaultMaxPushItems);
 
 // Decodes an uncompressed logproto.PushRequest, taking ownership of its bytes.
-Status DecodeLogprotoPush(std::string wire, PushRequest* out);
+Status DecodeLogprotoPush(std::string wire, PushRequest* out,
+                          size_t max_items = kDefaultMaxPushItems);
 
 // Encodes `req` as an uncompressed logproto.PushRequest (for tests, benchmarks and load
 // generators; the timestamps are split into seconds and nanos as Go clients do).

@@ -16,7 +16,16 @@
 #include <utility>
 #include <vector>
 
+#include "storage/status.h"
+
 namespace sawmill::ingest {
+
+// Default cap on the streams + entries + structured metadata pairs a decoder materialises
+// for one request (ResourceExhausted past it). An empty protobuf entry is 2 bytes on the wire
+// (9 in JSON) but ~50 decoded, so without a cap a 64 MiB body of empty entries would take
+// 1.6 GB; with it, items take at most ~200 MB. 4 Mi is ~8x the entries of a 64 MiB body of
+// 130-byte lines.
+inline constexpr size_t kDefaultMaxPushItems = size_t{4} << 20;
 
 struct PushEntry {
   int64_t ts_ns = 0;  // Unix epoch nanoseconds.
@@ -56,6 +65,25 @@ struct PushRequest {
     for (const PushStream& s : streams) n += s.entries.size();
     return n;
   }
+};
+
+// Used by the decoders: counts the streams, entries and metadata pairs they allocate against
+// the caller's limit.
+class PushItemBudget {
+ public:
+  explicit PushItemBudget(size_t max_items) : left_(max_items), max_(max_items) {}
+  Status Take(size_t n = 1) {
+    if (left_ < n) {
+      return Status::ResourceExhausted("push request has more than " + std::to_string(max_) +
+                                       " streams, entries and structured metadata pairs");
+    }
+    left_ -= n;
+    return Status::OK();
+  }
+
+ private:
+  size_t left_;
+  const size_t max_;
 };
 
 }  // namespace sawmill::ingest

@@ -247,6 +247,21 @@ TEST(JsonPushTest, TruncatedAtEveryOffsetFailsCleanly) {
   }
 }
 
+TEST(JsonPushTest, RefusesMoreItemsThanTheLimit) {
+  // 2 streams + 3 entries + 2 metadata pairs = 7 items.
+  const std::string body = R"({"streams":[{"stream":{"a":"b"},"values":[["1","x"],)"
+                           R"(["2","y",{"k":"v","k2":"v2"}]]},{"values":[["3","z"]]}]})";
+  PushRequest req;
+  EXPECT_TRUE(DecodeJsonPush(body, &req, 7).ok());
+  for (size_t limit : {0, 1, 3, 6}) {
+    Status s = DecodeJsonPush(body, &req, limit);
+    EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << limit;
+  }
+  EXPECT_EQ(DecodeLegacyJsonPush(R"({"streams":[{"entries":[{},{}]}]})", &req, 2).code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_TRUE(DecodeLegacyJsonPush(R"({"streams":[{"entries":[{},{}]}]})", &req, 3).ok());
+}
+
 TEST(JsonPushTest, DecodesATenMegabyteLine) {
   std::string line(10 << 20, 'x');
   line[12345] = '"';  // one escape, so the in-place unescape moves ~10 MB

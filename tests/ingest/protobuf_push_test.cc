@@ -240,6 +240,30 @@ TEST(ProtobufPushTest, RefusesBodiesOverTheUncompressedLimitBeforeDecompressing)
   EXPECT_EQ(DecodeProtobufPush(liar, &got).code(), StatusCode::kResourceExhausted);
 }
 
+TEST(ProtobufPushTest, RefusesMoreItemsThanTheLimit) {
+  // SampleRequest: 2 streams, 3 entries, 3 metadata pairs = 8 items.
+  std::string wire = EncodeLogprotoPush(SampleRequest());
+  PushRequest got;
+  EXPECT_TRUE(DecodeLogprotoPush(wire, &got, 8).ok());
+  Status s = DecodeLogprotoPush(wire, &got, 7);
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(s.message().find("more than 7 streams, entries and structured metadata pairs"),
+            std::string::npos)
+      << s.message();
+  // A 1 MiB body of empty entries (2 bytes each) stops at the limit.
+  std::string entries;
+  for (int i = 0; i < (1 << 19); ++i) entries.append("\x12\x00", 2);
+  std::string stream;
+  PutProtoBytesField(&stream, 1, "{a=\"b\"}");
+  stream.append(entries);
+  std::string bomb;
+  PutProtoBytesField(&bomb, 1, stream);
+  EXPECT_EQ(DecodeProtobufPush(Snappy(bomb), &got, kDefaultMaxUncompressedPush, 1000).code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_TRUE(DecodeProtobufPush(Snappy(bomb), &got).ok());
+  EXPECT_EQ(got.EntryCount(), size_t{1} << 19);
+}
+
 TEST(ProtobufPushTest, DecodesATenMegabyteLine) {
   PushRequest want;
   PushStream& s = want.streams.emplace_back();
