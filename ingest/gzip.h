@@ -1,5 +1,5 @@
-// Gunzip: decompresses a gzip body (`Content-Encoding: gzip`, RFC 1952) with zlib, bounded:
-// the output never grows past the caller's limit, whatever the input claims.
+// Decompression of HTTP push bodies with zlib (`Content-Encoding: gzip` and `deflate`),
+// bounded: the output never grows past the caller's limit, whatever the input claims.
 #pragma once
 
 #include <cstddef>
@@ -15,5 +15,10 @@ namespace sawmill::ingest {
 // the output would exceed `max_out` bytes, and InvalidArgument for input that is not gzip,
 // is corrupt (bad checksum included) or is truncated.
 Status Gunzip(std::string_view in, size_t max_out, std::string* out);
+
+// `Content-Encoding: deflate`: Loki reads it as raw DEFLATE (RFC 1951, Go's flate.NewReader);
+// RFC 9110 means the zlib format (RFC 1950), which some clients send. Both are accepted (a
+// zlib header is recognised, its Adler-32 checked). Same errors and bound as Gunzip.
+Status Inflate(std::string_view in, size_t max_out, std::string* out);
 
 }  // namespace sawmill::ingest

@@ -8,9 +8,10 @@
 namespace sawmill::ingest {
 namespace {
 
-std::string Gzip(std::string_view in) {
+// window_bits: 15 + 16 gzip, 15 zlib, -15 raw DEFLATE.
+std::string Compress(std::string_view in, int window_bits) {
   z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+  EXPECT_EQ(deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY),
             Z_OK);
   std::string out(deflateBound(&s, in.size()) + 32, '\0');
   s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
@@ -22,6 +23,8 @@ std::string Gzip(std::string_view in) {
   deflateEnd(&s);
   return out;
 }
+
+std::string Gzip(std::string_view in) { return Compress(in, 15 + 16); }
 
 TEST(GzipTest, RoundTrips) {
   for (std::string in : {std::string(), std::string("hello"), std::string(1 << 20, 'a')}) {
@@ -69,6 +72,28 @@ TEST(GzipTest, RejectsCorruptAndTruncatedInput) {
     Status s = Gunzip(good.substr(0, n), 1 << 20, &out);
     EXPECT_TRUE(s.IsInvalidArgument()) << n << ": " << s.ToString();
   }
+}
+
+TEST(GzipTest, InflatesRawAndZlibDeflate) {
+  const std::string text = "deflate body " + std::string(5000, 'z') + " end";
+  for (int bits : {-15, 15}) {
+    SCOPED_TRACE(bits);
+    std::string compressed = Compress(text, bits);
+    std::string out;
+    Status s = Inflate(compressed, 1 << 20, &out);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(out, text);
+    EXPECT_EQ(Inflate(compressed, 100, &out).code(), StatusCode::kResourceExhausted);
+    for (size_t n = 0; n < compressed.size(); ++n) {
+      EXPECT_TRUE(Inflate(compressed.substr(0, n), 1 << 20, &out).IsInvalidArgument()) << n;
+    }
+    EXPECT_TRUE(Inflate(compressed + "x", 1 << 20, &out).IsInvalidArgument());
+  }
+  std::string out;
+  EXPECT_TRUE(Inflate(Gzip(text), 1 << 20, &out).IsInvalidArgument());  // gzip is not deflate
+  std::string bad_adler = Compress(text, 15);
+  bad_adler.back() ^= 1;
+  EXPECT_TRUE(Inflate(bad_adler, 1 << 20, &out).IsInvalidArgument());
 }
 
 }  // namespace
