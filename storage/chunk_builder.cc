@@ -58,13 +58,16 @@ struct ChunkBuilder::Rep {
     return text.size() + ts_bytes + len_stream.size() + meta_stream.size();
   }
   Status FlushBlock();
-  // Compresses `raw` onto the end of `chunk`; sets the compressed size and its CRC.
-  Status AppendSection(std::string_view raw, uint32_t* size, uint32_t* crc);
+  // Compresses `raw` with `e` onto the end of `chunk`; sets the compressed size and its CRC.
+  // zstd reuses the thread's compression context (compression.cc): nothing is allocated per
+  // block once the chunk buffer has grown.
+  Status AppendSection(Encoding e, std::string_view raw, uint32_t* size, uint32_t* crc);
 };
 
-Status ChunkBuilder::Rep::AppendSection(std::string_view raw, uint32_t* size, uint32_t* crc) {
+Status ChunkBuilder::Rep::AppendSection(Encoding e, std::string_view raw, uint32_t* size,
+                                        uint32_t* crc) {
   const size_t start = chunk.size();
-  SAW_RETURN_IF_ERROR(Compress(options.encoding, raw, &chunk, options.zstd_level));
+  SAW_RETURN_IF_ERROR(Compress(e, raw, &chunk, options.zstd_level));
   const size_t n = chunk.size() - start;
   if (n > UINT32_MAX) return Status::Internal("compressed block section too large");
   *size = static_cast<uint32_t>(n);
@@ -96,8 +99,8 @@ Status ChunkBuilder::Rep::FlushBlock() {
   }
 
   uint32_t ts_size = 0, ts_crc = 0, text_size = 0, text_crc = 0;
-  SAW_RETURN_IF_ERROR(AppendSection(section, &ts_size, &ts_crc));
-  SAW_RETURN_IF_ERROR(AppendSection(text, &text_size, &text_crc));
+  SAW_RETURN_IF_ERROR(AppendSection(options.ts_encoding, section, &ts_size, &ts_crc));
+  SAW_RETURN_IF_ERROR(AppendSection(options.encoding, text, &text_size, &text_crc));
 
   const uint64_t min_delta = num_blocks == 0 ? ZigZagEncode(block_min_ts)
                                              : static_cast<uint64_t>(block_min_ts) -
@@ -128,26 +131,30 @@ Status ChunkBuilder::Rep::FlushBlock() {
 ChunkBuilder::ChunkBuilder(const ChunkOptions& options) : rep_(new Rep) {
   rep_->options = options;
   rep_->block_target = std::clamp<size_t>(options.block_target_bytes, 1, kMaxBlockTargetBytes);
-  switch (options.encoding) {
-    case Encoding::kNone:
-    case Encoding::kSnappy:
-    case Encoding::kLz4:
-    case Encoding::kZstd:
-      break;
-    default:
-      rep_->error = Status::InvalidArgument("unknown chunk encoding " +
-                                            std::to_string(static_cast<int>(options.encoding)));
-  }
-  if (rep_->error.ok() && options.encoding == Encoding::kZstd) {
-    // Surface a bad level now rather than at the first block flush.
-    std::string probe;
-    rep_->error = Compress(Encoding::kZstd, {}, &probe, options.zstd_level);
+  for (Encoding e : {options.encoding, options.ts_encoding}) {
+    if (!rep_->error.ok()) break;
+    switch (e) {
+      case Encoding::kNone:
+      case Encoding::kSnappy:
+      case Encoding::kLz4:
+        break;
+      case Encoding::kZstd: {
+        // Surface a bad level now rather than at the first block flush.
+        std::string probe;
+        rep_->error = Compress(Encoding::kZstd, {}, &probe, options.zstd_level);
+        break;
+      }
+      default:
+        rep_->error = Status::InvalidArgument("unknown chunk encoding " +
+                                              std::to_string(static_cast<int>(e)));
+    }
   }
   std::string& c = rep_->chunk;
   PutFixed32(&c, kChunkMagic);
   c.push_back(static_cast<char>(kChunkVersion));
   c.push_back(static_cast<char>(options.encoding));
-  c.append(2, '\0');
+  c.push_back(static_cast<char>(options.ts_encoding));
+  c.push_back('\0');
   const size_t reserve = std::min(rep_->block_target, size_t{1} << 20);
   rep_->text.reserve(reserve + 1024);
 }

@@ -10,10 +10,16 @@
 //   chunk   := header block[0] ... block[n-1] index trailer
 //
 //   header (kHeaderSize = 8 bytes)
-//     [0, 4)  magic     fixed32  kChunkMagic ("SAWC" on disk)
-//     [4]     version   u8       kChunkVersion (1)
-//     [5]     encoding  u8       Encoding of every section of every block (compression.h)
-//     [6, 8)  reserved  u16      0
+//     [0, 4)  magic        fixed32  kChunkMagic ("SAWC" on disk)
+//     [4]     version      u8       kChunkVersion (2)
+//     [5]     encoding     u8       Encoding of the text section of every block (compression.h)
+//     [6]     ts_encoding  u8       Encoding of the ts section of every block (zstd by default
+//                                   whatever the text encoding: timestamp deltas and lengths
+//                                   need entropy coding, which snappy and lz4 lack)
+//     [7]     reserved     u8       0
+//
+//   Version 1 (no ts_encoding byte, both sections in `encoding`) is not read: nothing
+//   written with it was ever shipped.
 //
 //   block i = ts section (compressed) immediately followed by text section (compressed).
 //     Blocks are contiguous: block 0 starts at kHeaderSize, block i+1 right after block i,
@@ -69,7 +75,7 @@
 namespace sawmill::storage {
 
 inline constexpr uint32_t kChunkMagic = 0x43574153;  // bytes 'S' 'A' 'W' 'C'
-inline constexpr uint8_t kChunkVersion = 1;
+inline constexpr uint8_t kChunkVersion = 2;
 inline constexpr size_t kHeaderSize = 8;
 inline constexpr size_t kTrailerSize = 12;
 

@@ -25,9 +25,10 @@ struct Slot {
 
 class ChunkEntryIterator final : public EntryIterator {
  public:
-  ChunkEntryIterator(Encoding encoding, std::vector<BlockLocation> blocks, int64_t from_ns,
-                     int64_t to_ns, Direction direction)
-      : encoding_(encoding),
+  ChunkEntryIterator(Encoding ts_encoding, Encoding encoding, std::vector<BlockLocation> blocks,
+                     int64_t from_ns, int64_t to_ns, Direction direction)
+      : ts_encoding_(ts_encoding),
+        encoding_(encoding),
         blocks_(std::move(blocks)),
         from_(from_ns),
         to_(to_ns),
@@ -54,7 +55,8 @@ class ChunkEntryIterator final : public EntryIterator {
   bool OpenBlockForward(const BlockLocation& b);
   bool OpenBlockBackward(const BlockLocation& b);
 
-  const Encoding encoding_;
+  const Encoding ts_encoding_;
+  const Encoding encoding_;                  // of the text sections
   const std::vector<BlockLocation> blocks_;  // the ones intersecting [from_, to_), in order
   const int64_t from_;
   const int64_t to_;
@@ -81,7 +83,7 @@ class ChunkEntryIterator final : public EntryIterator {
 bool ChunkEntryIterator::OpenBlockForward(const BlockLocation& b) {
   block_ = &b;
   std::string_view ts_section, text;
-  Status s = LoadTsSection(encoding_, b, &ts_buf_, &ts_section);
+  Status s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
   if (!s.ok()) return Fail(std::move(s));
   if (!cursor_.Init(ts_section, b)) return FailBlock("bad ts section");
   s = LoadTextSection(encoding_, b, &text_buf_, &text);
@@ -124,7 +126,7 @@ bool ChunkEntryIterator::NextForward() {
 bool ChunkEntryIterator::OpenBlockBackward(const BlockLocation& b) {
   block_ = &b;
   std::string_view ts_section, text;
-  Status s = LoadTsSection(encoding_, b, &ts_buf_, &ts_section);
+  Status s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
   if (!s.ok()) return Fail(std::move(s));
   if (!cursor_.Init(ts_section, b)) return FailBlock("bad ts section");
   slots_.resize(b.num_entries);
@@ -171,9 +173,10 @@ bool ChunkEntryIterator::NextBackward() {
 
 class ChunkSampleIterator final : public SampleIterator {
  public:
-  ChunkSampleIterator(Encoding encoding, std::vector<BlockLocation> blocks, int64_t from_ns,
-                      int64_t to_ns, Direction direction)
-      : encoding_(encoding),
+  ChunkSampleIterator(Encoding ts_encoding, Encoding encoding, std::vector<BlockLocation> blocks,
+                      int64_t from_ns, int64_t to_ns, Direction direction)
+      : ts_encoding_(ts_encoding),
+        encoding_(encoding),
         blocks_(std::move(blocks)),
         from_(from_ns),
         to_(to_ns),
@@ -200,7 +203,8 @@ class ChunkSampleIterator final : public SampleIterator {
   // Loads the ts section of `b` into cursor_; the text section is never read.
   bool OpenBlock(const BlockLocation& b);
 
-  const Encoding encoding_;
+  const Encoding ts_encoding_;
+  const Encoding encoding_;  // of the text sections
   const std::vector<BlockLocation> blocks_;
   const int64_t from_;
   const int64_t to_;
@@ -221,7 +225,7 @@ class ChunkSampleIterator final : public SampleIterator {
 bool ChunkSampleIterator::OpenBlock(const BlockLocation& b) {
   block_ = &b;
   std::string_view ts_section;
-  Status s = LoadTsSection(encoding_, b, &ts_buf_, &ts_section);
+  Status s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
   if (!s.ok()) return Fail(std::move(s));
   if (!cursor_.Init(ts_section, b)) return FailBlock("bad ts section");
   return true;
@@ -275,14 +279,14 @@ bool ChunkSampleIterator::NextBackward() {
 
 std::unique_ptr<EntryIterator> ChunkReader::NewIterator(int64_t from_ns, int64_t to_ns,
                                                         Direction direction) const {
-  return std::make_unique<ChunkEntryIterator>(encoding_, BlocksIn(from_ns, to_ns), from_ns, to_ns,
-                                              direction);
+  return std::make_unique<ChunkEntryIterator>(ts_encoding_, encoding_, BlocksIn(from_ns, to_ns),
+                                              from_ns, to_ns, direction);
 }
 
 std::unique_ptr<SampleIterator> ChunkReader::NewSampleIterator(int64_t from_ns, int64_t to_ns,
                                                                Direction direction) const {
-  return std::make_unique<ChunkSampleIterator>(encoding_, BlocksIn(from_ns, to_ns), from_ns, to_ns,
-                                               direction);
+  return std::make_unique<ChunkSampleIterator>(ts_encoding_, encoding_, BlocksIn(from_ns, to_ns),
+                                               from_ns, to_ns, direction);
 }
 
 }  // namespace sawmill::storage

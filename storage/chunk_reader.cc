@@ -55,11 +55,16 @@ Result<ChunkReader> ChunkReader::Open(std::string_view data) {
   if (encoding > static_cast<uint8_t>(Encoding::kLz4)) {
     return Status::Corruption("unknown chunk encoding " + std::to_string(encoding));
   }
-  if (p[6] != 0 || p[7] != 0) return Status::Corruption("nonzero reserved chunk header bytes");
+  const auto ts_encoding = static_cast<uint8_t>(p[6]);
+  if (ts_encoding > static_cast<uint8_t>(Encoding::kLz4)) {
+    return Status::Corruption("unknown chunk ts encoding " + std::to_string(ts_encoding));
+  }
+  if (p[7] != 0) return Status::Corruption("nonzero reserved chunk header byte");
 
   ChunkReader reader;
   reader.data_ = data;
   reader.encoding_ = static_cast<Encoding>(encoding);
+  reader.ts_encoding_ = static_cast<Encoding>(ts_encoding);
   std::string_view in(p + index_start, index_size);
   uint64_t num_blocks = 0;
   if (!GetVarint64(&in, &num_blocks) || num_blocks == 0 ||

@@ -63,7 +63,8 @@ class ChunkReader {
   // Thread-safety: a reader is immutable and may be shared; each iterator is single-threaded.
   static Result<ChunkReader> Open(std::string_view data);
 
-  Encoding encoding() const { return encoding_; }
+  Encoding encoding() const { return encoding_; }        // of the text sections
+  Encoding ts_encoding() const { return ts_encoding_; }  // of the ts sections
   int64_t min_ts() const;
   int64_t max_ts() const;
   uint64_t num_entries() const;
@@ -93,6 +94,7 @@ class ChunkReader {
 
   std::string_view data_;
   Encoding encoding_ = Encoding::kSnappy;
+  Encoding ts_encoding_ = Encoding::kZstd;
   std::vector<BlockInfo> blocks_;
   std::vector<BlockRef> refs_;
   uint64_t num_entries_ = 0;

@@ -70,9 +70,22 @@ TEST(ChunkBuilderTest, RejectsBadOptionsAndHugeEntries) {
   EXPECT_TRUE(bad_level.Append(1, "x").IsInvalidArgument());
 
   o = ChunkOptions{};
+  o.zstd_level = 99;  // snappy text, but the ts sections are zstd by default
+  ChunkBuilder bad_ts_level(o);
+  EXPECT_TRUE(bad_ts_level.Append(1, "x").IsInvalidArgument());
+  o.ts_encoding = Encoding::kLz4;  // no zstd anywhere: the level is unused
+  ChunkBuilder unused_level(o);
+  EXPECT_TRUE(unused_level.Append(1, "x").ok());
+
+  o = ChunkOptions{};
   o.encoding = static_cast<Encoding>(42);
   ChunkBuilder bad_encoding(o);
   EXPECT_TRUE(bad_encoding.Append(1, "x").IsInvalidArgument());
+
+  o = ChunkOptions{};
+  o.ts_encoding = static_cast<Encoding>(42);
+  ChunkBuilder bad_ts_encoding(o);
+  EXPECT_TRUE(bad_ts_encoding.Append(1, "x").IsInvalidArgument());
 
   ChunkBuilder b(ChunkOptions{});
   std::string huge(kMaxEntryBytes + 1, 'x');
@@ -117,44 +130,80 @@ TEST(ChunkBuilderTest, EmptyLinesStillFillBlocks) {
   EXPECT_EQ(got.front().ts, 999);
 }
 
-// Writes out, byte by byte, the chunk that chunk_format.h describes for two entries stored
-// without compression, and checks the builder produces exactly that.
-TEST(ChunkBuilderTest, MatchesDocumentedLayout) {
+// The two entries of the layout tests below, and their sections as chunk_format.h describes
+// them. ts section: 2-byte ts stream, 2-byte len stream, unit 5 (the GCD of the deltas), then
+// ts stream {zigzag(-3) = 5, delta 5 / 5}, len stream {2, 3}, meta stream {0, 1}.
+const std::string kLayoutTsSection = std::string("\x02\x02\x05\x05\x01\x02\x03\x00\x01", 9);
+const std::string kLayoutText = "abcdeM";
+
+std::string BuildLayoutChunk(Encoding ts_encoding) {
   ChunkOptions o;
   o.encoding = Encoding::kNone;
+  o.ts_encoding = ts_encoding;
   ChunkBuilder b(o);
-  ASSERT_TRUE(b.Append(-3, "ab").ok());
-  ASSERT_TRUE(b.Append(2, "cde", "M").ok());
+  EXPECT_TRUE(b.Append(-3, "ab").ok());
+  EXPECT_TRUE(b.Append(2, "cde", "M").ok());
   Result<std::string> chunk = b.Finish();
-  ASSERT_TRUE(chunk.ok());
+  EXPECT_TRUE(chunk.ok()) << chunk.status().ToString();
+  return chunk.ok() ? std::move(chunk).value() : std::string();
+}
 
+// The whole chunk for one block whose ts section is stored as `ts_stored`.
+std::string LayoutChunk(uint8_t ts_encoding, const std::string& ts_stored) {
   std::string want;
   PutFixed32(&want, kChunkMagic);
-  want += std::string("\x01\x00\x00\x00", 4);  // version 1, encoding none, reserved
-  EXPECT_EQ(want, "SAWC" + std::string("\x01\x00\x00\x00", 4));
-  // ts section: 2-byte ts stream, 2-byte len stream, unit 5 (the GCD of the deltas), then
-  // ts stream {zigzag(-3) = 5, delta 5 / 5}, len stream {2, 3}, meta stream {0, 1}.
-  const std::string ts_section = std::string("\x02\x02\x05\x05\x01\x02\x03\x00\x01", 9);
-  const std::string text = "abcdeM";
-  want += ts_section + text;
+  want += "\x02";                  // version 2
+  want += std::string("\x00", 1);  // text encoding none
+  want += static_cast<char>(ts_encoding);
+  want += std::string("\x00", 1);  // reserved
+  want += ts_stored + kLayoutText;
   std::string index;
-  PutVarint64(&index, 1);                  // blocks
-  PutVarint64(&index, ZigZagEncode(-3));   // min_ts
-  PutVarint64(&index, 5);                  // max_ts - min_ts
-  PutVarint64(&index, 2);                  // entries
-  PutVarint64(&index, ts_section.size());  // compressed = raw for kNone
-  PutVarint64(&index, ts_section.size());
-  PutVarint64(&index, text.size());
-  PutVarint64(&index, text.size());
-  PutFixed32(&index, crc32c::Value(ts_section));
-  PutFixed32(&index, crc32c::Value(text));
+  PutVarint64(&index, 1);                        // blocks
+  PutVarint64(&index, ZigZagEncode(-3));         // min_ts
+  PutVarint64(&index, 5);                        // max_ts - min_ts
+  PutVarint64(&index, 2);                        // entries
+  PutVarint64(&index, ts_stored.size());         // ts section, compressed
+  PutVarint64(&index, kLayoutTsSection.size());  // ts section, uncompressed
+  PutVarint64(&index, kLayoutText.size());       // compressed = raw for kNone
+  PutVarint64(&index, kLayoutText.size());
+  PutFixed32(&index, crc32c::Value(ts_stored));
+  PutFixed32(&index, crc32c::Value(kLayoutText));
   const uint32_t crc =
       crc32c::Extend(crc32c::Value(want.data(), kHeaderSize), index.data(), index.size());
   want += index;
   PutFixed32(&want, static_cast<uint32_t>(index.size()));
   PutFixed32(&want, crc);
   PutFixed32(&want, kChunkMagic);
-  EXPECT_EQ(*chunk, want);
+  return want;
+}
+
+// Writes out, byte by byte, the chunk that chunk_format.h describes for two entries stored
+// without compression, and checks the builder produces exactly that.
+TEST(ChunkBuilderTest, MatchesDocumentedLayout) {
+  const std::string chunk = BuildLayoutChunk(Encoding::kNone);
+  const std::string want = LayoutChunk(0, kLayoutTsSection);
+  EXPECT_EQ(want.substr(0, kHeaderSize), "SAWC" + std::string("\x02\x00\x00\x00", 4));
+  EXPECT_EQ(chunk, want);
+}
+
+// The same entries with the default ts encoding: header byte 6 says zstd, and the ts section
+// is the zstd frame of the same uncompressed bytes; the text stays as it is.
+TEST(ChunkBuilderTest, TsSectionHasItsOwnEncoding) {
+  EXPECT_EQ(ChunkOptions{}.ts_encoding, Encoding::kZstd);
+  const std::string chunk = BuildLayoutChunk(Encoding::kZstd);
+  ASSERT_GT(chunk.size(), kHeaderSize);
+  EXPECT_EQ(chunk[6], static_cast<char>(Encoding::kZstd));
+  const testing::ChunkLayout layout = testing::DecodeLayout(chunk);
+  ASSERT_EQ(layout.blocks.size(), 1u);
+  const std::string ts_stored = chunk.substr(kHeaderSize, layout.blocks[0].ts_size);
+  std::string ts_raw;
+  ASSERT_TRUE(Decompress(Encoding::kZstd, ts_stored, kLayoutTsSection.size(), &ts_raw).ok());
+  EXPECT_EQ(ts_raw, kLayoutTsSection);
+  EXPECT_EQ(chunk, LayoutChunk(static_cast<uint8_t>(Encoding::kZstd), ts_stored));
+  Result<ChunkReader> r = ChunkReader::Open(chunk);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->encoding(), Encoding::kNone);
+  EXPECT_EQ(r->ts_encoding(), Encoding::kZstd);
 }
 
 }  // namespace

@@ -54,6 +54,41 @@ TEST_P(ChunkRoundTripTest, RoundTripsEveryLoghubFile) {
 INSTANTIATE_TEST_SUITE_P(Encodings, ChunkRoundTripTest, ::testing::ValuesIn(testing::kAllEncodings),
                          [](const auto& info) { return std::string(EncodingName(info.param)); });
 
+// Every (ts encoding, text encoding) pair: the reader reports both and gives back exactly
+// what went in, entries and samples, both ways.
+TEST(ChunkEncodingPairTest, EveryPairRoundTrips) {
+  const auto files = testing::LoghubFiles();
+  ASSERT_FALSE(files.empty()) << SAW_LOGHUB_DIR;
+  const auto entries = testing::MakeEntries(testing::ReadLines(files.front()),
+                                            /*with_metadata=*/true);
+  for (Encoding ts : testing::kAllEncodings) {
+    for (Encoding text : testing::kAllEncodings) {
+      SCOPED_TRACE("ts " + std::string(EncodingName(ts)) + ", text " +
+                   std::string(EncodingName(text)));
+      ChunkOptions o;
+      o.encoding = text;
+      o.ts_encoding = ts;
+      o.block_target_bytes = 16 * 1024;
+      const std::string chunk = testing::BuildChunk(entries, o);
+      Result<ChunkReader> r = ChunkReader::Open(chunk);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      EXPECT_EQ(r->encoding(), text);
+      EXPECT_EQ(r->ts_encoding(), ts);
+      EXPECT_GT(r->blocks().size(), 5u);
+      EXPECT_EQ(r->num_entries(), entries.size());
+      for (Direction dir : {Direction::kForward, Direction::kBackward}) {
+        Status s;
+        auto got = testing::ReadEntries(*r, INT64_MIN, INT64_MAX, dir, &s);
+        ASSERT_TRUE(s.ok()) << s.ToString();
+        ASSERT_EQ(got, testing::InRange(entries, INT64_MIN, INT64_MAX, dir));
+        auto samples = testing::ReadSamples(*r, INT64_MIN, INT64_MAX, dir, &s);
+        ASSERT_TRUE(s.ok()) << s.ToString();
+        ASSERT_EQ(samples, testing::Samples(got));
+      }
+    }
+  }
+}
+
 // Entries with runs of equal timestamps, including runs that straddle block boundaries.
 std::vector<TestEntry> RangeEntries(int run = 3) {
   std::vector<TestEntry> entries;
