@@ -1,6 +1,5 @@
 // The read path of LabelIndex: selectors to postings, and the label name/value/series lookups.
 #include <algorithm>
-#include <deque>
 #include <mutex>
 
 #include "index/label_index.h"
@@ -33,35 +32,30 @@ bool LabelIndex::BucketRange(int64_t from_ns, int64_t to_ns, uint32_t* first,
 // stays). The candidate values come from the matcher's literal set when it has one and the
 // role wants exactly those values; otherwise the matcher runs over the label's values.
 Postings LabelIndex::SelectInBucket(const Bucket& b, std::span<const Matcher> matchers) {
-  std::deque<Postings> scratch;  // backs views of lists with pending ids
-  std::vector<Postings> positive, negative;
+  std::vector<Postings> positive;
+  std::vector<PostingsView> negative;  // subtracted one by one: no union is built
   std::vector<PostingsView> lists;
   for (const Matcher& m : matchers) {
     const bool selects = !m.MatchesEmpty();
+    std::vector<PostingsView>* out = selects ? &lists : &negative;
     lists.clear();
     auto name_it = b.postings.find(m.name());
     if (name_it != b.postings.end()) {
       const ValueMap& values = name_it->second;
-      auto add = [&](const PostingsList& l) {
-        scratch.emplace_back();
-        lists.push_back(l.View(&scratch.back()));
-      };
       if (m.IsSet() && m.IsPositive() == selects) {
         for (const std::string& v : m.set()) {
           auto it = values.find(v);
-          if (it != values.end()) add(it->second);
+          if (it != values.end()) it->second.AppendViews(out);
         }
       } else {
         for (const auto& [v, l] : values) {
-          if (m.Matches(v) == selects) add(l);
+          if (m.Matches(v) == selects) l.AppendViews(out);
         }
       }
     }
     if (selects) {
       if (lists.empty()) return {};  // nothing can match every matcher
       positive.push_back(UnionAll(lists));
-    } else if (!lists.empty()) {
-      negative.push_back(UnionAll(lists));
     }
   }
   std::sort(positive.begin(), positive.end(),
@@ -70,7 +64,7 @@ Postings LabelIndex::SelectInBucket(const Bucket& b, std::span<const Matcher> ma
   for (size_t i = 1; i < positive.size() && !result.empty(); ++i) {
     result = Intersect(result, positive[i]);
   }
-  for (const Postings& n : negative) {
+  for (PostingsView n : negative) {
     if (result.empty()) break;
     result = Subtract(result, n);
   }

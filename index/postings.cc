@@ -1,8 +1,6 @@
 #include "index/postings.h"
 
 #include <algorithm>
-#include <queue>
-#include <tuple>
 
 namespace sawmill::index {
 namespace {
@@ -62,24 +60,19 @@ Postings Union(PostingsView a, PostingsView b) {
 Postings UnionAll(std::span<const PostingsView> lists) {
   if (lists.empty()) return {};
   if (lists.size() == 1) return Postings(lists[0].begin(), lists[0].end());
-  if (lists.size() == 2) return Union(lists[0], lists[1]);
-  size_t total = 0;
-  // (value, list index, position); a min-heap on value.
-  using Item = std::tuple<uint64_t, size_t, size_t>;
-  std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
-  for (size_t i = 0; i < lists.size(); ++i) {
-    total += lists[i].size();
-    if (!lists[i].empty()) heap.emplace(lists[i][0], i, 0);
+  // Pairwise merges, level by level: O(n log k) with sequential memory access.
+  std::vector<Postings> level;
+  level.reserve((lists.size() + 1) / 2);
+  for (size_t i = 0; i + 1 < lists.size(); i += 2) level.push_back(Union(lists[i], lists[i + 1]));
+  if (lists.size() % 2 == 1) level.emplace_back(lists.back().begin(), lists.back().end());
+  while (level.size() > 1) {
+    std::vector<Postings> next;
+    next.reserve((level.size() + 1) / 2);
+    for (size_t i = 0; i + 1 < level.size(); i += 2) next.push_back(Union(level[i], level[i + 1]));
+    if (level.size() % 2 == 1) next.push_back(std::move(level.back()));
+    level = std::move(next);
   }
-  Postings out;
-  out.reserve(total);
-  while (!heap.empty()) {
-    auto [v, li, pos] = heap.top();
-    heap.pop();
-    if (out.empty() || out.back() != v) out.push_back(v);
-    if (pos + 1 < lists[li].size()) heap.emplace(lists[li][pos + 1], li, pos + 1);
-  }
-  return out;
+  return std::move(level[0]);
 }
 
 Postings Subtract(PostingsView a, PostingsView b) {
@@ -103,12 +96,11 @@ void PostingsList::Add(uint64_t id) {
     sorted_.push_back(id);  // ids loaded in order at open take this path
     return;
   }
-  pending_.push_back(id);
+  pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), id), id);
   if (pending_.size() >= kMaxPending) MergePending();
 }
 
 void PostingsList::MergePending() {
-  std::sort(pending_.begin(), pending_.end());
   size_t mid = sorted_.size();
   sorted_.insert(sorted_.end(), pending_.begin(), pending_.end());
   std::inplace_merge(sorted_.begin(), sorted_.begin() + mid, sorted_.end());
@@ -117,10 +109,13 @@ void PostingsList::MergePending() {
 
 PostingsView PostingsList::View(Postings* scratch) const {
   if (pending_.empty()) return sorted_;
-  Postings tail = pending_;
-  std::sort(tail.begin(), tail.end());
-  *scratch = Union(sorted_, tail);
+  *scratch = Union(sorted_, pending_);
   return *scratch;
+}
+
+void PostingsList::AppendViews(std::vector<PostingsView>* out) const {
+  if (!sorted_.empty()) out->push_back(sorted_);
+  if (!pending_.empty()) out->push_back(pending_);
 }
 
 }  // namespace sawmill::index

@@ -38,12 +38,15 @@ class PostingsList {
   // The sorted ids. Points into the list when nothing is pending, else into *scratch.
   // Valid until the list or *scratch changes.
   PostingsView View(Postings* scratch) const;
+  // Appends one or two disjoint sorted views whose union is the list, without copying.
+  // Valid until the list changes.
+  void AppendViews(std::vector<PostingsView>* out) const;
 
  private:
   void MergePending();
 
   Postings sorted_;
-  Postings pending_;  // unsorted, disjoint from sorted_
+  Postings pending_;  // sorted, disjoint from sorted_
 };
 
 }  // namespace sawmill::index
