@@ -7,6 +7,7 @@
 
 #include "server/build_info.h"
 #include "server/handlers/admin.h"
+#include "server/handlers/push.h"
 #include "server/log.h"
 
 namespace sawmill::server {
@@ -24,6 +25,7 @@ std::string AbsolutePath(const std::string& path) {
 App::App(Config config) : config_(std::move(config)) {
   RegisterMetrics();
   AddAdminRoutes({[this] { return open_store_.load(); }, &metrics_}, &router_);
+  AddPushRoutes({[this] { return open_pusher_.load(); }}, &router_);
 }
 
 App::~App() { (void)Stop(); }
@@ -137,7 +139,21 @@ Status App::Start() {
                   "opening the store in " + data_dir + ": " + store.status().message());
   }
   store_ = std::move(store).value();
+  index::IndexOptions index_options;
+  index_options.bucket_width_ns = options.bucket.count();
+  Result<std::unique_ptr<index::LabelIndex>> label_index =
+      index::LabelIndex::Open(store_->kv(), index_options);
+  if (!label_index.ok()) {
+    http_->Stop();
+    (void)store_->Close();
+    return Status(label_index.status().code(),
+                  "loading the label index: " + label_index.status().message());
+  }
+  index_ = std::move(label_index).value();
+  pusher_ = std::make_unique<ingest::Pusher>(store_.get(), index_.get(), config_.limits);
+  LogInfo("label index loaded", {{"streams", std::to_string(index_->Stats().streams)}});
   open_store_.store(store_.get());
+  open_pusher_.store(pusher_.get());
   LogInfo("Sawmill started", {{"version", std::string(GetBuildInfo().version)}});
   return Status::OK();
 }
@@ -147,7 +163,10 @@ Status App::Stop() {
   stopped_ = true;
   if (http_ != nullptr) http_->Stop();
   open_store_.store(nullptr);
+  open_pusher_.store(nullptr);
   if (store_ == nullptr) return Status::OK();
+  pusher_.reset();
+  index_.reset();
   LogInfo("closing the store (flushing heads)");
   Status s = store_->Close();
   store_.reset();

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "index/label_index.h"
+#include "ingest/pusher.h"
 #include "server/flags.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
@@ -49,7 +51,10 @@ class App {
   Gauge* inflight_ = nullptr;
   Router router_;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<index::LabelIndex> index_;  // in the store's database; closed before it
+  std::unique_ptr<ingest::Pusher> pusher_;
   std::atomic<storage::Store*> open_store_{nullptr};  // what handlers see; null until open
+  std::atomic<ingest::Pusher*> open_pusher_{nullptr};
   std::unique_ptr<HttpServer> http_;
   bool stopped_ = false;
 };

@@ -126,6 +126,27 @@ const std::vector<Flag>& Flags() {
       {"ingester.out-of-order-window", "", "duration",
        "How far behind a stream's newest entry an entry may be and still be accepted.", "1h",
        [](std::string_view v, Config* c) { return SetDuration(v, &c->store.out_of_order_window); }},
+      {"distributor.max-line-size", "validation.max-line-size", "bytes",
+       "Longest accepted log line; 0 accepts any.", "256KB",
+       [](std::string_view v, Config* c) { return SetBytes(v, 0, &c->limits.max_line_size); }},
+      {"distributor.max-line-size-truncate", "", "",
+       "Truncate lines over the limit instead of refusing them.", "false",
+       [](std::string_view v, Config* c) { return SetBool(v, &c->limits.truncate_lines); }},
+      {"validation.max-label-names-per-series", "", "int", "Most labels a stream may have.", "15",
+       [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->limits.max_label_names); }},
+      {"validation.reject-old-samples", "", "",
+       "Refuse entries older than -validation.reject-old-samples.max-age.", "true",
+       [](std::string_view v, Config* c) { return SetBool(v, &c->limits.reject_old_samples); }},
+      {"validation.reject-old-samples.max-age", "", "duration",
+       "Oldest accepted entry, measured back from now.", "168h",
+       [](std::string_view v, Config* c) {
+         return SetDuration(v, &c->limits.reject_old_samples_max_age);
+       }},
+      {"validation.create-grace-period", "", "duration",
+       "How far in the future an entry's timestamp may be.", "10m",
+       [](std::string_view v, Config* c) {
+         return SetDuration(v, &c->limits.creation_grace_period, /*allow_zero=*/true);
+       }},
       {"log.level", "", "string",
        "Only log messages at or above this level: debug, info, "
        "warn or error.",

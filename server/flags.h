@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "ingest/pusher.h"
 #include "server/log.h"
 #include "storage/compression.h"
 #include "storage/result.h"
@@ -25,6 +26,8 @@ struct Config {
   // Where and how the store keeps data (its data_dir defaults to ./data, retention to 0,
   // which keeps everything).
   storage::StoreOptions store;
+  // What a push may carry (Loki's validation limits).
+  ingest::PushLimits limits;
   LogLevel log_level = LogLevel::kInfo;
   bool show_version = false;
   bool show_help = false;

@@ -1,0 +1,77 @@
+#include "server/handlers/push.h"
+
+#include <chrono>
+
+#include "ingest/push_body.h"
+
+namespace sawmill::server {
+namespace {
+
+constexpr char kDefaultTenant[] = "fake";
+
+// Loki's tenant ID rules: at most 150 characters from [a-zA-Z0-9!-_.*'()], not "." or "..".
+Status ValidateTenantId(std::string_view id) {
+  if (id.size() > 150) return Status::InvalidArgument("tenant ID is too long: max 150 characters");
+  if (id == "." || id == "..") return Status::InvalidArgument("tenant ID is '.' or '..'");
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '!' || c == '-' || c == '_' || c == '.' || c == '*' || c == '\'' ||
+                    c == '(' || c == ')';
+    if (!ok) {
+      return Status::InvalidArgument(std::string("tenant ID '") + std::string(id) +
+                                     "' contains unsupported character '" + c + "'");
+    }
+  }
+  return Status::OK();
+}
+
+std::string_view Header(const HttpRequest& r, std::string_view name) {
+  auto it = r.find(name);
+  return it == r.end() ? std::string_view() : std::string_view(it->value());
+}
+
+Result<HttpResponse> HandlePush(const PushContext& context, const Request& req,
+                                ingest::PushApi api) {
+  ingest::Pusher* pusher = context.pusher();
+  if (pusher == nullptr) {
+    return Status::Unavailable("Ingester not ready: the store is still opening");
+  }
+  std::string tenant(Header(req.http, "X-Scope-OrgID"));
+  if (tenant.empty()) tenant = kDefaultTenant;
+  SAW_RETURN_IF_ERROR(ValidateTenantId(tenant));
+
+  ingest::PushRequest request;
+  Status decoded =
+      ingest::DecodePushBody(Header(req.http, "Content-Type"), Header(req.http, "Content-Encoding"),
+                             req.http.body(), api, ingest::PushBodyLimits(), &request);
+  if (decoded.code() == StatusCode::kResourceExhausted) {
+    return MakeResponse(http::status::payload_too_large, decoded.message() + "\n");
+  }
+  SAW_RETURN_IF_ERROR(decoded);
+
+  ingest::PushOutcome outcome;
+  SAW_RETURN_IF_ERROR(pusher->Push(tenant, request, std::chrono::system_clock::now(), &outcome));
+  if (outcome.errors.empty()) return EmptyResponse(http::status::no_content);
+  // Like Loki: the valid entries are stored, the answer is 400 and lists the refusals.
+  std::string body;
+  for (const std::string& e : outcome.errors) {
+    body += e;
+    body += '\n';
+  }
+  body += "user '" + tenant + "', total ignored: " + std::to_string(outcome.refused_entries) +
+          " out of " + std::to_string(outcome.refused_entries + outcome.accepted_entries) + "\n";
+  return MakeResponse(http::status::bad_request, std::move(body));
+}
+
+}  // namespace
+
+void AddPushRoutes(const PushContext& context, Router* router) {
+  router->Add(http::verb::post, "/loki/api/v1/push", [context](const Request& req) {
+    return HandlePush(context, req, ingest::PushApi::kV1);
+  });
+  router->Add(http::verb::post, "/api/prom/push", [context](const Request& req) {
+    return HandlePush(context, req, ingest::PushApi::kLegacy);
+  });
+}
+
+}  // namespace sawmill::server
