@@ -1,0 +1,198 @@
+// push_load: a load generator for the push API. Several connections each POST
+// protobuf + Snappy push bodies (logproto.PushRequest, as Promtail and Alloy send them) built
+// from loghub lines, over keep-alive HTTP/1.1, and the tool reports lines/s, MB/s of line
+// text, push latency percentiles and, when given the server's pid, its peak RSS.
+//
+//   push_load --url 127.0.0.1:3100 --streams 100 --connections 4 --seconds 20
+//             --batch-kb 1024 --lines <dir of *.log> [--pid <server pid>] [--tenant t]
+#include <snappy.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "ingest/protobuf_push.h"
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+struct Options {
+  std::string host = "127.0.0.1";
+  std::string port = "3100";
+  int streams = 100;
+  int connections = 4;
+  double seconds = 20;
+  size_t batch_bytes = 1 << 20;
+  std::string lines_dir = "tests/testdata/loghub";
+  std::string tenant = "load";
+  int pid = 0;
+};
+
+int64_t PeakRssKb(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+std::vector<std::string> LoadLines(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) {
+    if (f.path().extension() != ".log") continue;
+    std::ifstream in(f.path());
+    std::string line;
+    while (std::getline(in, line)) out.push_back(line);
+  }
+  return out;
+}
+
+// Builds one compressed body: ~batch_bytes of lines spread over `streams` streams, with
+// timestamps from `ts` on. Returns the line bytes and lines it holds.
+std::string BuildBody(const Options& o, const std::vector<std::string>& lines, size_t* cursor,
+                      int64_t* ts, int conn, size_t* line_bytes, size_t* line_count) {
+  sawmill::ingest::PushRequest req;
+  req.streams.resize(o.streams);
+  for (int s = 0; s < o.streams; ++s) {
+    req.streams[s].labels = req.Own("{job=\"load\", stream=\"s" + std::to_string(s) + "\"}");
+  }
+  *line_bytes = 0;
+  *line_count = 0;
+  while (*line_bytes < o.batch_bytes) {
+    const std::string& l = lines[(*cursor)++ % lines.size()];
+    int s = static_cast<int>((*cursor + conn) % o.streams);
+    req.streams[s].entries.push_back({(*ts)++, l, {}});
+    *line_bytes += l.size();
+    ++*line_count;
+  }
+  std::erase_if(req.streams, [](const auto& s) { return s.entries.empty(); });
+  std::string raw = sawmill::ingest::EncodeLogprotoPush(req);
+  std::string body;
+  snappy::Compress(raw.data(), raw.size(), &body);
+  return body;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--url") {
+      auto colon = v.rfind(':');
+      o.host = v.substr(0, colon);
+      o.port = v.substr(colon + 1);
+    } else if (k == "--streams") {
+      o.streams = std::stoi(v);
+    } else if (k == "--connections") {
+      o.connections = std::stoi(v);
+    } else if (k == "--seconds") {
+      o.seconds = std::stod(v);
+    } else if (k == "--batch-kb") {
+      o.batch_bytes = std::stoul(v) << 10;
+    } else if (k == "--lines") {
+      o.lines_dir = v;
+    } else if (k == "--tenant") {
+      o.tenant = v;
+    } else if (k == "--pid") {
+      o.pid = std::stoi(v);
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
+      return 2;
+    }
+  }
+  const std::vector<std::string> lines = LoadLines(o.lines_dir);
+  if (lines.empty()) {
+    std::fprintf(stderr, "no *.log lines in %s\n", o.lines_dir.c_str());
+    return 2;
+  }
+
+  std::atomic<size_t> total_bytes{0}, total_lines{0}, errors{0};
+  std::mutex mu;
+  std::vector<double> latencies_ms;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::duration<double>(o.seconds);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < o.connections; ++c) {
+    threads.emplace_back([&, c] {
+      boost::asio::io_context io;
+      tcp::resolver resolver(io);
+      beast::tcp_stream stream(io);
+      beast::error_code ec;
+      stream.connect(resolver.resolve(o.host, o.port, ec), ec);
+      if (ec) {
+        ++errors;
+        return;
+      }
+      size_t cursor = static_cast<size_t>(c) * 7919;
+      // Connections write disjoint timestamp ranges, increasing within each stream.
+      int64_t ts = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count() +
+                   static_cast<int64_t>(c) * 1000;
+      std::vector<double> mine;
+      beast::flat_buffer buffer;
+      while (std::chrono::steady_clock::now() < deadline) {
+        size_t lb = 0, lc = 0;
+        int64_t batch_ts = ts;
+        std::string body = BuildBody(o, lines, &cursor, &batch_ts, c, &lb, &lc);
+        ts += static_cast<int64_t>(o.connections) * 1000 * static_cast<int64_t>(lc);
+        http::request<http::string_body> req{http::verb::post, "/loki/api/v1/push", 11};
+        req.set(http::field::host, o.host);
+        req.set(http::field::content_type, "application/x-protobuf");
+        req.set("X-Scope-OrgID", o.tenant);
+        req.keep_alive(true);
+        req.body() = std::move(body);
+        req.prepare_payload();
+        auto t0 = std::chrono::steady_clock::now();
+        http::write(stream, req, ec);
+        http::response<http::string_body> res;
+        if (!ec) http::read(stream, buffer, res, ec);
+        auto t1 = std::chrono::steady_clock::now();
+        if (ec || res.result_int() != 204) {
+          ++errors;
+          if (ec) break;
+          continue;
+        }
+        mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        total_bytes += lb;
+        total_lines += lc;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  auto pct = [&](double p) {
+    if (latencies_ms.empty()) return 0.0;
+    return latencies_ms[std::min(latencies_ms.size() - 1,
+                                 static_cast<size_t>(p * latencies_ms.size()))];
+  };
+  std::printf(
+      "streams=%d connections=%d batch_kb=%zu seconds=%.1f pushes=%zu errors=%zu\n"
+      "lines_per_s=%.0f MB_per_s=%.1f p50_ms=%.2f p99_ms=%.2f",
+      o.streams, o.connections, o.batch_bytes >> 10, secs, latencies_ms.size(), errors.load(),
+      total_lines / secs, total_bytes / secs / 1e6, pct(0.50), pct(0.99));
+  if (o.pid > 0) std::printf(" server_peak_rss_MB=%.1f", PeakRssKb(o.pid) / 1024.0);
+  std::printf("\n");
+  return errors.load() == 0 ? 0 : 1;
+}
