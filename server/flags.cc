@@ -106,7 +106,7 @@ const std::vector<Flag>& Flags() {
       {"storage.block-cache-size", "", "bytes", "RocksDB block cache size.", "256MiB",
        [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.block_cache_bytes); }},
       {"storage.group-commit-interval", "", "duration",
-       "With group-commit, the longest a write waits for the shared fsync.", "5ms",
+       "With group-commit, the longest a write waits for the shared fsync.", "2ms",
        [](std::string_view v, Config* c) {
          return SetDuration(v, &c->store.group_commit_interval);
        }},

@@ -40,7 +40,7 @@ struct StoreOptions {
   std::chrono::nanoseconds chunk_max_age = std::chrono::hours(2);
   std::chrono::nanoseconds out_of_order_window = std::chrono::hours(1);
   SyncPolicy sync = SyncPolicy::kGroupCommit;
-  std::chrono::microseconds group_commit_interval = std::chrono::milliseconds(5);
+  std::chrono::microseconds group_commit_interval = std::chrono::milliseconds(2);
   size_t block_cache_bytes = 256ull << 20;
   std::chrono::nanoseconds retention = std::chrono::nanoseconds(0);  // 0 = keep forever
   std::chrono::nanoseconds bucket = std::chrono::hours(24);  // chunk time bucket (index period)
