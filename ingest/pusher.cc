@@ -1,35 +1,12 @@
 #include "ingest/pusher.h"
 
-#include <ctime>
 #include <deque>
 
 #include "storage/metadata.h"
+#include "storage/time_format.h"
 
 namespace sawmill::ingest {
 namespace {
-
-// Loki prints timestamps with Go's time.Time String(): "2006-01-02 15:04:05.999999999 +0000 UTC".
-std::string GoTime(int64_t ts_ns) {
-  std::time_t secs = static_cast<std::time_t>(ts_ns / 1000000000);
-  int64_t nanos = ts_ns % 1000000000;
-  if (nanos < 0) {
-    nanos += 1000000000;
-    --secs;
-  }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[80];
-  size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-  if (nanos != 0) {
-    char frac[16];
-    std::snprintf(frac, sizeof(frac), ".%09lld", static_cast<long long>(nanos));
-    std::string f(frac);
-    while (f.back() == '0') f.pop_back();
-    n += std::snprintf(buf + n, sizeof(buf) - n, "%s", f.c_str());
-  }
-  std::snprintf(buf + n, sizeof(buf) - n, " +0000 UTC");
-  return buf;
-}
 
 int64_t ToNs(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -104,14 +81,14 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
       }
       if (limits_.reject_old_samples && e.ts_ns < oldest) {
         outcome->errors.push_back("entry for stream '" + name +
-                                  "' has timestamp too old: " + GoTime(e.ts_ns) +
-                                  ", oldest acceptable timestamp is: " + GoTime(oldest));
+                                  "' has timestamp too old: " + FormatGoTime(e.ts_ns) +
+                                  ", oldest acceptable timestamp is: " + FormatGoTime(oldest));
         ++outcome->refused_entries;
         continue;
       }
       if (e.ts_ns > newest) {
         outcome->errors.push_back("entry for stream '" + name +
-                                  "' has timestamp too new: " + GoTime(e.ts_ns));
+                                  "' has timestamp too new: " + FormatGoTime(e.ts_ns));
         ++outcome->refused_entries;
         continue;
       }
@@ -145,7 +122,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
   }
   for (const auto& r : result.rejected) {
     outcome->errors.push_back("entry with timestamp " +
-                              GoTime(writes[r.stream_index].entries[r.entry_index].ts_ns) +
+                              FormatGoTime(writes[r.stream_index].entries[r.entry_index].ts_ns) +
                               " ignored, reason: '" + r.reason.message() +
                               "' for stream: " + stream_labels[r.stream_index]);
     ++outcome->refused_entries;

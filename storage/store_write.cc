@@ -7,32 +7,14 @@
 //     so the flush deletes exactly the records it turned into chunks;
 // then wait until the WAL is fsynced (at once, or by the group-commit thread).
 #include <chrono>
-#include <ctime>
 
 #include "storage/chunk_format.h"
 #include "storage/coding.h"
 #include "storage/keys.h"
 #include "storage/store_impl.h"
+#include "storage/time_format.h"
 
 namespace sawmill::storage {
-namespace {
-
-std::string FormatTs(int64_t ts_ns) {
-  std::time_t secs = static_cast<std::time_t>(ts_ns / 1000000000);
-  int64_t nanos = ts_ns % 1000000000;
-  if (nanos < 0) {
-    nanos += 1000000000;
-    --secs;
-  }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof(buf) - n, ".%09lldZ", static_cast<long long>(nanos));
-  return buf;
-}
-
-}  // namespace
 
 int64_t MonotonicNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -135,8 +117,8 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
           result->rejected.push_back(
               {si, ei,
                Status::InvalidArgument(
-                   "entry too far behind, entry timestamp is: " + FormatTs(e.ts_ns) +
-                   ", oldest acceptable timestamp is: " + FormatTs(s->max_ts - window))});
+                   "entry too far behind, entry timestamp is: " + FormatRfc3339Nano(e.ts_ns) +
+                   ", oldest acceptable timestamp is: " + FormatRfc3339Nano(s->max_ts - window))});
           continue;
         }
         p.accepted.push_back(e);
