@@ -15,21 +15,7 @@ class LegacyParser {
       : r_(*r), out_(out), budget_(max_items) {}
 
   Status Parse() {
-    if (r_.AtEnd()) return r_.Syntax("empty body, expected an object");
-    if (!r_.At('{')) return r_.Syntax("expected an object");
-    SAW_RETURN_IF_ERROR(r_.ForEachMember([this](std::string_view key) -> Status {
-      if (JsonKeyIs(key, "streams")) return ParseStreams();
-      return r_.SkipValue(1);
-    }));
-    if (!r_.AtEnd()) return r_.Syntax("unexpected data after the top-level object");
-    return Status::OK();
-  }
-
- private:
-  Status ParseStreams() {
-    if (r_.TryNull()) return Status::OK();
-    if (!r_.At('[')) return r_.Mismatch("streams", "must be an array");
-    return r_.ForEachElement([this](size_t i) -> Status {
+    return ForEachPushStream(r_, [this](size_t i) -> Status {
       stream_index_ = i;
       if (!r_.At('{')) return r_.Mismatch(StreamPath(), "must be an object");
       SAW_RETURN_IF_ERROR(budget_.Take());
@@ -45,6 +31,7 @@ class LegacyParser {
     });
   }
 
+ private:
   Status ParseEntries(std::vector<PushEntry>* entries) {
     if (r_.TryNull()) return Status::OK();
     if (!r_.At('[')) return r_.Mismatch(StreamPath() + ".entries", "must be an array");

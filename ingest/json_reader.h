@@ -86,6 +86,23 @@ class JsonReader {
 // REQUIRES: `want` is lower case.
 bool JsonKeyIs(std::string_view key, std::string_view want);
 
+// Walks a push body's top level, `{"streams": [ <stream>, ... ]}` (other members skipped, null
+// streams allowed), calling each_stream(i) positioned on the i-th element. Both push JSON
+// formats share this shape; only their streams differ.
+template <typename F>
+Status ForEachPushStream(JsonReader& r, F each_stream) {
+  if (r.AtEnd()) return r.Syntax("empty body, expected an object");
+  if (!r.At('{')) return r.Syntax("expected an object");
+  SAW_RETURN_IF_ERROR(r.ForEachMember([&](std::string_view key) -> Status {
+    if (!JsonKeyIs(key, "streams")) return r.SkipValue(1);
+    if (r.TryNull()) return Status::OK();
+    if (!r.At('[')) return r.Mismatch("streams", "must be an array");
+    return r.ForEachElement(each_stream);
+  }));
+  if (!r.AtEnd()) return r.Syntax("unexpected data after the top-level object");
+  return Status::OK();
+}
+
 template <typename F>
 Status JsonReader::ForEachMember(F f) {
   ++p_;  // '{'
