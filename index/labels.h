@@ -53,6 +53,12 @@ class LabelSet {
   static Result<LabelSet> Parse(std::string_view text);
   // Validates names and values, drops empty values, sorts, refuses duplicates.
   static Result<LabelSet> FromLabels(std::vector<Label> labels);
+  // Wraps labels as they are, keeping empty values: a LogQL query result can carry labels with
+  // empty values (a logfmt bare word), which Loki prints. No validation.
+  // REQUIRES: `sorted` is sorted by name with unique names.
+  static LabelSet FromSortedUnchecked(std::vector<Label> sorted) {
+    return LabelSet(std::move(sorted));
+  }
 
   const std::vector<Label>& labels() const { return labels_; }
   size_t size() const { return labels_.size(); }

@@ -1,0 +1,48 @@
+// Line filters: `|= "x"`, `!= "x"`, `|~ "re"`, `!~ "re"`, `|> "pat"`, `!> "pat"`,
+// `|= ip("...")`, with `or` alternatives. They run on the raw bytes of the line as it is at
+// their place in the pipeline, never allocate, and never look at labels.
+//
+// Literal searches use SubstringSearcher; regexes go through AnalyzeRegex() first so that
+// `foo|bar`, `(?i)foo` and `.*foo.*` never reach RE2 and other regexes are prefiltered by a
+// literal they require. Regexes are unanchored (Loki's line regexes match anywhere).
+//
+// Every LineMatcher is immutable and thread-safe.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "query/log/stage.h"
+#include "storage/result.h"
+
+namespace sawmill::query::log {
+
+class LineMatcher {
+ public:
+  virtual ~LineMatcher() = default;
+  virtual bool Matches(std::string_view line) const = 0;
+};
+
+using LineMatcherPtr = std::unique_ptr<LineMatcher>;
+
+// Lines containing `literal` (every line for "").
+LineMatcherPtr ContainsMatcher(std::string_view literal);
+// Lines containing `literal` under ASCII case folding (a non-ASCII literal uses RE2).
+LineMatcherPtr ContainsFoldedMatcher(std::string_view literal);
+// Lines where the RE2/Go regex `pattern` matches somewhere. InvalidArgument when it does not
+// compile: "error parsing regexp: ...".
+Result<LineMatcherPtr> RegexMatcher(std::string_view pattern);
+// Lines matching the whole pattern expression (`<_> error <_>`).
+Result<LineMatcherPtr> PatternLineMatcher(std::string_view pattern);
+// Lines containing an IP address inside `pattern` (address, range or CIDR).
+Result<LineMatcherPtr> IpLineMatcher(std::string_view pattern);
+// Either of `alternatives` (`|= "a" or "b"`).
+LineMatcherPtr OrMatcher(std::vector<LineMatcherPtr> alternatives);
+// The lines `m` rejects (`!=`, `!~`, `!>`).
+LineMatcherPtr NotMatcher(LineMatcherPtr m);
+
+// The pipeline stage running one matcher.
+StagePtr LineFilterStage(LineMatcherPtr matcher);
+
+}  // namespace sawmill::query::log
