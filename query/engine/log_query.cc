@@ -1,0 +1,140 @@
+#include "query/engine/log_query.h"
+
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include "query/engine/merge.h"
+
+namespace sawmill::query::engine {
+
+const char kQueryTimeoutMessage[] =
+    "request timed out, decrease the duration of the request or add more label matchers (prefer "
+    "exact match over regex match) to reduce the amount of data processed";
+
+namespace {
+
+constexpr size_t kOfferBatch = 64;         // hits buffered before they move the shared cut-off
+constexpr uint64_t kDeadlineEvery = 1024;  // entries between two clock reads
+
+// Shared by the stream scans of one query.
+struct QueryState {
+  QueryState(const LogQueryParams& p) : params(p), cutoff(p.limit, p.direction) {}
+  const LogQueryParams& params;
+  Cutoff cutoff;
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  Status error;      // the first failure, guarded by mu
+  QueryStats stats;  // guarded by mu
+
+  void Fail(Status s) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (error.ok()) error = std::move(s);
+    failed.store(true, std::memory_order_relaxed);
+  }
+};
+
+// Finds or adds the result group of `labels` in *hits.
+uint32_t GroupOf(const index::LabelSet& labels, StreamHits* hits,
+                 std::unordered_map<uint64_t, uint32_t>* by_fingerprint) {
+  auto [it, inserted] = by_fingerprint->try_emplace(labels.Fingerprint(), 0);
+  if (!inserted && hits->groups[it->second].labels == labels) return it->second;
+  if (!inserted) {  // a fingerprint collision: fall back to a scan
+    for (uint32_t g = 0; g < hits->groups.size(); ++g) {
+      if (hits->groups[g].labels == labels) return g;
+    }
+  }
+  const uint32_t g = static_cast<uint32_t>(hits->groups.size());
+  hits->groups.push_back({labels, labels.ToString()});
+  if (inserted) it->second = g;
+  return g;
+}
+
+void ScanStream(const SelectedStream& stream, Querier* querier, QueryState* state,
+                StreamHits* hits) {
+  const LogQueryParams& p = state->params;
+  QueryStats stats;
+  Result<std::unique_ptr<EntryIterator>> it =
+      querier->OpenStream(p.tenant, stream.id, p.start_ns, p.end_ns, p.direction);
+  if (!it.ok()) {
+    state->Fail(it.status());
+    return;
+  }
+  std::unique_ptr<log::StreamPipeline> pipeline = p.pipeline->ForStream(*stream.labels);
+  const bool same_labels = p.pipeline->IsLineFilterOnly() && !p.categorize_labels;
+  std::unordered_map<uint64_t, uint32_t> by_fingerprint;
+  if (same_labels) hits->groups.push_back({*stream.labels, stream.labels->ToString()});
+
+  std::vector<int64_t> pending;
+  pending.reserve(kOfferBatch);
+  log::LineResult r;
+  EntryIterator& entries = **it;
+  while (entries.Next()) {
+    const EntryView& e = entries.entry();
+    ++stats.lines_scanned;
+    stats.bytes_scanned += e.line.size() + e.metadata.size();
+    if (stats.lines_scanned % kDeadlineEvery == 0) {
+      if (state->failed.load(std::memory_order_relaxed)) break;
+      if (std::chrono::steady_clock::now() > p.deadline) {
+        state->Fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+        break;
+      }
+    }
+    if (!state->cutoff.Admits(e.ts_ns)) break;  // every later entry is worse still
+    if (!pipeline->Process(e.ts_ns, e.line, e.metadata, &r)) continue;
+    ++stats.post_filter_lines;
+    uint32_t group = 0;
+    if (!same_labels) {
+      group = GroupOf(p.categorize_labels ? *r.stream : *r.labels, hits, &by_fingerprint);
+    }
+    ResultEntry& out = hits->entries.emplace_back();
+    out.ts_ns = e.ts_ns;
+    out.line.assign(r.line);
+    if (p.categorize_labels) {
+      out.structured_metadata.assign(r.structured_metadata.begin(), r.structured_metadata.end());
+      out.parsed.assign(r.parsed.begin(), r.parsed.end());
+    }
+    hits->group_of.push_back(group);
+    pending.push_back(e.ts_ns);
+    if (pending.size() == kOfferBatch) {
+      state->cutoff.Offer(pending);
+      pending.clear();
+    }
+  }
+  if (Status s = entries.status(); !s.ok()) state->Fail(std::move(s));
+  state->cutoff.Offer(pending);
+  std::lock_guard<std::mutex> lock(state->mu);
+  state->stats.Add(stats);
+}
+
+}  // namespace
+
+Result<LogQueryResult> ExecuteLogQuery(Querier* querier, ThreadPool* pool,
+                                       const LogQueryParams& params) {
+  const auto started = std::chrono::steady_clock::now();
+  SAW_ASSIGN_OR_RETURN(
+      std::vector<SelectedStream> streams,
+      querier->SelectStreams(params.tenant, params.matchers, params.start_ns, params.end_ns));
+  LogQueryResult result;
+  result.stats.streams = streams.size();
+  if (params.limit == 0 || streams.empty() || params.start_ns >= params.end_ns) return result;
+
+  QueryState state(params);
+  std::vector<StreamHits> hits(streams.size());
+  pool->ParallelFor(streams.size(),
+                    [&](size_t i) { ScanStream(streams[i], querier, &state, &hits[i]); });
+  if (!state.error.ok()) return state.error;
+
+  uint64_t duplicates = 0;
+  result.streams = MergeHits(hits, params.direction, params.limit, &duplicates);
+  const uint64_t selected = result.stats.streams;
+  result.stats = state.stats;
+  result.stats.streams = selected;
+  result.stats.duplicates = duplicates;
+  for (const ResultStream& s : result.streams) result.stats.entries_returned += s.entries.size();
+  result.stats.exec_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace sawmill::query::engine

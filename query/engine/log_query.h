@@ -1,0 +1,75 @@
+// Execution of LogQL log queries (`{app="api"} |= "error" | json`): select the streams,
+// read each one's entries in the requested direction, run the pipeline, keep the best
+// `limit` entries over all streams, regroup them by their result label set.
+//
+// Ordering is Loki's (pkg/iter heap iterators): forward by timestamp ascending, backward by
+// timestamp descending; equal timestamps by the result stream's label string, ascending;
+// within one stream, entries of equal timestamp keep their stored order. Identical entries
+// (same labels, timestamp and line) coming from different streams are returned once.
+// Result streams are sorted by their label string.
+//
+// Streams are scanned in parallel on a ThreadPool. Memory is bounded by the limit: a shared
+// cut-off (the timestamp of the limit-th best entry seen so far) lets each stream stop as
+// soon as its next entry cannot make the answer, so a backward limit-100 query over recent
+// data reads only the newest block of each stream.
+//
+// Thread-safety: ExecuteLogQuery may run concurrently for different queries.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "index/labels.h"
+#include "index/matcher.h"
+#include "query/engine/querier.h"
+#include "query/engine/stats.h"
+#include "query/engine/thread_pool.h"
+#include "query/log/pipeline.h"
+#include "storage/result.h"
+
+namespace sawmill::query::engine {
+
+// Loki's message (HTTP 504) when a query runs past its time-out.
+extern const char kQueryTimeoutMessage[];
+
+struct LogQueryParams {
+  std::string tenant;
+  std::vector<index::Matcher> matchers;     // the stream selector
+  const log::Pipeline* pipeline = nullptr;  // REQUIRES: non-null, outlives the call
+  int64_t start_ns = 0;                     // entries with start_ns <= ts < end_ns
+  int64_t end_ns = 0;
+  Direction direction = Direction::kBackward;
+  size_t limit = 100;  // 0 returns nothing (Loki treats limit 0 as invalid earlier)
+  // Group results by the stream labels alone and keep each entry's structured metadata and
+  // parsed labels apart (the categorize-labels response encoding).
+  bool categorize_labels = false;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+struct ResultEntry {
+  int64_t ts_ns = 0;
+  std::string line;
+  // Only with categorize_labels.
+  std::vector<index::Label> structured_metadata;
+  std::vector<index::Label> parsed;
+};
+
+struct ResultStream {
+  index::LabelSet labels;
+  std::vector<ResultEntry> entries;  // in the query's direction
+};
+
+struct LogQueryResult {
+  std::vector<ResultStream> streams;  // sorted by labels.ToString()
+  QueryStats stats;
+};
+
+// Runs the query. Errors: the querier's (InvalidArgument for an all-empty-matching
+// selector), DeadlineExceeded (kQueryTimeoutMessage) past params.deadline, Corruption/IOError
+// from the store.
+Result<LogQueryResult> ExecuteLogQuery(Querier* querier, ThreadPool* pool,
+                                       const LogQueryParams& params);
+
+}  // namespace sawmill::query::engine

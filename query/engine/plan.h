@@ -1,0 +1,32 @@
+// From LogQL text to what the engine runs: the stream selector's matchers and the compiled
+// pipeline of a log query. Metric queries are recognised and refused for now (issue 5).
+//
+// Errors are InvalidArgument whose message is the exact body Loki answers with (HTTP 400):
+// "parse error at line 1, col 9: syntax error: ...", or "parse error : queries require at
+// least one regexp or equality matcher ..." for a selector every matcher of which matches "".
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "index/matcher.h"
+#include "query/log/pipeline.h"
+#include "storage/result.h"
+
+namespace sawmill::query::engine {
+
+struct LogQueryPlan {
+  std::vector<index::Matcher> matchers;
+  std::unique_ptr<log::Pipeline> pipeline;
+};
+
+// InvalidArgument for a syntax error, and Unimplemented-style InvalidArgument
+// ("metric queries are not implemented yet") for a metric query.
+Result<LogQueryPlan> PlanLogQuery(std::string_view query);
+
+// Parses a bare stream selector (`{a="b", c=~"d"}`), for match[] and the `query` parameter
+// of the label endpoints. Same errors as PlanLogQuery.
+Result<std::vector<index::Matcher>> ParseSelector(std::string_view selector);
+
+}  // namespace sawmill::query::engine

@@ -1,0 +1,66 @@
+// Querier: how the engine reads streams and their entries. The engine never includes the
+// store or the label index; server/ implements this interface over storage::Store and
+// index::LabelIndex (server/store_querier.h), and tests may implement it over anything.
+//
+// Entries come out through storage's EntryIterator (chunk_reader.h), whose views point into
+// decompressed blocks and stay valid until the next Next(): the engine copies what it keeps.
+//
+// Thread-safety: every method may be called from any thread concurrently; each returned
+// iterator is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/labels.h"
+#include "index/matcher.h"
+#include "storage/chunk_reader.h"
+#include "storage/result.h"
+
+namespace sawmill::query::engine {
+
+using storage::Direction;
+using storage::EntryIterator;
+using storage::EntryView;
+
+// A stream selected by matchers. `labels` is immutable and shared.
+struct SelectedStream {
+  uint64_t id = 0;
+  std::shared_ptr<const index::LabelSet> labels;
+};
+
+class Querier {
+ public:
+  virtual ~Querier() = default;
+
+  // Streams of `tenant` present in [from_ns, to_ns) whose labels match every matcher, in
+  // id order. InvalidArgument when every matcher matches the empty string.
+  virtual Result<std::vector<SelectedStream>> SelectStreams(
+      std::string_view tenant, std::span<const index::Matcher> matchers, int64_t from_ns,
+      int64_t to_ns) = 0;
+
+  // The entries of one stream with from_ns <= ts < to_ns, in `direction` order (equal
+  // timestamps in stored order), merged over chunks and head.
+  virtual Result<std::unique_ptr<EntryIterator>> OpenStream(std::string_view tenant,
+                                                            uint64_t stream_id, int64_t from_ns,
+                                                            int64_t to_ns, Direction direction) = 0;
+
+  // Label names of the streams present in [from_ns, to_ns), sorted.
+  virtual Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,
+                                                      int64_t to_ns) = 0;
+  // Values of `name` in [from_ns, to_ns), sorted; only of the streams `matchers` select
+  // when it is not empty.
+  virtual Result<std::vector<std::string>> LabelValues(
+      std::string_view tenant, std::string_view name, int64_t from_ns, int64_t to_ns,
+      std::span<const index::Matcher> matchers) = 0;
+  // Streams matching any of the selectors, each once, in id order.
+  virtual Result<std::vector<SelectedStream>> Series(
+      std::string_view tenant, std::span<const std::vector<index::Matcher>> selectors,
+      int64_t from_ns, int64_t to_ns) = 0;
+};
+
+}  // namespace sawmill::query::engine

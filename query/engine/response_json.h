@@ -1,0 +1,49 @@
+// Loki's JSON answers for the query API, written byte for byte as Loki writes them (key
+// order included: Grafana's streaming parser needs `encodingFlags` before `result` and
+// `stats` after it):
+//
+//   {"status":"success","data":{"resultType":"streams","result":[
+//     {"stream":{"job":"x"},"values":[["1700000000000000000","line"],...]}],"stats":{...}}}
+//
+// With the categorize-labels encoding, `"encodingFlags":["categorize-labels"]` comes before
+// `result`, `stream` holds the stream labels only, and every value has a third element
+// `{"structuredMetadata":{...},"parsed":{...}}` (empty parts left out, so `{}` is possible).
+//
+// Strings are escaped as Loki's encoder does (", \, \n, \r, \t, other control bytes as \u00XX);
+// invalid UTF-8 becomes U+FFFD so the answer is always valid JSON.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/labels.h"
+#include "query/engine/log_query.h"
+#include "query/engine/stats.h"
+
+namespace sawmill::query::engine {
+
+// Appends `s` as a JSON string, quotes included.
+void AppendJsonString(std::string* out, std::string_view s);
+// Appends {"name":"value",...} in the labels' order.
+void AppendJsonLabels(std::string* out, std::span<const index::Label> labels);
+
+// The `stats` object (Loki 2.8's layout: summary, querier.store, ingester, cache).
+void AppendStatsJson(std::string* out, const QueryStats& stats);
+
+// The whole answer of a log query.
+std::string StreamsResponseJson(const LogQueryResult& result, bool categorize_labels);
+
+// {"status":"success","data":["a","b"]}
+std::string StringListResponseJson(std::span<const std::string> values);
+// {"status":"success","data":[{"a":"x"},...]}
+std::string SeriesResponseJson(std::span<const SelectedStream> series);
+
+// The legacy /api/prom/query answer: {"streams":[{"labels":"{a=\"x\"}","entries":
+// [{"ts":"2026-11-20T00:00:00.5Z","line":"..."}]}],"stats":{...}}
+std::string LegacyStreamsResponseJson(const LogQueryResult& result);
+// The legacy /api/prom/label answers: {"values":["a","b"]}
+std::string LegacyValuesResponseJson(std::span<const std::string> values);
+
+}  // namespace sawmill::query::engine
