@@ -7,7 +7,9 @@
 
 #include "server/build_info.h"
 #include "server/handlers/admin.h"
+#include "server/handlers/labels.h"
 #include "server/handlers/push.h"
+#include "server/handlers/query.h"
 #include "server/log.h"
 
 namespace sawmill::server {
@@ -26,6 +28,12 @@ App::App(Config config) : config_(std::move(config)) {
   RegisterMetrics();
   AddAdminRoutes({[this] { return open_store_.load(); }, &metrics_}, &router_);
   AddPushRoutes({[this] { return open_pusher_.load(); }}, &router_);
+  QueryContext query;
+  query.querier = [this]() -> query::engine::Querier* { return open_querier_.load(); };
+  query.pool = &query_pool_;
+  query.limits = config_.query_limits;
+  AddQueryRoutes(query, &router_);
+  AddLabelRoutes(query, &router_);
 }
 
 App::~App() { (void)Stop(); }
@@ -125,6 +133,12 @@ Status App::Start() {
   HttpServerOptions http_options;
   http_options.address = config_.listen_address;
   http_options.port = config_.listen_port;
+  // A query holds its HTTP thread until it is answered; queries are capped below this count
+  // (-querier.max-concurrent), so pushes always find a free thread.
+  const size_t max_queries = config_.query_limits.max_concurrent > 0
+                                 ? config_.query_limits.max_concurrent
+                                 : 2 * query_pool_.size();
+  http_options.threads = static_cast<int>(max_queries + query_pool_.size() + 2);
   http_ = std::make_unique<HttpServer>(
       http_options, [this](const HttpRequest& request) { return Serve(request); });
   SAW_RETURN_IF_ERROR(http_->Start());
@@ -154,6 +168,8 @@ Status App::Start() {
   LogInfo("label index loaded", {{"streams", std::to_string(index_->Stats().streams)}});
   open_store_.store(store_.get());
   open_pusher_.store(pusher_.get());
+  querier_ = std::make_unique<StoreQuerier>(store_.get(), index_.get());
+  open_querier_.store(querier_.get());
   LogInfo("Sawmill started", {{"version", std::string(GetBuildInfo().version)}});
   return Status::OK();
 }
@@ -164,7 +180,9 @@ Status App::Stop() {
   if (http_ != nullptr) http_->Stop();
   open_store_.store(nullptr);
   open_pusher_.store(nullptr);
+  open_querier_.store(nullptr);
   if (store_ == nullptr) return Status::OK();
+  querier_.reset();
   pusher_.reset();
   index_.reset();
   LogInfo("closing the store (flushing heads)");

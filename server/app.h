@@ -13,10 +13,12 @@
 
 #include "index/label_index.h"
 #include "ingest/pusher.h"
+#include "query/engine/thread_pool.h"
 #include "server/flags.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/router.h"
+#include "server/store_querier.h"
 #include "storage/store.h"
 
 namespace sawmill::server {
@@ -55,6 +57,9 @@ class App {
   std::unique_ptr<ingest::Pusher> pusher_;
   std::atomic<storage::Store*> open_store_{nullptr};  // what handlers see; null until open
   std::atomic<ingest::Pusher*> open_pusher_{nullptr};
+  query::engine::ThreadPool query_pool_;  // query execution, beside the HTTP threads
+  std::unique_ptr<StoreQuerier> querier_;
+  std::atomic<StoreQuerier*> open_querier_{nullptr};
   std::unique_ptr<HttpServer> http_;
   bool stopped_ = false;
 };

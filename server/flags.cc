@@ -56,6 +56,16 @@ Status SetBytes(std::string_view value, uint64_t min, size_t* out) {
   return Status::OK();
 }
 
+Status SetCount(std::string_view value, size_t* out) {
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size()) {
+    return Status::InvalidArgument("want a non-negative integer");
+  }
+  *out = static_cast<size_t>(n);
+  return Status::OK();
+}
+
 template <typename Duration>
 Status SetDuration(std::string_view value, Duration* out, bool allow_zero = false) {
   Result<std::chrono::nanoseconds> d = ParseDuration(value);
@@ -147,6 +157,27 @@ const std::vector<Flag>& Flags() {
        [](std::string_view v, Config* c) {
          return SetDuration(v, &c->limits.creation_grace_period, /*allow_zero=*/true);
        }},
+      {"validation.max-entries-limit", "", "int",
+       "Most entries a log query may return (its limit); 0 for no limit.", "5000",
+       [](std::string_view v, Config* c) {
+         return SetCount(v, &c->query_limits.max_entries_per_query);
+       }},
+      {"store.max-query-length", "", "duration",
+       "Longest time range a query may cover; 0 for no limit.", "721h",
+       [](std::string_view v, Config* c) {
+         return SetDuration(v, &c->query_limits.max_query_length, /*allow_zero=*/true);
+       }},
+      {"querier.max-query-series", "", "int", "Most series a metric query may return.", "500",
+       [](std::string_view v, Config* c) {
+         return SetCount(v, &c->query_limits.max_query_series);
+       }},
+      {"querier.query-timeout", "", "duration", "Time after which a query is cancelled.", "1m",
+       [](std::string_view v, Config* c) {
+         return SetDuration(v, &c->query_limits.query_timeout);
+       }},
+      {"querier.max-concurrent", "", "int",
+       "Queries that may run at once (more answer 429); 0 means twice the hardware threads.", "0",
+       [](std::string_view v, Config* c) { return SetCount(v, &c->query_limits.max_concurrent); }},
       {"log.level", "", "string",
        "Only log messages at or above this level: debug, info, "
        "warn or error.",

@@ -14,6 +14,7 @@
 
 #include "ingest/pusher.h"
 #include "server/log.h"
+#include "server/query_limits.h"
 #include "storage/compression.h"
 #include "storage/result.h"
 #include "storage/store.h"
@@ -28,6 +29,8 @@ struct Config {
   storage::StoreOptions store;
   // What a push may carry (Loki's validation limits).
   ingest::PushLimits limits;
+  // What a query may ask for (Loki's query limits).
+  QueryLimits query_limits;
   LogLevel log_level = LogLevel::kInfo;
   bool show_version = false;
   bool show_help = false;

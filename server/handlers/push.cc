@@ -3,27 +3,10 @@
 #include <chrono>
 
 #include "ingest/push_body.h"
+#include "server/handlers/tenant.h"
 
 namespace sawmill::server {
 namespace {
-
-constexpr char kDefaultTenant[] = "fake";
-
-// Loki's tenant ID rules: at most 150 characters from [a-zA-Z0-9!-_.*'()], not "." or "..".
-Status ValidateTenantId(std::string_view id) {
-  if (id.size() > 150) return Status::InvalidArgument("tenant ID is too long: max 150 characters");
-  if (id == "." || id == "..") return Status::InvalidArgument("tenant ID is '.' or '..'");
-  for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '!' || c == '-' || c == '_' || c == '.' || c == '*' || c == '\'' ||
-                    c == '(' || c == ')';
-    if (!ok) {
-      return Status::InvalidArgument(std::string("tenant ID '") + std::string(id) +
-                                     "' contains unsupported character '" + c + "'");
-    }
-  }
-  return Status::OK();
-}
 
 std::string_view Header(const HttpRequest& r, std::string_view name) {
   auto it = r.find(name);
@@ -36,9 +19,7 @@ Result<HttpResponse> HandlePush(const PushContext& context, const Request& req,
   if (pusher == nullptr) {
     return Status::Unavailable("Ingester not ready: the store is still opening");
   }
-  std::string tenant(Header(req.http, "X-Scope-OrgID"));
-  if (tenant.empty()) tenant = kDefaultTenant;
-  SAW_RETURN_IF_ERROR(ValidateTenantId(tenant));
+  SAW_ASSIGN_OR_RETURN(std::string tenant, TenantOf(req.http));
 
   ingest::PushRequest request;
   Status decoded =

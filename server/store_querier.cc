@@ -1,0 +1,48 @@
+#include "server/store_querier.h"
+
+namespace sawmill::server {
+namespace {
+
+std::vector<query::engine::SelectedStream> ToSelected(std::vector<index::StreamRef> refs) {
+  std::vector<query::engine::SelectedStream> out;
+  out.reserve(refs.size());
+  for (index::StreamRef& r : refs) out.push_back({r.id, std::move(r.labels)});
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<query::engine::SelectedStream>> StoreQuerier::SelectStreams(
+    std::string_view tenant, std::span<const index::Matcher> matchers, int64_t from_ns,
+    int64_t to_ns) {
+  SAW_ASSIGN_OR_RETURN(std::vector<index::StreamRef> refs,
+                       index_->Select(tenant, matchers, from_ns, to_ns));
+  return ToSelected(std::move(refs));
+}
+
+Result<std::unique_ptr<storage::EntryIterator>> StoreQuerier::OpenStream(
+    std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
+    storage::Direction direction) {
+  return store_->Read(tenant, stream_id, from_ns, to_ns, direction);
+}
+
+Result<std::vector<std::string>> StoreQuerier::LabelNames(std::string_view tenant, int64_t from_ns,
+                                                          int64_t to_ns) {
+  return index_->LabelNames(tenant, from_ns, to_ns);
+}
+
+Result<std::vector<std::string>> StoreQuerier::LabelValues(
+    std::string_view tenant, std::string_view name, int64_t from_ns, int64_t to_ns,
+    std::span<const index::Matcher> matchers) {
+  return index_->LabelValues(tenant, name, from_ns, to_ns, matchers);
+}
+
+Result<std::vector<query::engine::SelectedStream>> StoreQuerier::Series(
+    std::string_view tenant, std::span<const std::vector<index::Matcher>> selectors,
+    int64_t from_ns, int64_t to_ns) {
+  SAW_ASSIGN_OR_RETURN(std::vector<index::StreamRef> refs,
+                       index_->Series(tenant, selectors, from_ns, to_ns));
+  return ToSelected(std::move(refs));
+}
+
+}  // namespace sawmill::server
