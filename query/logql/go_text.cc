@@ -1,0 +1,559 @@
+#include "query/logql/go_text.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+namespace sawmill::query::logql {
+namespace {
+
+int HexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void AppendUtf8(std::string* out, uint32_t r) {
+  if (r < 0x80) {
+    out->push_back(static_cast<char>(r));
+  } else if (r < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else if (r < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  }
+}
+
+// Decodes one UTF-8 rune at s[i]; returns its length, or 0 when invalid.
+int DecodeRune(std::string_view s, size_t i, uint32_t* r) {
+  auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) {
+    *r = b;
+    return 1;
+  }
+  int n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
+  if (n == 0 || b > 0xF4 || i + n > s.size()) return 0;
+  uint32_t v = b & (0x7F >> n);
+  for (int k = 1; k < n; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) return 0;
+    v = (v << 6) | (c & 0x3F);
+  }
+  if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+      (v >= 0xD800 && v <= 0xDFFF)) {
+    return 0;
+  }
+  *r = v;
+  return n;
+}
+
+bool IsPrintRune(uint32_t r) {
+  if (r < 0x20 || r == 0x7F) return false;
+  if (r >= 0x80 && r <= 0xA0) return false;
+  if (r == 0xAD || r == 0x2028 || r == 0x2029 || r == 0xFEFF) return false;
+  if (r >= 0xE000 && r <= 0xF8FF) return false;  // private use
+  if ((r & 0xFFFE) == 0xFFFE) return false;
+  return true;
+}
+
+}  // namespace
+
+bool GoUnquoteBody(std::string_view body, std::string* out, std::string* error) {
+  out->clear();
+  out->reserve(body.size());
+  for (size_t i = 0; i < body.size();) {
+    char c = body[i];
+    if (c != '\\') {
+      out->push_back(c);
+      ++i;
+      continue;
+    }
+    if (i + 1 >= body.size()) {
+      *error = "invalid char escape";
+      return false;
+    }
+    char e = body[i + 1];
+    i += 2;
+    switch (e) {
+      case 'a':
+        out->push_back('\a');
+        continue;
+      case 'b':
+        out->push_back('\b');
+        continue;
+      case 'f':
+        out->push_back('\f');
+        continue;
+      case 'n':
+        out->push_back('\n');
+        continue;
+      case 'r':
+        out->push_back('\r');
+        continue;
+      case 't':
+        out->push_back('\t');
+        continue;
+      case 'v':
+        out->push_back('\v');
+        continue;
+      case '\\':
+        out->push_back('\\');
+        continue;
+      case '"':
+        out->push_back('"');
+        continue;
+      default:
+        break;
+    }
+    if (e >= '0' && e <= '7') {
+      if (i + 2 > body.size() || body[i] < '0' || body[i] > '7' || body[i + 1] < '0' ||
+          body[i + 1] > '7') {
+        *error = "invalid char escape";
+        return false;
+      }
+      int v = (e - '0') * 64 + (body[i] - '0') * 8 + (body[i + 1] - '0');
+      i += 2;
+      if (v > 255) {
+        *error = "invalid syntax";
+        return false;
+      }
+      out->push_back(static_cast<char>(v));
+      continue;
+    }
+    int digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+    if (digits == 0 || i + digits > body.size()) {
+      *error = "invalid char escape";
+      return false;
+    }
+    uint32_t v = 0;
+    for (int k = 0; k < digits; ++k) {
+      int h = HexVal(body[i + k]);
+      if (h < 0) {
+        *error = "invalid char escape";
+        return false;
+      }
+      v = v * 16 + static_cast<uint32_t>(h);
+    }
+    i += digits;
+    if (e == 'x') {
+      out->push_back(static_cast<char>(v));
+    } else {
+      if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        *error = "invalid char escape";
+        return false;
+      }
+      AppendUtf8(out, v);
+    }
+  }
+  return true;
+}
+
+void AppendGoQuote(std::string* out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    uint32_t r;
+    int n = DecodeRune(s, i, &r);
+    if (n == 0) {
+      auto b = static_cast<unsigned char>(s[i]);
+      out->append("\\x");
+      out->push_back(kHex[b >> 4]);
+      out->push_back(kHex[b & 15]);
+      ++i;
+      continue;
+    }
+    switch (r) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\a':
+        out->append("\\a");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\v':
+        out->append("\\v");
+        break;
+      default:
+        if (IsPrintRune(r)) {
+          out->append(s.substr(i, n));
+        } else if (r < 0x20 || r == 0x7F) {
+          out->append("\\x");
+          out->push_back(kHex[r >> 4]);
+          out->push_back(kHex[r & 15]);
+        } else {
+          int width = r < 0x10000 ? 4 : 8;
+          out->append(r < 0x10000 ? "\\u" : "\\U");
+          for (int k = width - 1; k >= 0; --k) out->push_back(kHex[(r >> (4 * k)) & 15]);
+        }
+    }
+    i += n;
+  }
+  out->push_back('"');
+}
+
+std::string GoQuote(std::string_view s) {
+  std::string out;
+  AppendGoQuote(&out, s);
+  return out;
+}
+
+std::string GoFormatFloatV(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (v == 0) return std::signbit(v) ? "-0" : "0";
+  // Shortest round-trip digits and decimal exponent.
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  bool neg = sci[0] == '-';
+  if (neg) sci.erase(0, 1);
+  size_t epos = sci.find('e');
+  std::string digits;
+  for (size_t i = 0; i < epos; ++i) {
+    if (sci[i] != '.') digits.push_back(sci[i]);
+  }
+  int exp = std::atoi(sci.c_str() + epos + 1);
+  std::string out = neg ? "-" : "";
+  if (exp < -4 || exp >= 6) {  // %g with the shortest precision: eprec is 6
+    out.push_back(digits[0]);
+    if (digits.size() > 1) {
+      out.push_back('.');
+      out.append(digits, 1, std::string::npos);
+    }
+    char e[16];
+    std::snprintf(e, sizeof(e), "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    out.append(e);
+    return out;
+  }
+  return out + GoFormatFloatF(neg ? -v : v);
+}
+
+std::string GoFormatFloatF(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[512];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  return std::string(buf, res.ptr);
+}
+
+bool GoParseFloat(std::string_view s, double* out) {
+  if (s.empty()) return false;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    uint64_t v = 0;
+    auto res = std::from_chars(s.data() + 2, s.data() + s.size(), v, 16);
+    if (res.ec != std::errc() || res.ptr != s.data() + s.size()) return false;
+    *out = static_cast<double>(v);
+    return true;
+  }
+  std::string tmp(s);
+  char* end = nullptr;
+  double v = std::strtod(tmp.c_str(), &end);
+  if (end != tmp.c_str() + tmp.size()) return false;
+  for (char c : tmp) {
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' ||
+          c == '+' || c == '-')) {
+      return false;
+    }
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseGoDuration(std::string_view s, int64_t* ns) {
+  std::string_view orig = s;
+  bool neg = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s == "0") {
+    *ns = 0;
+    return true;
+  }
+  if (s.empty()) return false;
+  (void)orig;
+  long double total = 0;
+  while (!s.empty()) {
+    size_t i = 0;
+    uint64_t whole = 0;
+    bool any = false;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      if (whole > (std::numeric_limits<int64_t>::max() - 9) / 10) return false;
+      whole = whole * 10 + static_cast<uint64_t>(s[i] - '0');
+      ++i;
+      any = true;
+    }
+    long double frac = 0, scale = 1;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        if (scale < 1e30L) {
+          frac = frac * 10 + (s[i] - '0');
+          scale *= 10;
+        }
+        ++i;
+        any = true;
+      }
+    }
+    if (!any) return false;
+    s.remove_prefix(i);
+    size_t u = 0;
+    while (u < s.size() && s[u] != '.' && !(s[u] >= '0' && s[u] <= '9')) ++u;
+    std::string_view unit = s.substr(0, u);
+    s.remove_prefix(u);
+    long double mult;
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      mult = 1e3L;
+    else if (unit == "ms")
+      mult = 1e6L;
+    else if (unit == "s")
+      mult = 1e9L;
+    else if (unit == "m")
+      mult = 60e9L;
+    else if (unit == "h")
+      mult = 3600e9L;
+    else
+      return false;
+    total += (static_cast<long double>(whole) + frac / scale) * mult;
+    if (total > 9.223372036854775807e18L) return false;
+  }
+  int64_t v = static_cast<int64_t>(total);
+  *ns = neg ? -v : v;
+  return true;
+}
+
+bool ParsePromDuration(std::string_view s, int64_t* ns, std::string* error) {
+  if (s == "0") {
+    *ns = 0;
+    return true;
+  }
+  if (s.empty()) {
+    *error = "empty duration string";
+    return false;
+  }
+  auto invalid = [&] {
+    *error = "not a valid duration string: " + GoQuote(s);
+    return false;
+  };
+  struct Unit {
+    std::string_view name;
+    uint64_t mult_ms;
+  };
+  static const Unit kUnits[] = {{"y", 365ULL * 24 * 3600 * 1000},
+                                {"w", 7ULL * 24 * 3600 * 1000},
+                                {"d", 24ULL * 3600 * 1000},
+                                {"h", 3600ULL * 1000},
+                                {"m", 60ULL * 1000},
+                                {"s", 1000},
+                                {"ms", 1}};
+  size_t next_unit = 0;
+  uint64_t total_ms = 0;
+  std::string_view rest = s;
+  while (!rest.empty()) {
+    size_t i = 0;
+    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') ++i;
+    if (i == 0 || i > 18) return invalid();
+    uint64_t v = 0;
+    std::from_chars(rest.data(), rest.data() + i, v);
+    rest.remove_prefix(i);
+    size_t u = 0;
+    while (u < rest.size() && !(rest[u] >= '0' && rest[u] <= '9')) ++u;
+    std::string_view unit = rest.substr(0, u);
+    rest.remove_prefix(u);
+    size_t k = next_unit;
+    while (k < std::size(kUnits) && kUnits[k].name != unit) ++k;
+    if (k == std::size(kUnits)) return invalid();
+    next_unit = k + 1;
+    // 2^63 ns is about 292 years.
+    if (v > (9223372036854ULL / kUnits[k].mult_ms)) {
+      *error = "duration out of range";
+      return false;
+    }
+    total_ms += v * kUnits[k].mult_ms;
+    if (total_ms > 9223372036854ULL) {
+      *error = "duration out of range";
+      return false;
+    }
+  }
+  *ns = static_cast<int64_t>(total_ms) * 1000000;
+  return true;
+}
+
+bool ParseLogqlDuration(std::string_view s, int64_t* ns) {
+  std::string ignored;
+  if (ParsePromDuration(s, ns, &ignored)) return true;
+  return ParseGoDuration(s, ns);
+}
+
+bool ParseHumanBytes(std::string_view s, uint64_t* out) {
+  size_t last = 0;
+  std::string num;
+  while (last < s.size() &&
+         ((s[last] >= '0' && s[last] <= '9') || s[last] == '.' || s[last] == ',')) {
+    if (s[last] != ',') num.push_back(s[last]);
+    ++last;
+  }
+  double f;
+  if (num.empty() || !GoParseFloat(num, &f)) return false;
+  std::string_view extra = s.substr(last);
+  while (!extra.empty() && extra.front() == ' ') extra.remove_prefix(1);
+  while (!extra.empty() && extra.back() == ' ') extra.remove_suffix(1);
+  std::string unit;
+  for (char c : extra)
+    unit.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (!unit.empty() && unit.back() == 'b') unit.pop_back();
+  double mult;
+  bool binary = !unit.empty() && unit.back() == 'i';
+  if (binary) unit.pop_back();
+  if (unit.size() > 1) return false;
+  static const char kPrefixes[] = "kmgtpe";
+  if (unit.empty()) {
+    if (binary) return false;
+    mult = 1;
+  } else {
+    const char* p = std::char_traits<char>::find(kPrefixes, 6, unit[0]);
+    if (p == nullptr) return false;
+    mult = std::pow(binary ? 1024.0 : 1000.0, static_cast<double>(p - kPrefixes + 1));
+  }
+  f *= mult;
+  if (f >= 18446744073709551615.0) return false;
+  *out = static_cast<uint64_t>(f);
+  return true;
+}
+
+std::string FormatHumanBytes(uint64_t b) {
+  static const char* kSizes[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+  char buf[64];
+  if (b < 10) {
+    std::snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(b));
+    return buf;
+  }
+  double e = std::floor(std::log(static_cast<double>(b)) / std::log(1000.0));
+  double val = std::floor(static_cast<double>(b) / std::pow(1000.0, e) * 10 + 0.5) / 10;
+  std::snprintf(buf, sizeof(buf), val < 10 ? "%.1f%s" : "%.0f%s", val, kSizes[static_cast<int>(e)]);
+  return buf;
+}
+
+std::string FormatPromDuration(int64_t ns) {
+  int64_t ms = ns / 1000000;
+  if (ms == 0) return "0s";
+  std::string r;
+  if (ms < 0) {  // not produced by the parser; keep it readable
+    r = "-";
+    ms = -ms;
+  }
+  auto f = [&](const char* unit, int64_t mult, bool exact) {
+    if (exact && ms % mult != 0) return;
+    if (int64_t v = ms / mult; v > 0) {
+      r += std::to_string(v) + unit;
+      ms -= v * mult;
+    }
+  };
+  f("y", 1000LL * 60 * 60 * 24 * 365, true);
+  f("w", 1000LL * 60 * 60 * 24 * 7, true);
+  f("d", 1000LL * 60 * 60 * 24, false);
+  f("h", 1000LL * 60 * 60, false);
+  f("m", 1000LL * 60, false);
+  f("s", 1000, false);
+  f("ms", 1, false);
+  return r;
+}
+
+namespace {
+
+// Writes the fraction of v / 10^prec, without trailing zeros, into the front of `out`
+// (which is built right to left); returns v / 10^prec.
+uint64_t FmtFrac(std::string* rev, uint64_t v, int prec) {
+  bool print = false;
+  for (int i = 0; i < prec; ++i) {
+    int digit = static_cast<int>(v % 10);
+    print = print || digit != 0;
+    if (print) rev->push_back(static_cast<char>('0' + digit));
+    v /= 10;
+  }
+  if (print) rev->push_back('.');
+  return v;
+}
+
+void FmtInt(std::string* rev, uint64_t v) {
+  if (v == 0) {
+    rev->push_back('0');
+    return;
+  }
+  while (v > 0) {
+    rev->push_back(static_cast<char>('0' + v % 10));
+    v /= 10;
+  }
+}
+
+}  // namespace
+
+std::string FormatGoDuration(int64_t ns) {
+  std::string rev;  // built reversed
+  bool neg = ns < 0;
+  uint64_t u = neg ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  if (u < 1000000000ULL) {
+    int prec;
+    rev.push_back('s');
+    if (u == 0) return "0s";
+    if (u < 1000) {
+      prec = 0;
+      rev.push_back('n');
+    } else if (u < 1000000) {
+      prec = 3;
+      rev.append("\xB5\xC2");  // "µ" reversed
+    } else {
+      prec = 6;
+      rev.push_back('m');
+    }
+    u = FmtFrac(&rev, u, prec);
+    FmtInt(&rev, u);
+  } else {
+    rev.push_back('s');
+    u = FmtFrac(&rev, u, 9);
+    FmtInt(&rev, u % 60);
+    u /= 60;
+    if (u > 0) {
+      rev.push_back('m');
+      FmtInt(&rev, u % 60);
+      u /= 60;
+      if (u > 0) {
+        rev.push_back('h');
+        FmtInt(&rev, u);
+      }
+    }
+  }
+  if (neg) rev.push_back('-');
+  return std::string(rev.rbegin(), rev.rend());
+}
+
+}  // namespace sawmill::query::logql

@@ -1,0 +1,51 @@
+// The few pieces of Go's standard library whose exact text LogQL users see, reimplemented so
+// that our parser reads and prints queries as Loki does: string unquoting (text/scanner's
+// escape rules + strconv.Unquote), strconv.Quote, float formatting (fmt's %v and
+// strconv.FormatFloat 'f' -1), time.ParseDuration / Duration.String, Prometheus'
+// model.ParseDuration / Duration.String, and go-humanize's ParseBytes / Bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sawmill::query::logql {
+
+// Decodes the body of a double-quoted Go string literal (without the quotes). On a bad
+// escape returns false with `*error` = "invalid char escape" (text/scanner's wording).
+bool GoUnquoteBody(std::string_view body, std::string* out, std::string* error);
+
+// strconv.Quote: double-quoted with Go escapes; invalid UTF-8 bytes as \xNN.
+std::string GoQuote(std::string_view s);
+void AppendGoQuote(std::string* out, std::string_view s);
+
+// fmt.Sprint(float64): %g with the shortest digits, exponent form from 1e6 and below 1e-4
+// ("1e+06", "100000", "0.5", "NaN", "+Inf").
+std::string GoFormatFloatV(double v);
+// strconv.FormatFloat(v, 'f', -1, 64): shortest fixed notation ("1000000", "0.25").
+std::string GoFormatFloatF(double v);
+// strconv.ParseFloat(s, 64) for the literals the lexer produces (decimal, exponent, hex
+// integers). False when s is not a number.
+bool GoParseFloat(std::string_view s, double* out);
+
+// time.ParseDuration ("1h30m", "1.5s", "-2m", "300ms", "1µs"). False on any error.
+bool ParseGoDuration(std::string_view s, int64_t* ns);
+// Prometheus model.ParseDuration as in Loki 2.8 ("5m", "1h30m", "2d", "1w", "0"). On error
+// returns false with Loki's message: `not a valid duration string: "5x"`,
+// `empty duration string`, `duration out of range`.
+bool ParsePromDuration(std::string_view s, int64_t* ns, std::string* error);
+// Loki's parseDuration for DURATION tokens: Prometheus' syntax first, then Go's.
+bool ParseLogqlDuration(std::string_view s, int64_t* ns);
+
+// go-humanize ParseBytes ("10KB" = 10000, "1MiB" = 1048576, "5 kb", "42"). False on error.
+bool ParseHumanBytes(std::string_view s, uint64_t* out);
+// go-humanize Bytes without spaces, as Loki prints bytes filters: 10000 -> "10kB",
+// 1048576 -> "1.0MB", 5 -> "5B".
+std::string FormatHumanBytes(uint64_t b);
+
+// Duration printing: `[5m]` ranges use Prometheus' model.Duration ("1h30m", "1d", "0s");
+// offsets and duration label filters use Go's time.Duration ("1h30m0s", "1.5s").
+std::string FormatPromDuration(int64_t ns);
+std::string FormatGoDuration(int64_t ns);
+
+}  // namespace sawmill::query::logql

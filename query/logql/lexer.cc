@@ -1,0 +1,477 @@
+#include "query/logql/lexer.h"
+
+#include <cctype>
+#include <string>
+
+#include "index/labels.h"
+#include "query/logql/go_text.h"
+
+namespace sawmill::query::logql {
+namespace {
+
+struct Keyword {
+  std::string_view text;
+  Tok tok;
+};
+
+// Loki's `tokens`: keywords and punctuation, named by their text in error messages.
+constexpr Keyword kTokens[] = {
+    {",", Tok::kComma},
+    {".", Tok::kDot},
+    {"{", Tok::kLBrace},
+    {"}", Tok::kRBrace},
+    {"=", Tok::kEq},
+    {"!=", Tok::kNeq},
+    {"=~", Tok::kRe},
+    {"!~", Tok::kNre},
+    {"!>", Tok::kNpa},
+    {"|=", Tok::kPipeExact},
+    {"|~", Tok::kPipeMatch},
+    {"|>", Tok::kPipePattern},
+    {"|", Tok::kPipe},
+    {"unwrap", Tok::kUnwrap},
+    {"(", Tok::kLParen},
+    {")", Tok::kRParen},
+    {"by", Tok::kBy},
+    {"without", Tok::kWithout},
+    {"bool", Tok::kBool},
+    {"[", Tok::kLBracket},
+    {"]", Tok::kRBracket},
+    {"label_replace", Tok::kLabelReplace},
+    {"offset", Tok::kOffset},
+    {"on", Tok::kOn},
+    {"ignoring", Tok::kIgnoring},
+    {"group_left", Tok::kGroupLeft},
+    {"group_right", Tok::kGroupRight},
+    {"or", Tok::kOr},
+    {"and", Tok::kAnd},
+    {"unless", Tok::kUnless},
+    {"+", Tok::kAdd},
+    {"-", Tok::kSub},
+    {"*", Tok::kMul},
+    {"/", Tok::kDiv},
+    {"%", Tok::kMod},
+    {"^", Tok::kPow},
+    {"==", Tok::kCmpEq},
+    {">", Tok::kGt},
+    {">=", Tok::kGte},
+    {"<", Tok::kLt},
+    {"<=", Tok::kLte},
+    {"json", Tok::kJson},
+    {"regexp", Tok::kRegexp},
+    {"logfmt", Tok::kLogfmt},
+    {"unpack", Tok::kUnpack},
+    {"pattern", Tok::kPattern},
+    {"label_format", Tok::kLabelFmt},
+    {"line_format", Tok::kLineFmt},
+    {"ip", Tok::kIp},
+    {"decolorize", Tok::kDecolorize},
+    {"drop", Tok::kDrop},
+    {"keep", Tok::kKeep},
+};
+
+// Loki's `functionTokens`: keywords only when a `(` follows; named in upper case.
+struct FunctionToken {
+  std::string_view text;
+  Tok tok;
+  std::string_view name;
+};
+constexpr FunctionToken kFunctions[] = {
+    {"rate", Tok::kRate, "RATE"},
+    {"rate_counter", Tok::kRateCounter, "RATE_COUNTER"},
+    {"count_over_time", Tok::kCountOverTime, "COUNT_OVER_TIME"},
+    {"bytes_rate", Tok::kBytesRate, "BYTES_RATE"},
+    {"bytes_over_time", Tok::kBytesOverTime, "BYTES_OVER_TIME"},
+    {"avg_over_time", Tok::kAvgOverTime, "AVG_OVER_TIME"},
+    {"sum_over_time", Tok::kSumOverTime, "SUM_OVER_TIME"},
+    {"min_over_time", Tok::kMinOverTime, "MIN_OVER_TIME"},
+    {"max_over_time", Tok::kMaxOverTime, "MAX_OVER_TIME"},
+    {"stdvar_over_time", Tok::kStdvarOverTime, "STDVAR_OVER_TIME"},
+    {"stddev_over_time", Tok::kStddevOverTime, "STDDEV_OVER_TIME"},
+    {"quantile_over_time", Tok::kQuantileOverTime, "QUANTILE_OVER_TIME"},
+    {"first_over_time", Tok::kFirstOverTime, "FIRST_OVER_TIME"},
+    {"last_over_time", Tok::kLastOverTime, "LAST_OVER_TIME"},
+    {"absent_over_time", Tok::kAbsentOverTime, "ABSENT_OVER_TIME"},
+    {"vector", Tok::kVector, "VECTOR"},
+    {"sum", Tok::kSum, "SUM"},
+    {"avg", Tok::kAvg, "AVG"},
+    {"max", Tok::kMax, "MAX"},
+    {"min", Tok::kMin, "MIN"},
+    {"count", Tok::kCount, "COUNT"},
+    {"stddev", Tok::kStddev, "STDDEV"},
+    {"stdvar", Tok::kStdvar, "STDVAR"},
+    {"bottomk", Tok::kBottomK, "BOTTOMK"},
+    {"topk", Tok::kTopK, "TOPK"},
+    {"sort", Tok::kSort, "SORT"},
+    {"sort_desc", Tok::kSortDesc, "SORT_DESC"},
+    {"label_replace", Tok::kLabelReplace, "label_replace"},
+    {"bytes", Tok::kBytesConv, "BYTES_CONV"},
+    {"duration", Tok::kDurationConv, "DURATION_CONV"},
+    {"duration_seconds", Tok::kDurationSecondsConv, "DURATION_SECONDS_CONV"},
+    {"ip", Tok::kIp, "ip"},
+};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
+bool IsDurationChar(char c) {
+  return IsDigit(c) || c == '.' || c == 'n' || c == 'u' || c == 'm' || c == 's' || c == 'h' ||
+         c == 'd' || c == 'w' || c == 'y';
+}
+bool IsBytesChar(char c) {
+  return IsDigit(c) || c == '.' || c == 'B' || c == 'i' || c == 'k' || c == 'K' || c == 'M' ||
+         c == 'G' || c == 'T' || c == 'P';
+}
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view in) : in_(in) {}
+
+  std::vector<Token> Run() {
+    std::vector<Token> out;
+    while (true) {
+      Token t = Next();
+      Tok k = t.kind;
+      out.push_back(std::move(t));
+      if (k == Tok::kEnd || k == Tok::kError) break;
+    }
+    return out;
+  }
+
+ private:
+  // Advances one byte, keeping line and column (in characters) as text/scanner does.
+  void Advance() {
+    char c = in_[pos_++];
+    if (c == '\n') {
+      ++line_;
+      col_ = 0;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++col_;
+    }
+    read_any_ = true;
+  }
+  char Peek(size_t ahead = 0) const { return pos_ + ahead < in_.size() ? in_[pos_ + ahead] : '\0'; }
+  bool AtEnd(size_t ahead = 0) const { return pos_ + ahead >= in_.size(); }
+
+  Token Make(Tok k, std::string text, bool line0) {
+    Token t;
+    t.kind = k;
+    t.text = std::move(text);
+    t.line = line0 ? 0 : tok_line_;
+    t.col = tok_col_;
+    return t;
+  }
+  Token Error(std::string msg) { return Make(Tok::kError, std::move(msg), false); }
+
+  // Skips whitespace and comments; false with `*err` set on an unterminated /* comment.
+  bool SkipSpace(Token* err) {
+    while (!AtEnd()) {
+      char c = Peek();
+      if (IsSpace(c)) {
+        Advance();
+      } else if (c == '#') {
+        while (!AtEnd() && Peek() != '\n') Advance();
+      } else if (c == '/' && Peek(1) == '/') {
+        while (!AtEnd() && Peek() != '\n') Advance();
+      } else if (c == '/' && Peek(1) == '*') {
+        MarkStart();
+        Advance();
+        Advance();
+        while (!AtEnd() && !(Peek() == '*' && Peek(1) == '/')) Advance();
+        if (AtEnd()) {
+          *err = Error("comment not terminated");
+          return false;
+        }
+        Advance();
+        Advance();
+      } else {
+        return true;
+      }
+    }
+    return true;
+  }
+
+  // The token position is the column of its first character (col_ counts it once read).
+  void MarkStart() {
+    tok_line_ = line_;
+    tok_col_ = col_ + 1;
+  }
+
+  Token Next() {
+    Token err;
+    if (!SkipSpace(&err)) return err;
+    if (AtEnd()) {
+      Token t;
+      t.kind = Tok::kEnd;
+      if (read_any_) {
+        t.line = line_;
+        t.col = col_ + 1;
+      }
+      return t;
+    }
+    MarkStart();
+    char c = Peek();
+    if (c == '"' || c == '`') return String(c);
+    if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return Number();
+    if (c == '[') return Range();
+    if (IsIdentStart(c)) return Word();
+    if (c == '\'') return CharLiteral();
+    if (c == '-' && Peek(1) == '-') {
+      size_t n = 2;
+      while (std::isalpha(static_cast<unsigned char>(Peek(n))) || Peek(n) == '-') ++n;
+      std::string flag(in_.substr(pos_, n));
+      if (flag == "--strict" || flag == "--keep-empty") {
+        for (size_t i = 0; i < n; ++i) Advance();
+        return Make(Tok::kParserFlag, flag, true);
+      }
+    }
+    if (c == '-' && (IsDigit(Peek(1)) || Peek(1) == '.')) {
+      // A negative duration (`-5m`), as Loki 3 reads it.
+      size_t n = 1;
+      while (!AtEnd(n) && IsDurationChar(Peek(n))) ++n;
+      int64_t ns;
+      if (n > 1 && ParseLogqlDuration(in_.substr(pos_, n), &ns)) {
+        std::string text(in_.substr(pos_, n));
+        for (size_t i = 0; i < n; ++i) Advance();
+        Token t = Make(Tok::kDuration, text, true);
+        t.duration = ns;
+        return t;
+      }
+    }
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // A non-ASCII character: one IDENTIFIER token (a syntax error wherever it appears).
+      size_t n = 1;
+      while (!AtEnd(n) && (static_cast<unsigned char>(Peek(n)) & 0xC0) == 0x80) ++n;
+      std::string text(in_.substr(pos_, n));
+      for (size_t i = 0; i < n; ++i) Advance();
+      if (!index::IsValidUtf8(text)) return Error("invalid UTF-8 encoding");
+      return Make(Tok::kIdentifier, text, false);
+    }
+    if (c == '\0') {
+      Advance();
+      return Error("invalid character NUL");
+    }
+    // Punctuation: two characters first.
+    if (!AtEnd(1)) {
+      std::string two{c, Peek(1)};
+      for (const Keyword& k : kTokens) {
+        if (k.text == two) {
+          Advance();
+          Advance();
+          return Make(k.tok, two, true);
+        }
+      }
+    }
+    std::string one(1, c);
+    Advance();
+    for (const Keyword& k : kTokens) {
+      if (k.text == one) return Make(k.tok, one, false);
+    }
+    return Make(Tok::kIdentifier, one, false);
+  }
+
+  Token String(char quote) {
+    size_t start = pos_;
+    Advance();
+    std::string raw;
+    bool escape_error = false;
+    while (true) {
+      if (AtEnd() || (quote == '"' && Peek() == '\n')) {
+        return Error("literal not terminated");
+      }
+      char c = Peek();
+      if (c == quote) {
+        Advance();
+        break;
+      }
+      if (quote == '"' && c == '\\') {
+        raw.push_back(c);
+        Advance();
+        if (AtEnd()) return Error("literal not terminated");
+        c = Peek();
+      }
+      raw.push_back(c);
+      Advance();
+    }
+    (void)start;
+    if (!index::IsValidUtf8(raw)) return Error("invalid UTF-8 encoding");
+    if (quote == '`') return Make(Tok::kString, raw, false);
+    std::string value, error;
+    if (!GoUnquoteBody(raw, &value, &error)) escape_error = true;
+    if (escape_error) return Error(error);
+    return Make(Tok::kString, value, false);
+  }
+
+  Token CharLiteral() {
+    Advance();
+    size_t n = 0;
+    std::string body;
+    while (!AtEnd() && Peek() != '\'' && Peek() != '\n') {
+      body.push_back(Peek());
+      if (Peek() == '\\' && !AtEnd(1)) {
+        Advance();
+        body.push_back(Peek());
+      }
+      Advance();
+      ++n;
+    }
+    if (AtEnd() || Peek() != '\'') return Error("literal not terminated");
+    Advance();
+    if (n != 1) return Error("illegal char literal");
+    return Make(Tok::kIdentifier, "'" + body + "'", false);
+  }
+
+  Token Number() {
+    size_t n = 0;
+    if (Peek() == '0' && (Peek(1) == 'x' || Peek(1) == 'X')) {
+      n = 2;
+      while (std::isxdigit(static_cast<unsigned char>(Peek(n)))) ++n;
+    } else {
+      while (IsDigit(Peek(n))) ++n;
+      if (Peek(n) == '.') {
+        ++n;
+        while (IsDigit(Peek(n))) ++n;
+      }
+      if ((Peek(n) == 'e' || Peek(n) == 'E') &&
+          (IsDigit(Peek(n + 1)) ||
+           ((Peek(n + 1) == '+' || Peek(n + 1) == '-') && IsDigit(Peek(n + 2))))) {
+        n += 2;
+        while (IsDigit(Peek(n))) ++n;
+      }
+    }
+    std::string number(in_.substr(pos_, n));
+    for (size_t i = 0; i < n; ++i) Advance();
+    // A duration or a byte size directly after the number (Loki's tryScanDuration/Bytes).
+    size_t m = 0;
+    while (!AtEnd(m) && !IsSpace(Peek(m)) && IsDurationChar(Peek(m))) ++m;
+    if (m > 0) {
+      int64_t ns;
+      std::string text = number + std::string(in_.substr(pos_, m));
+      if (ParseLogqlDuration(text, &ns)) {
+        for (size_t i = 0; i < m; ++i) Advance();
+        Token t = Make(Tok::kDuration, text, true);
+        t.duration = ns;
+        return t;
+      }
+    }
+    m = 0;
+    while (!AtEnd(m) && !IsSpace(Peek(m)) && IsBytesChar(Peek(m))) ++m;
+    if (m > 0) {
+      uint64_t b;
+      std::string text = number + std::string(in_.substr(pos_, m));
+      if (ParseHumanBytes(text, &b)) {
+        for (size_t i = 0; i < m; ++i) Advance();
+        Token t = Make(Tok::kBytes, text, true);
+        t.bytes = b;
+        return t;
+      }
+    }
+    return Make(Tok::kNumber, number, false);
+  }
+
+  Token Range() {
+    Advance();
+    std::string body;
+    while (!AtEnd() && Peek() != ']') {
+      body.push_back(Peek());
+      Advance();
+    }
+    if (AtEnd()) return Make(Tok::kError, "missing closing ']' in duration", true);
+    Advance();
+    int64_t ns;
+    std::string error;
+    if (!ParsePromDuration(body, &ns, &error)) return Make(Tok::kError, error, true);
+    Token t = Make(Tok::kRange, "[" + body + "]", true);
+    t.duration = ns;
+    return t;
+  }
+
+  // Loki's isFunction: the next non-space text is `(`, or `by`/`without` then `(`.
+  bool FollowedByCall() const {
+    size_t i = pos_;
+    auto skip = [&] {
+      while (i < in_.size() && IsSpace(in_[i])) ++i;
+    };
+    skip();
+    if (i < in_.size() && in_[i] == '(') return true;
+    for (std::string_view kw : {std::string_view("by"), std::string_view("without")}) {
+      if (in_.size() - i >= kw.size() && Lower(in_.substr(i, kw.size())) == kw) {
+        size_t j = i + kw.size();
+        while (j < in_.size() && IsSpace(in_[j])) ++j;
+        return j < in_.size() && in_[j] == '(';
+      }
+    }
+    return false;
+  }
+
+  Token Word() {
+    size_t n = 0;
+    while (IsIdentChar(Peek(n))) ++n;
+    std::string text(in_.substr(pos_, n));
+    for (size_t i = 0; i < n; ++i) Advance();
+    std::string lower = Lower(text);
+    for (const FunctionToken& f : kFunctions) {
+      if (f.text == lower) {
+        if (!FollowedByCall()) return Make(Tok::kIdentifier, text, false);
+        return Make(f.tok, text, false);
+      }
+    }
+    for (const Keyword& k : kTokens) {
+      if (k.text == lower) return Make(k.tok, text, false);
+    }
+    return Make(Tok::kIdentifier, text, false);
+  }
+
+  std::string_view in_;
+  size_t pos_ = 0;
+  int line_ = 1;
+  int col_ = 0;
+  bool read_any_ = false;
+  int tok_line_ = 1;
+  int tok_col_ = 1;
+};
+
+}  // namespace
+
+std::string_view TokName(Tok t) {
+  switch (t) {
+    case Tok::kEnd:
+      return "$end";
+    case Tok::kBytes:
+      return "BYTES";
+    case Tok::kIdentifier:
+      return "IDENTIFIER";
+    case Tok::kString:
+      return "STRING";
+    case Tok::kNumber:
+      return "NUMBER";
+    case Tok::kParserFlag:
+      return "PARSER_FLAG";
+    case Tok::kDuration:
+      return "DURATION";
+    case Tok::kRange:
+      return "RANGE";
+    case Tok::kError:
+      return "error";
+    default:
+      break;
+  }
+  for (const Keyword& k : kTokens) {
+    if (k.tok == t) return k.text;
+  }
+  for (const FunctionToken& f : kFunctions) {
+    if (f.tok == t) return f.name;
+  }
+  return "?";
+}
+
+std::vector<Token> Lex(std::string_view input) { return Lexer(input).Run(); }
+
+}  // namespace sawmill::query::logql
