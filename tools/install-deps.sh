@@ -9,7 +9,7 @@ PACKAGES=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libre2-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  python3
+  python3 python3-requests python3-snappy
   clang libclang-rt-14-dev
 )
 
