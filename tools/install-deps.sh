@@ -26,3 +26,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# Node packages of tests/clients: real Loki client libraries (golden push bodies) and Grafana's
+# LogQL grammar @grafana/lezer-logql (the parser cross-check, tests/query/logql_lezer_test.cc).
+# Only when node/npm are present (they come from nodesource, not from the list above) and the
+# lock file is newer than what is installed.
+clients="$(cd "$(dirname "$0")/.." && pwd)/tests/clients"
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$clients/node_modules/.package-lock.json" ] ||
+     [ "$clients/package-lock.json" -nt "$clients/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci in tests/clients"
+    (cd "$clients" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
