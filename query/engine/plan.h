@@ -1,5 +1,6 @@
 // From LogQL text to what the engine runs: the stream selector's matchers and the compiled
-// pipeline of a log query. Metric queries are recognised and refused for now (issue 5).
+// pipeline of a log query, parsed by query/logql. Metric queries are recognised but not run
+// yet (issue 5).
 //
 // Errors are InvalidArgument whose message is the exact body Loki answers with (HTTP 400):
 // "parse error at line 1, col 9: syntax error: ...", or "parse error : queries require at
@@ -16,17 +17,24 @@
 
 namespace sawmill::query::engine {
 
+// The answer (HTTP 400) to a metric query until they are implemented.
+extern const char kMetricQueriesUnsupported[];
+
 struct LogQueryPlan {
   std::vector<index::Matcher> matchers;
   std::unique_ptr<log::Pipeline> pipeline;
 };
 
-// InvalidArgument for a syntax error, and Unimplemented-style InvalidArgument
-// ("metric queries are not implemented yet") for a metric query.
-Result<LogQueryPlan> PlanLogQuery(std::string_view query);
+struct QueryPlan {
+  bool is_metric = false;  // then `log` is empty
+  LogQueryPlan log;
+};
+
+// Parses and validates `query` (log or metric) and compiles a log query's pipeline.
+Result<QueryPlan> PlanQuery(std::string_view query);
 
 // Parses a bare stream selector (`{a="b", c=~"d"}`), for match[] and the `query` parameter
-// of the label endpoints. Same errors as PlanLogQuery.
+// of the label endpoints.
 Result<std::vector<index::Matcher>> ParseSelector(std::string_view selector);
 
 }  // namespace sawmill::query::engine

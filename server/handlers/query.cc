@@ -71,8 +71,11 @@ Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Ap
   Result<RangeParams> params =
       api == Api::kInstant ? ParseInstantParams(*form, now) : ParseRangeParams(*form, now);
   if (!params.ok()) return PlainError(params.status());
-  Result<engine::LogQueryPlan> plan = engine::PlanLogQuery(form->Get("query"));
+  Result<engine::QueryPlan> plan = engine::PlanQuery(form->Get("query"));
   if (!plan.ok()) return PlainError(plan.status());
+  if (plan->is_metric) {
+    return PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported));
+  }
   if (api == Api::kInstant) {
     return PlainError(Status::InvalidArgument(
         "log queries are not supported as an instant query type, please change your query to "
@@ -89,8 +92,8 @@ Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Ap
 
   engine::LogQueryParams q;
   q.tenant = std::move(tenant);
-  q.matchers = std::move(plan->matchers);
-  q.pipeline = plan->pipeline.get();
+  q.matchers = std::move(plan->log.matchers);
+  q.pipeline = plan->log.pipeline.get();
   q.start_ns = params->start_ns;
   q.end_ns = params->end_ns;
   q.direction = params->direction;
