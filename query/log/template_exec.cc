@@ -213,8 +213,10 @@ class Exec {
   Status Fields(const Arg& at, Value v, const std::vector<std::string>& fields, Value* out) {
     for (const std::string& f : fields) {
       if (IsRoot(v)) {
+        // Loki parses its templates with Option("missingkey=zero") over a map[string]string:
+        // a missing label is "".
         auto l = labels_(f);
-        v = l.has_value() ? Value::Str(std::string(*l)) : Value();
+        v = Value::Str(l.has_value() ? std::string(*l) : std::string());
       } else if (v.kind == K::kMap) {
         auto it = v.map->find(f);
         v = it == v.map->end() ? Value() : it->second;

@@ -1,6 +1,6 @@
 // Runs a parsed template (template_ast.h) over the labels of one entry, as Go's
-// text/template Execute does over Loki's map[string]string of labels: `.name` is a label
-// value (a missing label is "no value", printed "<no value>"), `__line__` and `__timestamp__`
+// text/template Execute does over Loki's map[string]string of labels with
+// missingkey=zero: `.name` is a label value (a missing label is ""), `__line__` and `__timestamp__`
 // are the entry's line and time. Errors read like Go's
 // (`template: line:1:5: executing "line" at <div>: error calling div: ...`).
 //
