@@ -450,7 +450,10 @@ bool ParseHumanBytes(std::string_view s, uint64_t* out) {
   return true;
 }
 
-std::string FormatHumanBytes(uint64_t b) {
+namespace {
+
+// go-humanize's Bytes(b) without the space: "10kB", "1.0MB", "5B".
+std::string HumanizeBytes(uint64_t b) {
   static const char* kSizes[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
   char buf[64];
   if (b < 10) {
@@ -461,6 +464,23 @@ std::string FormatHumanBytes(uint64_t b) {
   double val = std::floor(static_cast<double>(b) / std::pow(1000.0, e) * 10 + 0.5) / 10;
   std::snprintf(buf, sizeof(buf), val < 10 ? "%.1f%s" : "%.0f%s", val, kSizes[static_cast<int>(e)]);
   return buf;
+}
+
+}  // namespace
+
+std::string FormatHumanBytes(uint64_t b) {
+  std::string h = HumanizeBytes(b);
+  uint64_t back;
+  if (ParseHumanBytes(h, &back) && back == b) return h;
+  static const char* kBinary[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int unit = -1;
+  uint64_t v = b;
+  while (v != 0 && v % 1024 == 0 && unit < 5) {
+    v /= 1024;
+    ++unit;
+  }
+  if (unit >= 0) return std::to_string(v) + kBinary[unit];
+  return std::to_string(b) + "B";
 }
 
 std::string FormatPromDuration(int64_t ns) {

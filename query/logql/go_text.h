@@ -39,8 +39,10 @@ bool ParseLogqlDuration(std::string_view s, int64_t* ns);
 
 // go-humanize ParseBytes ("10KB" = 10000, "1MiB" = 1048576, "5 kb", "42"). False on error.
 bool ParseHumanBytes(std::string_view s, uint64_t* out);
-// go-humanize Bytes without spaces, as Loki prints bytes filters: 10000 -> "10kB",
-// 1048576 -> "1.0MB", 5 -> "5B".
+// Bytes as Loki prints bytes filters (go-humanize's Bytes without the space: 10000 -> "10kB",
+// 5 -> "5B"), except where that rounds (Loki prints 1048576 as "1.0MB", which reads back as
+// 1000000): then in binary units when exact ("1MiB"), else in bytes ("1234567B"), so that
+// printing never changes the query.
 std::string FormatHumanBytes(uint64_t b);
 
 // Duration printing: `[5m]` ranges use Prometheus' model.Duration ("1h30m", "1d", "0s");

@@ -138,8 +138,10 @@ TEST(LogqlGoTextTest, BytesAndFloats) {
   EXPECT_FALSE(ParseHumanBytes("KB", &b));
   EXPECT_EQ(FormatHumanBytes(5), "5B");
   EXPECT_EQ(FormatHumanBytes(10000), "10kB");
-  EXPECT_EQ(FormatHumanBytes(1048576), "1.0MB");
-  EXPECT_EQ(FormatHumanBytes(123456789), "124MB");  // 123.5, printed as Go does
+  EXPECT_EQ(FormatHumanBytes(1048576), "1MiB");  // Loki: "1.0MB" (= 1000000)
+  EXPECT_EQ(FormatHumanBytes(1500), "1.5kB");
+  EXPECT_EQ(FormatHumanBytes(999999), "999999B");
+  EXPECT_EQ(FormatHumanBytes(124000000), "124MB");
   EXPECT_EQ(GoFormatFloatV(1e6), "1e+06");
   EXPECT_EQ(GoFormatFloatV(100000), "100000");
   EXPECT_EQ(GoFormatFloatV(0.0001), "0.0001");
