@@ -1,6 +1,6 @@
 // From LogQL text to what the engine runs: the stream selector's matchers and the compiled
-// pipeline of a log query, parsed by query/logql. Metric queries are recognised but not run
-// yet (issue 5).
+// pipeline of a log query (query/logql parses, query/log compiles). Metric queries are
+// recognised but not run yet (issue 5).
 //
 // Errors are InvalidArgument whose message is the exact body Loki answers with (HTTP 400):
 // "parse error at line 1, col 9: syntax error: ...", or "parse error : queries require at
