@@ -19,7 +19,7 @@ constexpr uint64_t kDeadlineEvery = 1024;  // entries between two clock reads
 
 // Shared by the stream scans of one query.
 struct QueryState {
-  QueryState(const LogQueryParams& p) : params(p), cutoff(p.limit, p.direction) {}
+  explicit QueryState(const LogQueryParams& p) : params(p), cutoff(p.limit, p.direction) {}
   const LogQueryParams& params;
   Cutoff cutoff;
   std::atomic<bool> failed{false};
@@ -53,6 +53,11 @@ uint32_t GroupOf(const index::LabelSet& labels, StreamHits* hits,
 void ScanStream(const SelectedStream& stream, Querier* querier, QueryState* state,
                 StreamHits* hits) {
   const LogQueryParams& p = state->params;
+  if (state->failed.load(std::memory_order_relaxed)) return;
+  if (std::chrono::steady_clock::now() > p.deadline) {
+    state->Fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+    return;
+  }
   QueryStats stats;
   Result<std::unique_ptr<EntryIterator>> it =
       querier->OpenStream(p.tenant, stream.id, p.start_ns, p.end_ns, p.direction);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -58,6 +59,7 @@ class QueryLogsTest : public ::testing::Test {
     bool backward;
     int64_t start_offset_ms;  // from base_
     int64_t end_offset_ms;
+    EntryMap map = nullptr;
   };
 
   static void Check(const Case& c) {
@@ -73,7 +75,7 @@ class QueryLogsTest : public ::testing::Test {
     ASSERT_EQ(r.status, 200) << r.body;
     std::vector<ExpectedStream> got = ParseStreams(r.body);
     std::vector<ExpectedStream> want =
-        Expected(*model_, c.select, c.keep, start, end, c.limit, c.backward);
+        Expected(*model_, c.select, c.keep, start, end, c.limit, c.backward, c.map);
     ASSERT_EQ(got.size(), want.size());
     for (size_t i = 0; i < got.size(); ++i) {
       EXPECT_EQ(got[i].labels, want[i].labels);
@@ -138,6 +140,50 @@ TEST_F(QueryLogsTest, SelectorsLimitsDirectionsAndRanges) {
   add_both(R"({job="thunderbird"})", Job("thunderbird"), 100, 3000, 4000);  // nothing there
   add_both(R"({job="nope"})", Job("nope"), 100, 0, kAll);
   ASSERT_GE(cases.size(), 40u);
+  for (const Case& c : cases) Check(c);
+}
+
+bool Has(const std::string& line, std::string_view s) { return line.find(s) != std::string::npos; }
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+TEST_F(QueryLogsTest, LineFiltersAndFormattingStages) {
+  const int64_t kAll = 2100;
+  std::vector<Case> cases;
+  auto add_both = [&](std::string q, StreamFilter f, LineFilter keep, size_t limit,
+                      EntryMap map = nullptr) {
+    cases.push_back({q, f, keep, limit, true, 0, kAll, map});
+    cases.push_back({q, f, keep, limit, false, 0, kAll, map});
+  };
+  add_both(R"({job="apache"} |= "error")", Job("apache"),
+           [](const std::string& l) { return Has(l, "error"); }, 1000);
+  add_both(R"({job="hdfs"} != "INFO")", Job("hdfs"),
+           [](const std::string& l) { return !Has(l, "INFO"); }, 1000);
+  add_both(R"({job=~"open.*"} |~ "Failed password|Invalid user")",
+           [](const Labels& l) { return l.at("job").starts_with("open"); },
+           [](const std::string& l) { return Has(l, "Failed password") || Has(l, "Invalid user"); },
+           300);
+  add_both(R"({level="error"} |= "workerEnv" != "state 6")",
+           [](const Labels& l) { return l.at("level") == "error"; },
+           [](const std::string& l) { return Has(l, "workerEnv") && !Has(l, "state 6"); }, 100);
+  add_both(R"({job="linux"} |~ "(?i)AUTHENTICATION failure")", Job("linux"),
+           [](const std::string& l) { return Has(Lower(l), "authentication failure"); }, 500);
+  add_both(R"({job=~".+"} |= "ERROR" |= "a")", [](const Labels&) { return true; },
+           [](const std::string& l) { return Has(l, "ERROR") && Has(l, "a"); }, 5000);
+  add_both(R"({job="zookeeper"} |= "")", Job("zookeeper"), All, 5000);
+  add_both(R"({job="apache"} | line_format "{{.level}}: {{__line__}}")", Job("apache"), All, 700,
+           [](Labels* l, std::string* line) { *line = l->at("level") + ": " + *line; });
+  add_both(R"({job=~"apache|hdfs"} | drop level)",
+           [](const Labels& l) { return l.at("job") == "apache" || l.at("job") == "hdfs"; }, All,
+           2500, [](Labels* l, std::string*) { l->erase("level"); });
+  add_both(R"({job="spark"} | label_format sys="{{.job}}-x", lvl=level)", Job("spark"), All, 400,
+           [](Labels* l, std::string*) {
+             (*l)["sys"] = l->at("job") + "-x";
+             (*l)["lvl"] = l->at("level");
+             l->erase("level");
+           });
   for (const Case& c : cases) Check(c);
 }
 
@@ -300,6 +346,37 @@ TEST_F(QueryLogsTest, LabelsValuesAndSeries) {
   // Another tenant sees none of it.
   HttpReply other = Get("/loki/api/v1/labels?" + range, {{"X-Scope-OrgID", "someone-else"}});
   EXPECT_EQ(other.body, R"({"status":"success","data":[]})");
+}
+
+}  // namespace
+}  // namespace sawmill::integration
+
+namespace sawmill::integration {
+namespace {
+
+TEST(QueryTimeoutTest, AQueryPastTheTimeoutAnswers504) {
+  TempDir dir;
+  auto s = ServerProcess::Start(SAW_SAWMILL_BINARY, {"-server.http-listen-port=0",
+                                                     "-storage.path=" + dir.path(),
+                                                     "-querier.query-timeout=1ns"});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto port = (*s)->WaitUntilStarted();
+  ASSERT_TRUE(port.ok()) << (*s)->Output();
+  HttpClient client("127.0.0.1", *port);
+  const int64_t base = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() -
+                       600LL * 1000000000;
+  std::string error;
+  ASSERT_TRUE(PushModel(client, LoadLoghub(SAW_LOGHUB_DIR, base), &error)) << error;
+  auto r = client.Get("/loki/api/v1/query_range?limit=5000&query=" +
+                      UrlEncode(R"({job=~".+"} |= "no such text")"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 504);
+  EXPECT_EQ(r->body.rfind("request timed out", 0), 0u) << r->body;
+  auto ready = client.Get("/ready");  // the server lives on
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->status, 200);
 }
 
 }  // namespace

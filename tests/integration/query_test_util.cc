@@ -98,7 +98,8 @@ bool PushModel(const HttpClient& client, const std::vector<ModelStream>& streams
 
 std::vector<ExpectedStream> Expected(const std::vector<ModelStream>& model,
                                      const StreamFilter& select, const LineFilter& keep,
-                                     int64_t start, int64_t end, size_t limit, bool backward) {
+                                     int64_t start, int64_t end, size_t limit, bool backward,
+                                     const EntryMap& map) {
   struct Hit {
     int64_t ts;
     std::string labels;
@@ -109,7 +110,16 @@ std::vector<ExpectedStream> Expected(const std::vector<ModelStream>& model,
     if (!select(s.labels)) continue;
     const std::string ls = s.LabelString();
     for (const ModelEntry& e : s.entries) {
-      if (e.ts >= start && e.ts < end && keep(e.line)) hits.push_back({e.ts, ls, e.line});
+      if (e.ts < start || e.ts >= end || !keep(e.line)) continue;
+      if (!map) {
+        hits.push_back({e.ts, ls, e.line});
+        continue;
+      }
+      ModelStream mapped;
+      mapped.labels = s.labels;
+      std::string line = e.line;
+      map(&mapped.labels, &line);
+      hits.push_back({e.ts, mapped.LabelString(), std::move(line)});
     }
   }
   std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {

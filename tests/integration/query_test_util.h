@@ -39,6 +39,8 @@ bool PushModel(const HttpClient& client, const std::vector<ModelStream>& streams
 
 using StreamFilter = std::function<bool(const std::map<std::string, std::string>&)>;
 using LineFilter = std::function<bool(const std::string&)>;
+// What the pipeline's formatting stages do to an entry: rewrite its labels and/or its line.
+using EntryMap = std::function<void(std::map<std::string, std::string>*, std::string*)>;
 
 struct ExpectedStream {
   std::string labels;
@@ -47,10 +49,12 @@ struct ExpectedStream {
 
 // The answer Loki gives to a log query over the model: the entries of the selected streams
 // with start <= ts < end that pass `keep`, the first `limit` in direction order (ties by label
-// string), grouped by stream, streams sorted by label string.
+// string), grouped by stream, streams sorted by label string. `map`, when set, rewrites each
+// kept entry's labels and line before ordering (line_format, label_format, drop).
 std::vector<ExpectedStream> Expected(const std::vector<ModelStream>& model,
                                      const StreamFilter& select, const LineFilter& keep,
-                                     int64_t start, int64_t end, size_t limit, bool backward);
+                                     int64_t start, int64_t end, size_t limit, bool backward,
+                                     const EntryMap& map = nullptr);
 
 // Parses a query_range answer into the same shape (streams sorted by label string). Fails the
 // current test on a malformed answer.
