@@ -419,14 +419,20 @@ class Lexer {
     std::string lower = Lower(text);
     for (const FunctionToken& f : kFunctions) {
       if (f.text == lower) {
-        if (!FollowedByCall()) return Make(Tok::kIdentifier, text, false);
+        if (!FollowedByCall()) {
+          Token t = Make(Tok::kIdentifier, text, false);
+          t.name = true;
+          return t;
+        }
         return Make(f.tok, text, false);
       }
     }
     for (const Keyword& k : kTokens) {
       if (k.text == lower) return Make(k.tok, text, false);
     }
-    return Make(Tok::kIdentifier, text, false);
+    Token t = Make(Tok::kIdentifier, text, false);
+    t.name = true;
+    return t;
   }
 
   std::string_view in_;

@@ -134,6 +134,7 @@ struct Token {
   uint64_t bytes = 0;    // kBytes
   int line = 0;          // 1-based; 0 for tokens completed past their first scan
   int col = 0;           // 1-based, in characters
+  bool name = false;     // kIdentifier matching [a-zA-Z_][a-zA-Z0-9_]* (a label name)
 };
 
 // Tokenizes all of `input`. The last token is kEnd, or kError at the first lexical error.

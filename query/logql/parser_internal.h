@@ -79,6 +79,9 @@ class Parser {
   }
   Tok Kind() const { return Cur().kind; }
   bool Is(Tok t) const { return Cur().kind == t; }
+  // An IDENTIFIER that can name a label. Loki also calls single unknown characters (`@`, `!`)
+  // IDENTIFIER and would take them as names; we do not (they could not be printed back).
+  bool IsName() const { return Cur().kind == Tok::kIdentifier && Cur().name; }
   const Token& Take() {
     const Token& t = tokens_[pos_];
     if (pos_ + 1 < tokens_.size()) ++pos_;

@@ -217,7 +217,7 @@ Status Parser::ParseLogRange(LogRange* range) {
 Status Parser::ParseUnwrap(Unwrap* unwrap) {
   Take();  // |
   Take();  // unwrap
-  if (Is(Tok::kIdentifier)) {
+  if (IsName()) {
     unwrap->label = Take().text;
   } else if (Is(Tok::kBytesConv) || Is(Tok::kDurationConv) || Is(Tok::kDurationSecondsConv)) {
     Tok conv = Take().kind;
@@ -225,7 +225,7 @@ Status Parser::ParseUnwrap(Unwrap* unwrap) {
                    : conv == Tok::kDurationConv ? UnwrapConv::kDuration
                                                 : UnwrapConv::kDurationSeconds;
     SAW_RETURN_IF_ERROR(Expect(Tok::kLParen, {Tok::kLParen}));
-    if (!Is(Tok::kIdentifier)) return Unexpected({Tok::kIdentifier});
+    if (!IsName()) return Unexpected({Tok::kIdentifier});
     unwrap->label = Take().text;
     SAW_RETURN_IF_ERROR(Expect(Tok::kRParen, {Tok::kRParen}));
   } else {
@@ -248,12 +248,12 @@ Result<std::vector<std::string>> Parser::ParseLabelList() {
     Take();
     return labels;
   }
-  if (!Is(Tok::kIdentifier)) return Unexpected({Tok::kIdentifier, Tok::kRParen});
+  if (!IsName()) return Unexpected({Tok::kIdentifier, Tok::kRParen});
   while (true) {
     labels.push_back(Take().text);
     if (Is(Tok::kComma)) {
       Take();
-      if (!Is(Tok::kIdentifier)) return Unexpected({Tok::kIdentifier});
+      if (!IsName()) return Unexpected({Tok::kIdentifier});
       continue;
     }
     if (Is(Tok::kRParen)) {

@@ -54,7 +54,7 @@ Status CheckRegexpParser(const std::string& re) {
 
 }  // namespace
 
-bool Parser::StartsLabelFilter() const { return Is(Tok::kIdentifier) || Is(Tok::kLParen); }
+bool Parser::StartsLabelFilter() const { return IsName() || Is(Tok::kLParen); }
 
 Status Parser::ParseStages(std::vector<Stage>* stages, bool in_range) {
   while (true) {
@@ -87,7 +87,7 @@ Result<Stage> Parser::ParsePipeStage(bool /*in_range*/) {
       out->push_back(std::move(e));
       if (!Is(Tok::kComma)) return Status::OK();
       Take();
-      if (!Is(Tok::kIdentifier)) return Unexpected({Tok::kIdentifier});
+      if (!IsName()) return Unexpected({Tok::kIdentifier});
     }
   };
   switch (Kind()) {
@@ -95,7 +95,7 @@ Result<Stage> Parser::ParsePipeStage(bool /*in_range*/) {
       Take();
       ParserStage p;
       p.kind = ParserKind::kJson;
-      if (Is(Tok::kIdentifier)) SAW_RETURN_IF_ERROR(extractions(&p.extractions));
+      if (IsName()) SAW_RETURN_IF_ERROR(extractions(&p.extractions));
       return Stage(std::move(p));
     }
     case Tok::kLogfmt: {
@@ -103,7 +103,7 @@ Result<Stage> Parser::ParsePipeStage(bool /*in_range*/) {
       ParserStage p;
       p.kind = ParserKind::kLogfmt;
       while (Is(Tok::kParserFlag)) p.flags.push_back(Take().text);
-      if (Is(Tok::kIdentifier)) SAW_RETURN_IF_ERROR(extractions(&p.extractions));
+      if (IsName()) SAW_RETURN_IF_ERROR(extractions(&p.extractions));
       return Stage(std::move(p));
     }
     case Tok::kRegexp:
@@ -137,11 +137,11 @@ Result<Stage> Parser::ParsePipeStage(bool /*in_range*/) {
       Take();
       LabelFormatStage s;
       while (true) {
-        if (!Is(Tok::kIdentifier)) return Unexpected({Tok::kIdentifier});
+        if (!IsName()) return Unexpected({Tok::kIdentifier});
         LabelFormat f;
         f.name = Take().text;
         SAW_RETURN_IF_ERROR(Expect(Tok::kEq, {Tok::kEq}));
-        if (Is(Tok::kIdentifier)) {
+        if (IsName()) {
           f.rename = true;
         } else if (!Is(Tok::kString)) {
           return Unexpected({Tok::kIdentifier, Tok::kString});
@@ -161,7 +161,7 @@ Result<Stage> Parser::ParsePipeStage(bool /*in_range*/) {
       bool drop = Take().kind == Tok::kDrop;
       std::vector<LabelSelection> labels;
       while (true) {
-        if (!Is(Tok::kIdentifier)) return Unexpected({Tok::kIdentifier});
+        if (!IsName()) return Unexpected({Tok::kIdentifier});
         Tok next = PeekTok().kind;
         LabelSelection sel;
         if (next == Tok::kEq || next == Tok::kNeq || next == Tok::kRe || next == Tok::kNre) {
@@ -180,6 +180,7 @@ Result<Stage> Parser::ParsePipeStage(bool /*in_range*/) {
     }
     case Tok::kIdentifier:
     case Tok::kLParen: {
+      if (!StartsLabelFilter()) return Unexpected();
       SAW_ASSIGN_OR_RETURN(auto f, ParseLabelFilter());
       return Stage(LabelFilterStage{std::move(f)});
     }
@@ -248,7 +249,7 @@ Result<std::unique_ptr<LabelFilter>> Parser::ParseLabelFilterPrimary() {
     SAW_RETURN_IF_ERROR(Expect(Tok::kRParen, {}));
     return inner;
   }
-  if (!Is(Tok::kIdentifier)) return Unexpected({Tok::kIdentifier, Tok::kLParen});
+  if (!IsName()) return Unexpected({Tok::kIdentifier, Tok::kLParen});
   auto f = std::make_unique<LabelFilter>();
   f->name = Cur().text;
   Tok op = PeekTok().kind;

@@ -12,13 +12,13 @@ Result<std::vector<index::Matcher>> Parser::ParseSelector() {
     Take();
     return matchers;
   }
-  if (!Is(Tok::kIdentifier)) return Unexpected({Tok::kIdentifier, Tok::kRBrace});
+  if (!IsName()) return Unexpected({Tok::kIdentifier, Tok::kRBrace});
   while (true) {
     SAW_ASSIGN_OR_RETURN(auto m, ParseMatcher());
     matchers.push_back(std::move(m));
     if (Is(Tok::kComma)) {
       Take();
-      if (!Is(Tok::kIdentifier)) return Unexpected({Tok::kIdentifier});
+      if (!IsName()) return Unexpected({Tok::kIdentifier});
       continue;
     }
     if (Is(Tok::kRBrace)) {

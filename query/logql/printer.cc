@@ -240,7 +240,8 @@ void AppendExpr(std::string* out, const Expr& e) {
       return;
     }
     case ExprKind::kLiteral:
-      out->append(GoFormatFloatV(As<LiteralExpr>(e).value));
+      // -0 would print as "-0", which the lexer reads as a duration (as Loki's does).
+      out->append(GoFormatFloatV(As<LiteralExpr>(e).value + 0.0));
       return;
     case ExprKind::kVector: {
       char buf[64];
@@ -285,7 +286,7 @@ std::string LabelFilter::String() const {
       AppendMatcher(&out, *matcher);
       break;
     case Kind::kNumber:
-      out = name + std::string(CompareOpString(op)) + GoFormatFloatF(number);
+      out = name + std::string(CompareOpString(op)) + GoFormatFloatF(number + 0.0);  // no "-0"
       break;
     case Kind::kDuration:
       out = name + std::string(CompareOpString(op)) + FormatGoDuration(duration_ns);

@@ -678,6 +678,20 @@ TEST(LogqlParserTest, PositionsCountLinesAndCharacters) {
          "parse error at line 2, col 1: syntax error: unexpected $end, expecting STRING or ip"});
 }
 
+// Inputs the fuzzer found that printed to text that did not parse back.
+TEST(LogqlParserTest, PrintsWhatItReadsBack) {
+  const Case cases[] = {
+      {"-0.", true, "0"},  // "-0" would lex as a duration, as in Loki
+      {R"({job="a"} | json | x > -0.0)", true, R"({job="a"} | json | x>0)"},
+      // Loki takes any unknown character as an IDENTIFIER, even as a label name.
+      {R"({job="a"} | logfmt --strict!| duration > 10)", false,
+       "parse error at line 1, col 28: syntax error: unexpected IDENTIFIER"},
+      {R"({job="a"} | json | @="x")", false,
+       "parse error at line 1, col 20: syntax error: unexpected IDENTIFIER"},
+  };
+  for (const Case& c : cases) Check(c);
+}
+
 TEST(LogqlParserTest, RefusesOversizedAndTooDeepInput) {
   std::string big = "{job=\"" + std::string(kMaxQueryBytes, 'a') + "\"}";
   auto e = ParseExpr(big);
