@@ -145,7 +145,10 @@ Result<IpMatcher> IpMatcher::Parse(std::string_view pattern) {
               bits.size() <= 3 && (bits.size() == 1 || bits[0] != '0');
     int n = 0;
     for (char c : bits) {
-      if (!IsDigit(c)) ok = false;
+      if (!ok || !IsDigit(c)) {
+        ok = false;
+        break;
+      }
       n = n * 10 + (c - '0');
     }
     if (ok && n <= (a->v6 ? 128 : 32)) {

@@ -1,18 +1,16 @@
 #include "query/log/labels_builder.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace sawmill::query::log {
 namespace {
 
-// FNV-1a over the bytes, with separators so that ("ab","c") and ("a","bc") differ.
+// Combines the hash of one string into h; the length is mixed in so that ("ab","c") and
+// ("a","bc") differ.
 inline uint64_t HashBytes(uint64_t h, std::string_view s) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  h ^= 0xff;
-  h *= 0x100000001b3ULL;
+  uint64_t x = std::hash<std::string_view>()(s) ^ (s.size() * 0x9E3779B97F4A7C15ULL);
+  h ^= x + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
   return h;
 }
 
@@ -125,38 +123,9 @@ const LabelsBuilder::Final& LabelsBuilder::Result() {
     h = HashBytes(h, e->name);
     h = HashBytes(h, e->value);
   }
-  auto& bucket = cache_[h];
-  for (const auto& f : bucket) {
-    const auto& all = f->all.labels();
-    if (all.size() != sorted_.size()) continue;
-    bool same = true;
-    size_t stream_i = 0, sm_i = 0, parsed_i = 0;
-    for (size_t i = 0; same && i < all.size(); ++i) {
-      const Entry* e = sorted_[i];
-      if (all[i].name != e->name || all[i].value != e->value) {
-        same = false;
-        break;
-      }
-      // The category must match too: check the entry is next in its category's list.
-      switch (e->category) {
-        case LabelCategory::kStream:
-          same = stream_i < f->stream.size() && f->stream.labels()[stream_i++].name == e->name;
-          break;
-        case LabelCategory::kStructuredMetadata:
-          same = sm_i < f->structured_metadata.size() &&
-                 f->structured_metadata[sm_i++].name == e->name;
-          break;
-        case LabelCategory::kParsed:
-          same = parsed_i < f->parsed.size() && f->parsed[parsed_i++].name == e->name;
-          break;
-      }
-    }
-    if (same) return *f;
-  }
-  if (cached_ >= kMaxCached) {
-    cache_.clear();
-    cached_ = 0;
-  }
+  if (cache_.empty()) cache_.resize(kCacheSlots);
+  Slot& slot = cache_[h % kCacheSlots];
+  if (slot.final != nullptr && slot.hash == h && Same(*slot.final)) return *slot.final;
   auto f = std::make_unique<Final>();
   std::vector<index::Label> all, stream;
   all.reserve(sorted_.size());
@@ -177,10 +146,35 @@ const LabelsBuilder::Final& LabelsBuilder::Result() {
   }
   f->all = index::LabelSet::FromSortedUnchecked(std::move(all));
   f->stream = index::LabelSet::FromSortedUnchecked(std::move(stream));
-  ++cached_;
-  auto& slot = cache_[h];  // `bucket` may be gone if the cache was cleared
-  slot.push_back(std::move(f));
-  return *slot.back();
+  slot.hash = h;
+  slot.final = std::move(f);
+  return *slot.final;
+}
+
+bool LabelsBuilder::Same(const Final& f) const {
+  const auto& all = f.all.labels();
+  if (all.size() != sorted_.size()) return false;
+  size_t stream_i = 0, sm_i = 0, parsed_i = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Entry* e = sorted_[i];
+    if (all[i].name != e->name || all[i].value != e->value) return false;
+    // The category must match too: the entry is next in its category's list.
+    bool ok = false;
+    switch (e->category) {
+      case LabelCategory::kStream:
+        ok = stream_i < f.stream.size() && f.stream.labels()[stream_i++].name == e->name;
+        break;
+      case LabelCategory::kStructuredMetadata:
+        ok = sm_i < f.structured_metadata.size() &&
+             f.structured_metadata[sm_i++].name == e->name;
+        break;
+      case LabelCategory::kParsed:
+        ok = parsed_i < f.parsed.size() && f.parsed[parsed_i++].name == e->name;
+        break;
+    }
+    if (!ok) return false;
+  }
+  return true;
 }
 
 }  // namespace sawmill::query::log

@@ -78,9 +78,8 @@ class LabelsBuilder {
     if (!err_details_.empty()) fn(kErrorDetailsLabel, err_details_);
   }
 
-  // The final labels of the entry. Pointers stay valid for the builder's lifetime (the cache
-  // is bounded; when it is full it is dropped, see kMaxCached, which only happens after
-  // the pointers of previous results are no longer used by the caller's contract).
+  // The final labels of the entry. The reference stays valid until the next Result() (the
+  // cache is a bounded direct-mapped table, so a later result may replace it).
   struct Final {
     index::LabelSet all;
     index::LabelSet stream;
@@ -92,7 +91,12 @@ class LabelsBuilder {
   const index::LabelSet& base() const { return *base_; }
 
  private:
-  static constexpr size_t kMaxCached = 4096;
+  // Direct-mapped result cache: a stream whose lines end with a few distinct label sets builds
+  // each once; lines whose labels are all different (a parsed request id) cost one LabelSet
+  // each, with no cache bookkeeping beyond one slot.
+  static constexpr size_t kCacheSlots = 256;
+
+  bool Same(const Final& f) const;  // f holds exactly sorted_ (names, values, categories)
 
   const index::LabelSet* base_;
   Arena arena_;
@@ -102,9 +106,12 @@ class LabelsBuilder {
   std::string_view err_details_;
   bool changed_ = false;
 
-  // Result cache, keyed by a hash of the sorted (category, name, value) triples.
-  std::unordered_map<uint64_t, std::vector<std::unique_ptr<Final>>> cache_;
-  size_t cached_ = 0;
+  // Result cache, indexed by a hash of the sorted (category, name, value) triples.
+  struct Slot {
+    uint64_t hash = 0;
+    std::unique_ptr<Final> final;
+  };
+  std::vector<Slot> cache_;
   std::unique_ptr<Final> unchanged_;  // the result when nothing changed and no metadata
   std::vector<const Entry*> sorted_;
   std::vector<Entry> scratch_;

@@ -25,7 +25,8 @@ class LineFormat final : public Stage {
     out.clear();
     tmpl::CallContext ctx{*line, ts, NowNs()};
     tmpl::LabelLookup lookup = [lbs](std::string_view name) { return lbs->Get(name); };
-    Status s = tmpl::ExecuteTemplate(t_, lookup, ctx, &out);
+    tmpl::LabelEnumerator all = [lbs](const tmpl::LabelVisitor& visit) { lbs->ForEach(visit); };
+    Status s = tmpl::ExecuteTemplate(t_, lookup, all, ctx, &out);
     if (!s.ok()) {
       lbs->SetErr(kTemplateFormatErr);
       lbs->SetErrDetails(lbs->arena().Copy(s.message()));
@@ -78,7 +79,10 @@ class LabelFormat final : public Stage {
         }
         return std::nullopt;
       };
-      Status s = tmpl::ExecuteTemplate(*it.t, lookup, ctx, &out);
+      tmpl::LabelEnumerator all = [](const tmpl::LabelVisitor& visit) {
+        for (const auto& [n, v] : snapshot) visit(n, v);
+      };
+      Status s = tmpl::ExecuteTemplate(*it.t, lookup, all, ctx, &out);
       if (!s.ok()) {
         lbs->SetErr(kTemplateFormatErr);
         lbs->SetErrDetails(lbs->arena().Copy(s.message()));

@@ -19,8 +19,9 @@ bool IsRoot(const Value& v) { return v.kind == K::kMap && v.map == nullptr; }
 
 class Exec {
  public:
-  Exec(const Template& t, const LabelLookup& labels, const CallContext& ctx, std::string* out)
-      : t_(t), labels_(labels), ctx_(ctx), out_(out) {
+  Exec(const Template& t, const LabelLookup& labels, const LabelEnumerator& all,
+       const CallContext& ctx, std::string* out)
+      : t_(t), labels_(labels), all_(all), ctx_(ctx), out_(out) {
     vars_.emplace_back("", Root());
   }
 
@@ -210,14 +211,30 @@ class Exec {
     return Eval(first, dot, out);
   }
 
+  // The labels as a real map value, for `{{ . }}`, `{{ $ }}`, len, range...
+  Value Materialize() {
+    auto map = std::make_shared<std::map<std::string, Value>>();
+    all_([&](std::string_view n, std::string_view v) {
+      (*map)[std::string(n)] = Value::Str(std::string(v));
+    });
+    Value v;
+    v.kind = K::kMap;
+    v.map = map;
+    return v;
+  }
+
   Status Fields(const Arg& at, Value v, const std::vector<std::string>& fields, Value* out) {
+    if (fields.empty() && IsRoot(v)) {
+      *out = Materialize();
+      return Status::OK();
+    }
     for (const std::string& f : fields) {
       if (IsRoot(v)) {
         // Loki parses its templates with Option("missingkey=zero") over a map[string]string:
         // a missing label is "".
         auto l = labels_(f);
         v = Value::Str(l.has_value() ? std::string(*l) : std::string());
-      } else if (v.kind == K::kMap) {
+      } else if (v.kind == K::kMap && v.map != nullptr) {
         auto it = v.map->find(f);
         v = it == v.map->end() ? Value() : it->second;
       } else if (v.kind == K::kInvalid || v.kind == K::kNil) {
@@ -233,7 +250,7 @@ class Exec {
   Status Eval(const Arg& a, const Value& dot, Value* out) {
     switch (a.kind) {
       case Arg::Kind::kDot:
-        *out = dot;
+        *out = IsRoot(dot) ? Materialize() : dot;
         return Status::OK();
       case Arg::Kind::kField:
         return Fields(a, dot, a.fields, out);
@@ -285,6 +302,7 @@ class Exec {
 
   const Template& t_;
   const LabelLookup& labels_;
+  const LabelEnumerator& all_;
   const CallContext& ctx_;
   std::string* out_;
   std::vector<std::pair<std::string, Value>> vars_;
@@ -293,9 +311,10 @@ class Exec {
 
 }  // namespace
 
-Status ExecuteTemplate(const Template& t, const LabelLookup& labels, const CallContext& ctx,
+Status ExecuteTemplate(const Template& t, const LabelLookup& labels,
+                       const LabelEnumerator& all_labels, const CallContext& ctx,
                        std::string* out) {
-  Exec e(t, labels, ctx, out);
+  Exec e(t, labels, all_labels, ctx, out);
   return e.Run();
 }
 

@@ -21,9 +21,14 @@ namespace sawmill::query::log::tmpl {
 inline constexpr size_t kMaxTemplateOutput = 1 << 20;
 
 using LabelLookup = std::function<std::optional<std::string_view>(std::string_view)>;
+// Calls its argument with every label (name, value): for `{{ . }}` and `{{ $ }}`, which print
+// the whole map.
+using LabelVisitor = std::function<void(std::string_view, std::string_view)>;
+using LabelEnumerator = std::function<void(const LabelVisitor&)>;
 
 // Appends the output to `out`. On error `out` holds a partial output.
-Status ExecuteTemplate(const Template& t, const LabelLookup& labels, const CallContext& ctx,
+Status ExecuteTemplate(const Template& t, const LabelLookup& labels,
+                       const LabelEnumerator& all_labels, const CallContext& ctx,
                        std::string* out);
 
 }  // namespace sawmill::query::log::tmpl

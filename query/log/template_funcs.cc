@@ -491,7 +491,7 @@ const std::unordered_map<std::string_view, Fn>& Table() {
          NEED(1);
          switch (a[0].kind) {
            case K::kString: return Value::Int(static_cast<int64_t>(a[0].s.size()));
-           case K::kMap: return Value::Int(static_cast<int64_t>(a[0].map->size()));
+           case K::kMap: return Value::Int(a[0].map == nullptr ? 0 : static_cast<int64_t>(a[0].map->size()));
            case K::kList: return Value::Int(static_cast<int64_t>(a[0].list->size()));
            default: return Err("error calling len: len of type " + TypeName(a[0]));
          }
@@ -500,7 +500,9 @@ const std::unordered_map<std::string_view, Fn>& Table() {
          if (a.empty()) return Err("wrong number of args for index: want at least 1 got 0");
          Value cur = a[0];
          for (size_t i = 1; i < a.size(); ++i) {
-           if (cur.kind == K::kMap) {
+           if (cur.kind == K::kMap && cur.map == nullptr) {
+             cur = Value();
+           } else if (cur.kind == K::kMap) {
              auto it = cur.map->find(S(a[i]));
              cur = it == cur.map->end() ? Value() : it->second;
            } else if (cur.kind == K::kList || cur.kind == K::kString) {
@@ -945,6 +947,7 @@ std::string ToText(const Value& v) {
     case K::kBool: return v.b ? "true" : "false";
     case K::kTime: return GoFormatTime("2006-01-02 15:04:05.999999999 -0700 MST", v.i, v.nanos);
     case K::kMap: {
+      if (v.map == nullptr) return "map[]";
       std::string out = "map[";
       bool first = true;
       for (const auto& [k, e] : *v.map) {
@@ -955,6 +958,7 @@ std::string ToText(const Value& v) {
       return out + "]";
     }
     case K::kList: {
+      if (v.list == nullptr) return "[]";
       std::string out = "[";
       for (size_t i = 0; i < v.list->size(); ++i) {
         if (i > 0) out += " ";
