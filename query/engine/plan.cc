@@ -52,6 +52,7 @@ Result<QueryPlan> PlanQuery(std::string_view query) {
   QueryPlan plan;
   if (expr->IsSample()) {
     plan.is_metric = true;
+    plan.metric = std::move(expr);
     return plan;
   }
   auto& selector = static_cast<logql::LogSelectorExpr&>(*expr);

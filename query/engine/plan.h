@@ -13,6 +13,7 @@
 
 #include "index/matcher.h"
 #include "query/log/pipeline.h"
+#include "query/logql/ast.h"
 #include "storage/result.h"
 
 namespace sawmill::query::engine {
@@ -26,7 +27,8 @@ struct LogQueryPlan {
 };
 
 struct QueryPlan {
-  bool is_metric = false;  // then `log` is empty
+  bool is_metric = false;  // then `metric` holds the parsed expression and `log` is empty
+  std::unique_ptr<logql::Expr> metric;
   LogQueryPlan log;
 };
 

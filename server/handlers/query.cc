@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "query/engine/constant_eval.h"
 #include "query/engine/log_query.h"
 #include "query/engine/plan.h"
 #include "query/engine/response_json.h"
@@ -73,15 +74,23 @@ Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Ap
   if (!params.ok()) return PlainError(params.status());
   Result<engine::QueryPlan> plan = engine::PlanQuery(form->Get("query"));
   if (!plan.ok()) return PlainError(plan.status());
+  if (Status s = CheckLimits(ctx.limits, *params); !s.ok()) return PlainError(s);
   if (plan->is_metric) {
-    return PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported));
+    std::optional<engine::ConstantValue> constant = engine::EvalConstant(*plan->metric);
+    if (!constant || api == Api::kLegacy) {
+      return PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported));
+    }
+    std::string body = api == Api::kInstant
+                           ? engine::ConstantInstantJson(*constant, params->end_ns)
+                           : engine::ConstantRangeJson(*constant, params->start_ns, params->end_ns,
+                                                       params->step_ns);
+    return MakeResponse(http::status::ok, std::move(body), kApplicationJson);
   }
   if (api == Api::kInstant) {
     return PlainError(Status::InvalidArgument(
         "log queries are not supported as an instant query type, please change your query to "
         "a range query type"));
   }
-  if (Status s = CheckLimits(ctx.limits, *params); !s.ok()) return PlainError(s);
 
   const size_t max_running =
       ctx.limits.max_concurrent > 0 ? ctx.limits.max_concurrent : 2 * ctx.pool->size();

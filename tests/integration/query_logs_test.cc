@@ -259,6 +259,16 @@ TEST_F(QueryLogsTest, BadParametersAnswer400WithLokisMessages) {
   HttpReply syntax = Get("/loki/api/v1/query_range?query=" + UrlEncode(R"(job="apache")"));
   EXPECT_EQ(syntax.status, 400);
   EXPECT_EQ(syntax.body.rfind("parse error at line 1, col 1:", 0), 0u) << syntax.body;
+  // Grafana's "Save & test" health check: one sample of value 2.
+  HttpReply health = Get(
+      "/loki/api/v1/query?direction=backward&query=vector%281%29%2Bvector%281%29&time=4000000000");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_NE(health.body.find(R"("result":[{"metric":{},"value":[4000000000,"2"]}])"),
+            std::string::npos)
+      << health.body;
+  HttpReply metric = Get("/loki/api/v1/query_range?query=" +
+                         UrlEncode(R"(sum(count_over_time({job="apache"}[5m])))"));
+  EXPECT_EQ(metric.status, 400);
   HttpReply instant = Get("/loki/api/v1/query?query=" + UrlEncode(R"({job="apache"})"));
   EXPECT_EQ(instant.status, 400);
   EXPECT_EQ(instant.body,
@@ -356,9 +366,9 @@ namespace {
 
 TEST(QueryTimeoutTest, AQueryPastTheTimeoutAnswers504) {
   TempDir dir;
-  auto s = ServerProcess::Start(SAW_SAWMILL_BINARY, {"-server.http-listen-port=0",
-                                                     "-storage.path=" + dir.path(),
-                                                     "-querier.query-timeout=1ns"});
+  auto s = ServerProcess::Start(
+      SAW_SAWMILL_BINARY,
+      {"-server.http-listen-port=0", "-storage.path=" + dir.path(), "-querier.query-timeout=1ns"});
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   auto port = (*s)->WaitUntilStarted();
   ASSERT_TRUE(port.ok()) << (*s)->Output();
