@@ -8,6 +8,10 @@ std::string GoRegexpError(std::string_view pattern) {
   RE2::Options options;
   options.set_log_errors(false);
   RE2 re(re2::StringPiece(pattern.data(), pattern.size()), options);
+  return GoRegexpError(re);
+}
+
+std::string GoRegexpError(const RE2& re) {
   if (re.ok()) return "";
   const char* what = "invalid regexp";
   switch (re.error_code()) {

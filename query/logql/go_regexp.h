@@ -13,3 +13,14 @@ namespace sawmill::query::logql {
 std::string GoRegexpError(std::string_view pattern);
 
 }  // namespace sawmill::query::logql
+
+namespace re2 {
+class RE2;
+}
+
+namespace sawmill::query::logql {
+
+// The same message for a regex already compiled (empty when re.ok()).
+std::string GoRegexpError(const re2::RE2& re);
+
+}  // namespace sawmill::query::logql

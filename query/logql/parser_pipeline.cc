@@ -31,11 +31,11 @@ std::unique_ptr<LabelFilter> Binary(LabelFilter::Kind kind, std::unique_ptr<Labe
 
 // Loki's log.NewRegexpParser checks, with its messages.
 Status CheckRegexpParser(const std::string& re) {
-  std::string err = GoRegexpError(re);
-  if (!err.empty()) return SemanticError("invalid regexp parser: " + err);
   RE2::Options options;
   options.set_log_errors(false);
   RE2 compiled(re, options);
+  std::string err = GoRegexpError(compiled);
+  if (!err.empty()) return SemanticError("invalid regexp parser: " + err);
   // Unnamed groups are allowed; at least one named one is required.
   std::set<std::string> seen;
   for (const auto& [index, name] : compiled.CapturingGroupNames()) {

@@ -51,12 +51,12 @@ Result<index::Matcher> Parser::ParseMatcher() {
   Take();
   if (!Is(Tok::kString)) return Unexpected({Tok::kString});
   std::string value = Take().text;
-  if (type == index::MatchType::kRegexMatch || type == index::MatchType::kRegexNoMatch) {
+  auto m = index::Matcher::Make(type, std::move(name), value);
+  if (!m.ok()) {
+    // Only a regex fails; say it as Go's regexp package does.
     std::string err = GoRegexpError(value);
-    if (!err.empty()) return SemanticError(err);
+    return SemanticError(err.empty() ? m.status().message() : err);
   }
-  auto m = index::Matcher::Make(type, std::move(name), std::move(value));
-  if (!m.ok()) return SemanticError(m.status().message());
   return m;
 }
 
