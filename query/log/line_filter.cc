@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "query/log/ip_matcher.h"
+#include "query/log/label_name.h"
 #include "query/log/pattern.h"
 #include "query/log/regex_literal.h"
 #include "query/log/substring.h"
@@ -71,21 +72,77 @@ class Regex final : public LineMatcher {
   std::vector<CaseInsensitiveSearcher> folded_;
 };
 
-// (?i)literal without RE2. Under Go/RE2 case folding 'k' also matches U+212A (KELVIN SIGN)
-// and 's' U+017F (LONG S); `fallback` (RE2) settles lines that could hold those.
+// Loki's containsLower (pkg/logql/log/filter.go), which `|~ "(?i)literal"` runs in Loki:
+// a greedy scan that restarts after a failed partial match without backtracking, so it misses
+// "timeout" in "RequestTimeout" (the 't' of "Request" starts a match that the 'T' breaks, and
+// the 'T' is consumed). Its ASCII test also folds non-letters by 0x20 ('@' matches ' ' and
+// '`'). Reproduced exactly, since Loki's answers are the reference. `lower` is the needle
+// lowercased.
+bool LokiContainsLower(std::string_view line, std::string_view lower) {
+  if (lower.empty()) return true;
+  if (lower.size() > line.size()) return false;
+  size_t j = 0, i = 0;
+  while (i < line.size()) {
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    unsigned char m = static_cast<unsigned char>(lower[j]);
+    if (c < 0x80 && m < 0x80) {
+      if (c == m || c + 32 == m || c == m + 32) {
+        if (++j == lower.size()) return true;
+      } else {
+        j = 0;
+      }
+      ++i;
+      continue;
+    }
+    // Unicode slow path: compare runes; a line rune matches when it lowercases to the
+    // needle's (for an ASCII needle: only U+212A KELVIN SIGN -> k and U+0130 -> i).
+    size_t lw = Utf8SequenceLength(line.substr(i));
+    size_t mw = Utf8SequenceLength(lower.substr(j));
+    std::string_view lr = line.substr(i, lw == 0 ? 1 : lw);
+    std::string_view mr = lower.substr(j, mw == 0 ? 1 : mw);
+    bool same = lw != 0 && mw != 0 && lr == mr;
+    if (!same && mw == 1) {
+      same = (lr == "\xE2\x84\xAA" && mr == "k") || (lr == "\xC4\xB0" && mr == "i");
+    }
+    if (same) {
+      j += mr.size();
+      if (j >= lower.size()) return true;
+    } else {
+      j = 0;
+    }
+    i += lr.size();
+  }
+  return false;
+}
+
+bool OnlyAsciiLetters(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+  }
+  return true;
+}
+
+// (?i)literal without RE2, with Loki's semantics (LokiContainsLower). For a needle of ASCII
+// letters the SIMD case-insensitive search rejects most lines first: Loki's scan can only
+// match where a case-insensitive match exists (unless the line has non-ASCII bytes, which can
+// fold to 'k' or 'i').
 class ContainsFolded final : public LineMatcher {
  public:
-  ContainsFolded(std::string_view s, std::unique_ptr<RE2> fallback)
-      : searcher_(s), fallback_(std::move(fallback)) {}
+  explicit ContainsFolded(std::string_view s)
+      : searcher_(s), letters_(OnlyAsciiLetters(s)),
+        unicode_fold_(s.find_first_of("kKiI") != std::string_view::npos) {}
   bool Matches(std::string_view line) const override {
-    if (searcher_.Contains(line)) return true;
-    if (fallback_ == nullptr || !HasNonAscii(line)) return false;
-    return RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), *fallback_);
+    const std::string& lower = searcher_.needle();
+    if (letters_ && !searcher_.Contains(line) && !(unicode_fold_ && HasNonAscii(line))) {
+      return false;
+    }
+    return LokiContainsLower(line, lower);
   }
 
  private:
   CaseInsensitiveSearcher searcher_;
-  std::unique_ptr<RE2> fallback_;
+  bool letters_;
+  bool unicode_fold_;
 };
 
 class Or final : public LineMatcher {
@@ -152,13 +209,12 @@ LineMatcherPtr ContainsMatcher(std::string_view literal) {
 }
 
 LineMatcherPtr ContainsFoldedMatcher(std::string_view literal) {
-  std::string error;
-  auto re = CompileRe2("(?i)" + QuoteMeta(literal), &error);
   if (!CaseInsensitiveSearcher::IsAsciiNeedle(literal)) {
+    std::string error;
+    auto re = CompileRe2("(?i)" + QuoteMeta(literal), &error);
     return std::make_unique<Regex>(std::move(re), std::vector<std::string>{}, true);
   }
-  if (literal.find_first_of("kKsS") == std::string_view::npos) re.reset();
-  return std::make_unique<ContainsFolded>(literal, std::move(re));
+  return std::make_unique<ContainsFolded>(literal);
 }
 
 Result<LineMatcherPtr> RegexMatcher(std::string_view pattern) {

@@ -28,7 +28,8 @@ using LineMatcherPtr = std::unique_ptr<LineMatcher>;
 
 // Lines containing `literal` (every line for "").
 LineMatcherPtr ContainsMatcher(std::string_view literal);
-// Lines containing `literal` under ASCII case folding (a non-ASCII literal uses RE2).
+// `(?i)literal` as Loki runs it (its containsLower scan, quirks included: see line_filter.cc);
+// a non-ASCII literal uses RE2.
 LineMatcherPtr ContainsFoldedMatcher(std::string_view literal);
 // Lines where the RE2/Go regex `pattern` matches somewhere. InvalidArgument when it does not
 // compile: "error parsing regexp: ...".
