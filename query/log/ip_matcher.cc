@@ -1,5 +1,6 @@
 #include "query/log/ip_matcher.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -201,7 +202,19 @@ bool IpMatcher::MatchesLine(std::string_view line) const {
     }
     return j - start;
   };
+  size_t special = 0;  // the next '.' or ':' at or after i (every hint needs one in i..i+4)
+  auto next_special = [&](size_t from) {
+    const void* d = std::memchr(line.data() + from, '.', n - from);
+    const void* c = std::memchr(line.data() + from, ':', n - from);
+    size_t pd = d == nullptr ? n : static_cast<size_t>(static_cast<const char*>(d) - line.data());
+    size_t pc = c == nullptr ? n : static_cast<size_t>(static_cast<const char*>(c) - line.data());
+    return std::min(pd, pc);
+  };
   for (size_t i = 0; i < n; ++i) {
+    // Skip stretches where no hint can start: Loki's loop would only step over them.
+    if (special < i) special = next_special(i);
+    if (special == n) break;
+    if (special > i + 4) i = special - 4;
     const char* p = line.data() + i;
     if (i + 3 < n && IsDigit(p[0]) && (p[1] == '.' || p[2] == '.' || p[3] == '.')) {
       size_t len = span(i, false);

@@ -193,6 +193,16 @@ TEST(IpMatcherTest, LinesAndValues) {
     ASSERT_TRUE(m.ok()) << m.status().ToString();
     EXPECT_EQ(m->MatchesLine(c.line), c.want);
   }
+  // Long stretches without '.' or ':' are skipped; addresses at any offset are still found.
+  auto one = IpMatcher::Parse("10.0.0.1");
+  ASSERT_TRUE(one.ok());
+  for (size_t pad = 0; pad < 40; ++pad) {
+    std::string line = std::string(pad, 'x') + "10.0.0.1" + std::string(pad, 'y');
+    EXPECT_TRUE(one->MatchesLine(line)) << line;
+    if (pad >= 2) {
+      EXPECT_FALSE(one->MatchesLine(std::string(pad, '1') + "0.0.0.1")) << pad;
+    }
+  }
   auto bad = IpMatcher::Parse("not-an-ip");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "ip: invalid pattern: \"not-an-ip\"");
