@@ -301,9 +301,6 @@ Result<std::unique_ptr<Expr>> Parser::MakeBinOp(BinOp op, bool return_bool, Vect
     return SemanticError("unexpected type for right leg of binary operation (" + name +
                          "): " + GoTypeName(*rhs));
   }
-  if (return_bool && !IsComparison(op)) {
-    return SemanticError("bool modifier can only be used on comparison operators");
-  }
   bool lit_l = lhs->kind == ExprKind::kLiteral;
   bool lit_r = rhs->kind == ExprKind::kLiteral;
   auto fmt_f = [](double v) {
@@ -322,9 +319,7 @@ Result<std::unique_ptr<Expr>> Parser::MakeBinOp(BinOp op, bool return_bool, Vect
     }
   }
   if (lit_l && lit_r) {
-    if (IsComparison(op) && !return_bool) {
-      return SemanticError("comparisons between scalars must use BOOL modifier");
-    }
+    // Loki folds comparisons too, to 0 or 1, with or without `bool`.
     auto lit = std::make_unique<LiteralExpr>();
     lit->value = Fold(op, As<LiteralExpr>(*lhs).value, As<LiteralExpr>(*rhs).value);
     return std::unique_ptr<Expr>(std::move(lit));

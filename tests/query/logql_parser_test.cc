@@ -558,7 +558,7 @@ TEST(LogqlParserTest, EveryConstructPrintsOrFailsAsLoki) {
       {"1 and 2", false,
        "parse error : unexpected literal for left leg of logical/set binary operation (and): "
        "1.000000"},
-      {"1 > 2", false, "parse error : comparisons between scalars must use BOOL modifier"},
+      {"1 > 2", true, "0"},
       {R"(vector("a"))", false,
        "parse error at line 1, col 8: syntax error: unexpected STRING, expecting NUMBER"},
       {"vector()", false,
@@ -575,8 +575,7 @@ TEST(LogqlParserTest, EveryConstructPrintsOrFailsAsLoki) {
       {"(1", false, "parse error at line 1, col 3: syntax error: unexpected $end"},
       {"1)", false, "parse error at line 1, col 2: syntax error: unexpected )"},
       {"* 2", false, "parse error at line 1, col 1: syntax error: unexpected *"},
-      {R"(rate({job="a"}[5m]) + bool 1)", false,
-       "parse error : bool modifier can only be used on comparison operators"},
+      {R"(rate({job="a"}[5m]) + bool 1)", true, R"((rate({job="a"}[5m]) + bool 1))"},
       // --- comments, whitespace, case, misc
       {R"({job="a"} # comment)", true, R"({job="a"})"},
       {R"({job="a"} # comment with "quotes")", true, R"({job="a"})"},
@@ -676,6 +675,62 @@ TEST(LogqlParserTest, PositionsCountLinesAndCharacters) {
   Check({"{job=\"a\"}\n", true, R"({job="a"})"});
   Check({"{job=\"a\"} |=\n", false,
          "parse error at line 2, col 1: syntax error: unexpected $end, expecting STRING or ip"});
+}
+
+// Cases from Loki's own parser tests (pkg/logql/syntax/parser_test.go), with its errors.
+TEST(LogqlParserTest, LokisOwnCases) {
+  const Case cases[] = {
+      {R"(unk({ foo = "bar" }[5m]))", false,
+       "parse error at line 1, col 1: syntax error: unexpected IDENTIFIER"},
+      {R"(absent_over_time({ foo = "bar" }[5h]) by (foo))", false,
+       "parse error : grouping not allowed for absent_over_time aggregation"},
+      {R"(rate({ foo = "bar" }[5minutes]))", false,
+       "parse error at line 0, col 21: not a valid duration string: \"5minutes\""},
+      {R"(label_replace(rate({ foo = "bar" }[5m]),""))", false,
+       "parse error at line 1, col 43: syntax error: unexpected ), expecting ,"},
+      {R"(label_replace(rate({ foo = "bar" }[5m]),"foo","$1","bar","^^^^x43\\q"))", false,
+       "parse error : invalid regex in label_replace: error parsing regexp: invalid escape "
+       "sequence: `\\q`"},
+      {R"(rate({ foo = "bar" }[5))", false,
+       "parse error at line 0, col 21: missing closing ']' in duration"},
+      {R"(min({ foo = "bar" }[5m]))", false,
+       "parse error at line 0, col 20: syntax error: unexpected RANGE"},
+      {R"({ foo = "bar" }|logfmt|addr>=ip("1.2.3.4"))", false,
+       "parse error at line 1, col 30: syntax error: unexpected ip, expecting BYTES or NUMBER or "
+       "DURATION"},
+      {R"(sum(3 ,count_over_time({ foo = "bar" }[5h])))", false,
+       "parse error : unsupported parameter for operation sum(3,"},
+      {R"(bottomk(he,count_over_time({ foo = "bar" }[5h])))", false,
+       "parse error at line 1, col 9: syntax error: unexpected IDENTIFIER"},
+      {R"(bottomk(1.2,count_over_time({ foo = "bar" }[5h])))", false,
+       "parse error : invalid parameter bottomk(1.2,"},
+      {R"(stddev({ foo = "bar" }))", false,
+       "parse error at line 1, col 23: syntax error: unexpected )"},
+      {"{app=~\"\xa0\xa1\"}", false, "parse error at line 1, col 7: invalid UTF-8 encoding"},
+      {"1 + 1 + 1", true, "3"},
+      {"1 >= 1 > 1", true, "0"},
+      {"1 > 1 < 1", true, "1"},
+      {"1 > 1 > bool 1", true, "0"},
+      {"bool 1 > 1 > bool 1", false, "parse error at line 1, col 1: syntax error: unexpected bool"},
+      {R"(sum(count_over_time({foo="bar"}[5m])) by (foo) + 1 or 1)", false,
+       "parse error : unexpected literal for right leg of logical/set binary operation (or): "
+       "1.000000"},
+      {R"(count_over_time({ foo = "bar" }[12m]) > { foo = "bar" })", false,
+       "parse error : unexpected type for right leg of binary operation (>): "
+       "*syntax.MatchersExpr"},
+      {R"(quantile_over_time(foo,{namespace="tns"} | json | unwrap latency [5m]))", false,
+       "parse error at line 1, col 20: syntax error: unexpected IDENTIFIER, expecting NUMBER or { "
+       "or ("},
+      {"{app=\"foo\"}\n\t\t# |= \"bar\"\n\t\t| json", true, R"({app="foo"} | json)"},
+      {R"(#{app="foo"} | json)", false,
+       "parse error at line 1, col 20: syntax error: unexpected $end"},
+      {R"({app="foo"} | json bob="top.sub[\"index\"]")", true,
+       R"({app="foo"} | json bob="top.sub[\"index\"]")"},
+      {R"({app="foo"} |= "bar" | json |  status_code < 500 or status_code > 200 and size >= 2.5KiB )",
+       true,
+       R"({app="foo"} |= "bar" | json | ( status_code<500 or ( status_code>200 , size>=2560B ) ))"},
+  };
+  for (const Case& c : cases) Check(c);
 }
 
 // Inputs the fuzzer found that printed to text that did not parse back.
