@@ -881,7 +881,25 @@ const std::unordered_map<std::string_view, Fn>& Table() {
        }},
       {"fromJson", [](const Args& a, const CallContext&) -> Result<Value> {
          std::string_view name = "fromJson"; NEED(1);
-         auto j = nlohmann::json::parse(S(a[0]), nullptr, false);
+         std::string text = S(a[0]);
+         // Bounded nesting: nlohmann's tree is freed recursively.
+         int depth = 0, max_depth = 0;
+         bool in_string = false;
+         for (size_t i = 0; i < text.size(); ++i) {
+           char c = text[i];
+           if (in_string) {
+             if (c == '\\') ++i;
+             else if (c == '"') in_string = false;
+           } else if (c == '"') {
+             in_string = true;
+           } else if (c == '{' || c == '[') {
+             max_depth = std::max(max_depth, ++depth);
+           } else if (c == '}' || c == ']') {
+             --depth;
+           }
+         }
+         if (max_depth > 64) return Value::Nil();
+         auto j = nlohmann::json::parse(text, nullptr, false);
          if (j.is_discarded()) return Value::Nil();
          return FromJson(j, 0);
        }},

@@ -337,6 +337,8 @@ class Parser {
   }
 
   Status ParseControl(const std::string& kw, const Action& a, Node* n) {
+    DepthGuard guard(&depth_);
+    if (depth_ > kMaxDepth) return Error(a.line, "nesting too deep");
     n->kind = kw == "if" ? Node::Kind::kIf : kw == "range" ? Node::Kind::kRange : Node::Kind::kWith;
     size_t k = 0;
     auto pipe = std::make_shared<Pipeline>();
@@ -508,6 +510,8 @@ class Parser {
         arg->text = tok.text;
         return Status::OK();
       case Tok::kLParen: {
+        DepthGuard guard(&depth_);
+        if (depth_ > kMaxDepth) return Error(a.line, "nesting too deep");
         arg->kind = Arg::Kind::kPipeline;
         arg->pipeline = std::make_shared<Pipeline>();
         Status s = ParsePipeline(a, k, arg->pipeline.get(), false, true);
@@ -524,6 +528,17 @@ class Parser {
         return Error(a.line, "unexpected " + Describe(tok) + " in operand");
     }
   }
+
+  // Parenthesised pipelines and control structures nest by recursion: bounded, so that a
+  // hostile query cannot exhaust the stack (Go's parser has no limit but a goroutine stack
+  // that grows).
+  static constexpr int kMaxDepth = 100;
+  struct DepthGuard {
+    explicit DepthGuard(int* d) : d_(d) { ++*d_; }
+    ~DepthGuard() { --*d_; }
+    int* d_;
+  };
+  int depth_ = 0;
 
   std::string_view name_;
   std::string_view text_;

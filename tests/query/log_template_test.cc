@@ -104,6 +104,13 @@ TEST(TemplateTest, ParseErrors) {
       Format(t, "x");
     }
   }
+  // Deep nesting is refused, not a stack overflow.
+  std::string deep = "{{ " + std::string(100000, '(') + ".a" + std::string(100000, ')') + " }}";
+  EXPECT_FALSE(tmpl::ParseTemplate("line", deep).ok());
+  std::string ifs;
+  for (int i = 0; i < 10000; ++i) ifs += "{{ if .a }}";
+  EXPECT_FALSE(tmpl::ParseTemplate("line", ifs).ok());
+  EXPECT_EQ(Format(R"({{ fromJson __line__ }})", std::string(100000, '[')), "<nil>");
   auto r = tmpl::ParseTemplate("line", "{{ nosuchfunc }}");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), R"(template: line:1: function "nosuchfunc" not defined)");
