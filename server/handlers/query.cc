@@ -72,7 +72,19 @@ Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Ap
   Result<RangeParams> params =
       api == Api::kInstant ? ParseInstantParams(*form, now) : ParseRangeParams(*form, now);
   if (!params.ok()) return PlainError(params.status());
-  Result<engine::QueryPlan> plan = engine::PlanQuery(form->Get("query"));
+  std::string query(form->Get("query"));
+  if (api == Api::kLegacy) {
+    // The legacy API's `regexp` parameter is a regex line filter on the selector.
+    if (std::string_view re = form->Get("regexp"); !re.empty()) {
+      std::string quoted = "\"";
+      for (char c : re) {
+        if (c == '"' || c == '\\') quoted.push_back('\\');
+        quoted.push_back(c);
+      }
+      query += " |~ " + quoted + "\"";
+    }
+  }
+  Result<engine::QueryPlan> plan = engine::PlanQuery(query);
   if (!plan.ok()) return PlainError(plan.status());
   if (Status s = CheckLimits(ctx.limits, *params); !s.ok()) return PlainError(s);
   if (plan->is_metric) {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "ingest/rfc3339.h"
-#include "server/flags.h"
+#include "query/logql/go_text.h"
 
 namespace sawmill::server {
 namespace {
@@ -176,12 +176,13 @@ Result<int64_t> ParseSecondsOrDuration(std::string_view text, int64_t def_ns) {
     }
     return static_cast<int64_t>(ns);
   }
-  Result<std::chrono::nanoseconds> d = ParseDuration(text);
-  if (!d.ok()) {
+  int64_t ns = 0;
+  std::string error;
+  if (!query::logql::ParsePromDuration(text, &ns, &error)) {
     return Status::InvalidArgument("cannot parse \"" + std::string(text) +
                                    "\" to a valid duration");
   }
-  return static_cast<int64_t>(d->count());
+  return ns;
 }
 
 Result<RangeParams> ParseBounds(const Form& form, int64_t now_ns) {

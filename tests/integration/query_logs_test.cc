@@ -352,6 +352,19 @@ TEST_F(QueryLogsTest, LabelsValuesAndSeries) {
   auto lj = nlohmann::json::parse(legacy_query.body);
   ASSERT_EQ(lj["streams"].size(), 1u);
   EXPECT_EQ(lj["streams"][0]["entries"].size(), 1u);
+  HttpReply legacy_re = Get("/api/prom/query?limit=50&query=" + UrlEncode(R"({job="apache"})") +
+                            "&regexp=" + UrlEncode(R"(\[error\] .*child)") + "&" + range);
+  ASSERT_EQ(legacy_re.status, 200) << legacy_re.body;
+  size_t legacy_lines = 0;
+  const nlohmann::json legacy_json = nlohmann::json::parse(legacy_re.body);
+  for (const auto& s : legacy_json["streams"]) {
+    for (const auto& e : s["entries"]) {
+      const std::string line = e["line"];
+      EXPECT_NE(line.find("[error]"), std::string::npos) << line;
+      ++legacy_lines;
+    }
+  }
+  EXPECT_EQ(legacy_lines, 50u) << legacy_re.body.substr(0, 300);
 
   // Another tenant sees none of it.
   HttpReply other = Get("/loki/api/v1/labels?" + range, {{"X-Scope-OrgID", "someone-else"}});
