@@ -194,6 +194,7 @@ Status Parser::Enter() {
 Result<std::unique_ptr<Expr>> Parser::ParseRoot() {
   SAW_ASSIGN_OR_RETURN(auto e, ParseExpr(0));
   if (!Is(Tok::kEnd)) return Unexpected();
+  if (!deferred_.ok()) return deferred_;
   return e;
 }
 
@@ -281,8 +282,9 @@ Result<std::unique_ptr<Expr>> Parser::ParseLiteral() {
   const Token& t = Take();
   double v;
   if (!GoParseFloat(t.text, &v)) {
-    return SemanticError("unable to parse literal as a float: strconv.ParseFloat: parsing " +
-                         GoQuote(t.text) + ": invalid syntax");
+    Defer(SemanticError("unable to parse literal as a float: strconv.ParseFloat: parsing " +
+                        GoQuote(t.text) + ": invalid syntax"));
+    v = 0;
   }
   auto lit = std::make_unique<LiteralExpr>();
   lit->value = negate ? -v : v;
@@ -294,12 +296,11 @@ Result<std::unique_ptr<Expr>> Parser::MakeBinOp(BinOp op, bool return_bool, Vect
                                                 std::unique_ptr<Expr> rhs) {
   std::string name(BinOpName(op));
   if (!lhs->IsSample()) {
-    return SemanticError("unexpected type for left leg of binary operation (" + name +
-                         "): " + GoTypeName(*lhs));
-  }
-  if (!rhs->IsSample()) {
-    return SemanticError("unexpected type for right leg of binary operation (" + name +
-                         "): " + GoTypeName(*rhs));
+    Defer(SemanticError("unexpected type for left leg of binary operation (" + name +
+                        "): " + GoTypeName(*lhs)));
+  } else if (!rhs->IsSample()) {
+    Defer(SemanticError("unexpected type for right leg of binary operation (" + name +
+                        "): " + GoTypeName(*rhs)));
   }
   bool lit_l = lhs->kind == ExprKind::kLiteral;
   bool lit_r = rhs->kind == ExprKind::kLiteral;
@@ -308,17 +309,14 @@ Result<std::unique_ptr<Expr>> Parser::MakeBinOp(BinOp op, bool return_bool, Vect
     std::snprintf(buf, sizeof(buf), "%f", v);
     return std::string(buf);
   };
-  if (IsSetOp(op)) {
-    if (lit_l) {
-      return SemanticError("unexpected literal for left leg of logical/set binary operation (" +
-                           name + "): " + fmt_f(As<LiteralExpr>(*lhs).value));
-    }
-    if (lit_r) {
-      return SemanticError("unexpected literal for right leg of logical/set binary operation (" +
-                           name + "): " + fmt_f(As<LiteralExpr>(*rhs).value));
-    }
+  bool set_error = false;
+  if (IsSetOp(op) && (lit_l || lit_r)) {
+    set_error = true;
+    double v = As<LiteralExpr>(lit_l ? *lhs : *rhs).value;
+    Defer(SemanticError(std::string("unexpected literal for ") + (lit_l ? "left" : "right") +
+                        " leg of logical/set binary operation (" + name + "): " + fmt_f(v)));
   }
-  if (lit_l && lit_r) {
+  if (lit_l && lit_r && !set_error) {
     // Loki folds comparisons too, to 0 or 1, with or without `bool`.
     auto lit = std::make_unique<LiteralExpr>();
     lit->value = Fold(op, As<LiteralExpr>(*lhs).value, As<LiteralExpr>(*rhs).value);

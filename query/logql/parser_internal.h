@@ -93,6 +93,13 @@ class Parser {
   // Takes the current token when it is `t`, else Unexpected(expecting).
   Status Expect(Tok t, std::initializer_list<Tok> expecting);
 
+  // Records a semantic error that Loki finds after parsing (it keeps it in the node and
+  // reports it when validating), so that a syntax error later in the query still wins. The
+  // first one recorded is returned by ParseRoot once the whole query has parsed.
+  void Defer(Status s) {
+    if (deferred_.ok()) deferred_ = std::move(s);
+  }
+
   // Guards the recursion depth (nested parentheses and aggregations).
   Status Enter();
   void Leave() { --depth_; }
@@ -101,6 +108,7 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  Status deferred_;
 };
 
 // A Status for a semantic error found while parsing: `parse error : msg`.

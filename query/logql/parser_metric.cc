@@ -141,20 +141,22 @@ Result<std::unique_ptr<Expr>> Parser::ParseRangeAggregation() {
     SAW_ASSIGN_OR_RETURN(e->grouping, ParseGrouping());
   }
   std::string name(RangeOpName(e->op));
+  Status check;
   if (param) {
+    double v = 0;
     if (e->op != RangeOp::kQuantileOverTime) {
-      return SemanticError("parameter " + *param + " not supported for operation " + name);
-    }
-    double v;
-    if (!GoParseFloat(*param, &v)) {
-      return SemanticError("invalid parameter for operation " + name +
-                           ": strconv.ParseFloat: parsing " + GoQuote(*param) + ": invalid syntax");
+      check = SemanticError("parameter " + *param + " not supported for operation " + name);
+    } else if (!GoParseFloat(*param, &v)) {
+      check =
+          SemanticError("invalid parameter for operation " + name +
+                        ": strconv.ParseFloat: parsing " + GoQuote(*param) + ": invalid syntax");
     }
     e->param = v;
   } else if (e->op == RangeOp::kQuantileOverTime) {
-    return SemanticError("parameter required for operation " + name);
+    check = SemanticError("parameter required for operation " + name);
   }
-  SAW_RETURN_IF_ERROR(ValidateRange(*e));
+  if (check.ok()) check = ValidateRange(*e);
+  if (!check.ok()) Defer(std::move(check));
   return std::unique_ptr<Expr>(std::move(e));
 }
 
@@ -298,18 +300,18 @@ Result<std::unique_ptr<Expr>> Parser::ParseVectorAggregation() {
   }
   std::string name(VectorOpName(e->op));
   if (e->op == VectorOp::kTopK || e->op == VectorOp::kBottomK) {
-    if (!param) return SemanticError("parameter required for operation " + name);
     int k = 0;
-    auto res = std::from_chars(param->data(), param->data() + param->size(), k);
-    if (res.ec != std::errc() || res.ptr != param->data() + param->size()) {
-      return SemanticError("invalid parameter " + name + "(" + *param + ",");
-    }
-    if (k <= 0) {
-      return SemanticError("invalid parameter (must be greater than 0) " + name + "(" + *param);
+    if (!param) {
+      Defer(SemanticError("parameter required for operation " + name));
+    } else if (auto res = std::from_chars(param->data(), param->data() + param->size(), k);
+               res.ec != std::errc() || res.ptr != param->data() + param->size()) {
+      Defer(SemanticError("invalid parameter " + name + "(" + *param + ","));
+    } else if (k <= 0) {
+      Defer(SemanticError("invalid parameter (must be greater than 0) " + name + "(" + *param));
     }
     e->param = k;
   } else if (param) {
-    return SemanticError("unsupported parameter for operation " + name + "(" + *param + ",");
+    Defer(SemanticError("unsupported parameter for operation " + name + "(" + *param + ","));
   }
   return std::unique_ptr<Expr>(std::move(e));
 }
@@ -338,7 +340,7 @@ Result<std::unique_ptr<Expr>> Parser::ParseLabelReplace() {
   }
   SAW_RETURN_IF_ERROR(Expect(Tok::kRParen, {Tok::kRParen}));
   std::string err = GoRegexpError("^(?:" + e->regex + ")$");
-  if (!err.empty()) return SemanticError("invalid regex in label_replace: " + err);
+  if (!err.empty()) Defer(SemanticError("invalid regex in label_replace: " + err));
   return std::unique_ptr<Expr>(std::move(e));
 }
 
@@ -350,8 +352,8 @@ Result<std::unique_ptr<Expr>> Parser::ParseVector() {
   SAW_RETURN_IF_ERROR(Expect(Tok::kRParen, {Tok::kRParen}));
   auto e = std::make_unique<VectorExpr>();
   if (!GoParseFloat(text, &e->value)) {
-    return SemanticError("unable to parse vectorExpr as a float: strconv.ParseFloat: parsing " +
-                         GoQuote(text) + ": invalid syntax");
+    Defer(SemanticError("unable to parse vectorExpr as a float: strconv.ParseFloat: parsing " +
+                        GoQuote(text) + ": invalid syntax"));
   }
   return std::unique_ptr<Expr>(std::move(e));
 }

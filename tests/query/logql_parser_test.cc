@@ -733,6 +733,24 @@ TEST(LogqlParserTest, LokisOwnCases) {
   for (const Case& c : cases) Check(c);
 }
 
+// Loki keeps these errors in the node and reports them after parsing, so a syntax error later
+// in the query is what the user sees.
+TEST(LogqlParserTest, SyntaxErrorsWinOverLaterChecks) {
+  const Case cases[] = {
+      {R"(count_over_time({a="b"}[5m]) by (x) +)", false,
+       "parse error at line 1, col 38: syntax error: unexpected $end"},
+      {R"(topk(0, rate({a="b"}[5m])) x)", false,
+       "parse error at line 1, col 28: syntax error: unexpected IDENTIFIER"},
+      {R"({a="b"} + 1 ))", false, "parse error at line 1, col 13: syntax error: unexpected )"},
+      {R"(label_replace(rate({a="b"}[5m]), "a", "b", "c", "(") +)", false,
+       "parse error at line 1, col 55: syntax error: unexpected $end"},
+      // Without one, the first check made (in query order) is reported.
+      {R"(topk(0, rate({a="b"}[5m])) + avg_over_time({a="b"}[5m]))", false,
+       "parse error : invalid parameter (must be greater than 0) topk(0"},
+  };
+  for (const Case& c : cases) Check(c);
+}
+
 // Inputs the fuzzer found that printed to text that did not parse back.
 TEST(LogqlParserTest, PrintsWhatItReadsBack) {
   const Case cases[] = {
