@@ -79,24 +79,6 @@ std::optional<ConstantValue> EvalBinOp(const logql::BinOpExpr& e) {
   return out;
 }
 
-void AppendTime(std::string* out, int64_t ts_ns) {
-  // Loki's sample times are milliseconds written as float seconds: 4, 1795111200.5.
-  const int64_t ms = ts_ns / 1000000;
-  *out += std::to_string(ms / 1000);
-  if (int64_t frac = ms % 1000; frac != 0) {
-    std::string digits = std::to_string(frac < 0 ? -frac : frac);
-    digits.insert(0, 3 - digits.size(), '0');
-    while (digits.back() == '0') digits.pop_back();
-    *out += "." + digits;
-  }
-}
-
-void AppendPoint(std::string* out, int64_t ts_ns, double v) {
-  out->push_back('[');
-  AppendTime(out, ts_ns);
-  *out += ",\"" + FormatSampleValue(v) + "\"]";
-}
-
 void AppendStats(std::string* out) {
   *out += ",\"stats\":";
   AppendStatsJson(out, QueryStats{});
@@ -118,6 +100,24 @@ std::optional<ConstantValue> EvalConstant(const logql::Expr& expr) {
   }
 }
 
+void AppendSampleTime(std::string* out, int64_t ts_ns) {
+  // Loki's sample times are milliseconds written as float seconds: 4, 1795111200.5.
+  const int64_t ms = ts_ns / 1000000;
+  *out += std::to_string(ms / 1000);
+  if (int64_t frac = ms % 1000; frac != 0) {
+    std::string digits = std::to_string(frac < 0 ? -frac : frac);
+    digits.insert(0, 3 - digits.size(), '0');
+    while (digits.back() == '0') digits.pop_back();
+    *out += "." + digits;
+  }
+}
+
+void AppendSamplePoint(std::string* out, int64_t ts_ns, double v) {
+  out->push_back('[');
+  AppendSampleTime(out, ts_ns);
+  *out += ",\"" + FormatSampleValue(v) + "\"]";
+}
+
 std::string FormatSampleValue(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
@@ -131,12 +131,12 @@ std::string ConstantInstantJson(const ConstantValue& v, int64_t ts_ns) {
   std::string out = "{\"status\":\"success\",\"data\":{\"resultType\":";
   if (v.is_scalar) {
     out += "\"scalar\",\"result\":";
-    AppendPoint(&out, ts_ns, v.value);
+    AppendSamplePoint(&out, ts_ns, v.value);
   } else {
     out += "\"vector\",\"result\":[";
     if (v.present) {
       out += "{\"metric\":{},\"value\":";
-      AppendPoint(&out, ts_ns, v.value);
+      AppendSamplePoint(&out, ts_ns, v.value);
       out += "}";
     }
     out += "]";
@@ -152,7 +152,7 @@ std::string ConstantRangeJson(const ConstantValue& v, int64_t start_ns, int64_t 
     out += "{\"metric\":{},\"values\":[";
     for (int64_t t = start_ns; t <= end_ns; t += step_ns) {
       if (t != start_ns) out.push_back(',');
-      AppendPoint(&out, t, v.value);
+      AppendSamplePoint(&out, t, v.value);
       if (t > INT64_MAX - step_ns) break;
     }
     out += "]}";

@@ -26,6 +26,11 @@ std::optional<ConstantValue> EvalConstant(const logql::Expr& expr);
 // Loki's sample value text: Go's strconv.FormatFloat(v, 'f', -1, 64), "+Inf", "-Inf", "NaN".
 std::string FormatSampleValue(double v);
 
+// A sample's time as Loki writes it: milliseconds as float seconds (4, 1795111200.5).
+void AppendSampleTime(std::string* out, int64_t ts_ns);
+// [<time>,"<value>"]
+void AppendSamplePoint(std::string* out, int64_t ts_ns, double v);
+
 // The whole answer of an instant query at `ts_ns`, or of a range query.
 std::string ConstantInstantJson(const ConstantValue& v, int64_t ts_ns);
 std::string ConstantRangeJson(const ConstantValue& v, int64_t start_ns, int64_t end_ns,

@@ -4,6 +4,7 @@
 
 #include "query/engine/constant_eval.h"
 #include "query/engine/log_query.h"
+#include "query/engine/metric_query.h"
 #include "query/engine/plan.h"
 #include "query/engine/response_json.h"
 #include "server/handlers/query_params.h"
@@ -61,6 +62,49 @@ Status CheckLimits(const QueryLimits& limits, const RangeParams& p) {
 
 enum class Api { kRange, kInstant, kLegacy };
 
+Result<HttpResponse> HandleMetric(const QueryContext& ctx, engine::Querier* querier,
+                                  const std::string& tenant, const query::logql::Expr& expr,
+                                  const RangeParams& params, Api api) {
+  if (api == Api::kLegacy) {
+    return PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported));
+  }
+  const bool instant = api == Api::kInstant;
+  if (std::optional<engine::ConstantValue> constant = engine::EvalConstant(expr)) {
+    std::string body = instant ? engine::ConstantInstantJson(*constant, params.end_ns)
+                               : engine::ConstantRangeJson(*constant, params.start_ns,
+                                                           params.end_ns, params.step_ns);
+    return MakeResponse(http::status::ok, std::move(body), kApplicationJson);
+  }
+  const size_t max_running =
+      ctx.limits.max_concurrent > 0 ? ctx.limits.max_concurrent : 2 * ctx.pool->size();
+  Slot slot(ctx.running.get(), max_running);
+  if (!slot.ok()) {
+    return MakeResponse(http::status::too_many_requests, "too many outstanding requests");
+  }
+  engine::MetricQueryParams m;
+  m.tenant = tenant;
+  m.start_ns = instant ? params.end_ns : params.start_ns;
+  m.end_ns = params.end_ns;
+  m.step_ns = instant ? 1 : params.step_ns;
+  m.max_series = ctx.limits.max_query_series;
+  if (ctx.limits.query_timeout.count() > 0) {
+    m.deadline = std::chrono::steady_clock::now() + ctx.limits.query_timeout;
+  }
+  Result<engine::MetricQueryResult> result = engine::ExecuteMetricQuery(querier, ctx.pool, expr, m);
+  if (!result.ok()) {
+    const Status& s = result.status();
+    if (s.code() == StatusCode::kNotFound) {
+      return PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported));
+    }
+    if (s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kDeadlineExceeded) {
+      return PlainError(s);
+    }
+    return s;
+  }
+  return MakeResponse(http::status::ok, engine::MetricResponseJson(*result, instant),
+                      kApplicationJson);
+}
+
 Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Api api) {
   engine::Querier* querier = ctx.querier();
   if (querier == nullptr)
@@ -87,17 +131,7 @@ Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Ap
   Result<engine::QueryPlan> plan = engine::PlanQuery(query);
   if (!plan.ok()) return PlainError(plan.status());
   if (Status s = CheckLimits(ctx.limits, *params); !s.ok()) return PlainError(s);
-  if (plan->is_metric) {
-    std::optional<engine::ConstantValue> constant = engine::EvalConstant(*plan->metric);
-    if (!constant || api == Api::kLegacy) {
-      return PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported));
-    }
-    std::string body = api == Api::kInstant
-                           ? engine::ConstantInstantJson(*constant, params->end_ns)
-                           : engine::ConstantRangeJson(*constant, params->start_ns, params->end_ns,
-                                                       params->step_ns);
-    return MakeResponse(http::status::ok, std::move(body), kApplicationJson);
-  }
+  if (plan->is_metric) return HandleMetric(ctx, querier, tenant, *plan->metric, *params, api);
   if (api == Api::kInstant) {
     return PlainError(Status::InvalidArgument(
         "log queries are not supported as an instant query type, please change your query to "

@@ -266,9 +266,29 @@ TEST_F(QueryLogsTest, BadParametersAnswer400WithLokisMessages) {
   EXPECT_NE(health.body.find(R"("result":[{"metric":{},"value":[4000000000,"2"]}])"),
             std::string::npos)
       << health.body;
-  HttpReply metric = Get("/loki/api/v1/query_range?query=" +
-                         UrlEncode(R"(sum(count_over_time({job="apache"}[5m])))"));
-  EXPECT_EQ(metric.status, 400);
+  // Grafana's log volume histogram: counts per level, over the whole model.
+  HttpReply volume = Get(
+      "/loki/api/v1/query_range?step=60000ms&start=" + std::to_string(base_) +
+      "&end=" + std::to_string(base_ + 60000000000LL) + "&query=" +
+      UrlEncode(
+          R"(sum by (level, detected_level) (count_over_time({job="apache"} | drop __error__[1m])))"));
+  ASSERT_EQ(volume.status, 200) << volume.body;
+  auto vj = nlohmann::json::parse(volume.body);
+  EXPECT_EQ(vj["data"]["resultType"], "matrix");
+  std::map<std::string, double> want_levels;
+  for (const ModelStream& s : *model_) {
+    if (s.labels.at("job") == "apache") want_levels[s.labels.at("level")] += s.entries.size();
+  }
+  std::map<std::string, double> got_levels;
+  for (const auto& series : vj["data"]["result"]) {
+    // The point at base + 60 s counts every apache line (all within its 1 min window).
+    got_levels[series["metric"]["level"]] =
+        std::stod(series["values"].back()[1].get<std::string>());
+  }
+  EXPECT_EQ(got_levels, want_levels);
+  HttpReply unsupported = Get("/loki/api/v1/query_range?query=" +
+                              UrlEncode(R"(topk(1, count_over_time({job="apache"}[5m])))"));
+  EXPECT_EQ(unsupported.status, 400);
   HttpReply instant = Get("/loki/api/v1/query?query=" + UrlEncode(R"({job="apache"})"));
   EXPECT_EQ(instant.status, 400);
   EXPECT_EQ(instant.body,

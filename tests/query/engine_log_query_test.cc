@@ -12,47 +12,10 @@
 
 #include "index/label_index.h"
 #include "storage/store.h"
-#include "tests/storage/store_test_util.h"
+#include "tests/query/engine_test_util.h"
 
 namespace sawmill::query::engine {
 namespace {
-
-using storage::testing::TempDir;
-using storage::testing::TestOptions;
-
-class TestQuerier final : public Querier {
- public:
-  TestQuerier(storage::Store* store, index::LabelIndex* index) : store_(store), index_(index) {}
-  Result<std::vector<SelectedStream>> SelectStreams(std::string_view tenant,
-                                                    std::span<const index::Matcher> matchers,
-                                                    int64_t from, int64_t to) override {
-    SAW_ASSIGN_OR_RETURN(auto refs, index_->Select(tenant, matchers, from, to));
-    std::vector<SelectedStream> out;
-    for (auto& r : refs) out.push_back({r.id, r.labels});
-    return out;
-  }
-  Result<std::unique_ptr<EntryIterator>> OpenStream(std::string_view tenant, uint64_t id,
-                                                    int64_t from, int64_t to,
-                                                    Direction d) override {
-    return store_->Read(tenant, id, from, to, d);
-  }
-  Result<std::vector<std::string>> LabelNames(std::string_view, int64_t, int64_t) override {
-    return Status::Internal("unused");
-  }
-  Result<std::vector<std::string>> LabelValues(std::string_view, std::string_view, int64_t, int64_t,
-                                               std::span<const index::Matcher>) override {
-    return Status::Internal("unused");
-  }
-  Result<std::vector<SelectedStream>> Series(std::string_view,
-                                             std::span<const std::vector<index::Matcher>>, int64_t,
-                                             int64_t) override {
-    return Status::Internal("unused");
-  }
-
- private:
-  storage::Store* store_;
-  index::LabelIndex* index_;
-};
 
 // Regroups every line by its first word: labels {word="<first word>"}.
 class FirstWordPipeline final : public log::Pipeline {
@@ -85,36 +48,8 @@ struct Entry {
 };
 void PrintTo(const Entry& e, std::ostream* os) { *os << e.labels << "@" << e.ts << ":" << e.line; }
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public testing::StoreFixture {
  protected:
-  void SetUp() override {
-    auto store = storage::Store::Open(TestOptions(dir_.path()));
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-    auto idx = index::LabelIndex::Open(store_->kv());
-    ASSERT_TRUE(idx.ok()) << idx.status().ToString();
-    index_ = std::move(idx).value();
-    querier_ = std::make_unique<TestQuerier>(store_.get(), index_.get());
-  }
-  void TearDown() override {
-    querier_.reset();
-    index_.reset();
-    ASSERT_TRUE(store_->Close().ok());
-  }
-
-  void Push(const std::string& labels, std::vector<std::pair<int64_t, std::string>> entries) {
-    auto ls = index::LabelSet::Parse(labels);
-    ASSERT_TRUE(ls.ok()) << ls.status().ToString();
-    auto id = index_->GetOrCreateStream("t", *ls, entries.front().first);
-    ASSERT_TRUE(id.ok());
-    storage::StreamWrite w;
-    w.stream_id = *id;
-    for (auto& [ts, line] : entries) w.entries.push_back({ts, line, {}});
-    storage::WriteResult r;
-    ASSERT_TRUE(store_->Write("t", std::span(&w, 1), &r).ok());
-    ASSERT_TRUE(r.rejected.empty());
-  }
-
   Result<LogQueryResult> Run(std::string_view name, std::string_view regex, Direction d,
                              size_t limit, int64_t start = 0, int64_t end = INT64_MAX,
                              const log::Pipeline* pipeline = nullptr) {
@@ -139,10 +74,6 @@ class EngineTest : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
-  std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<index::LabelIndex> index_;
-  std::unique_ptr<TestQuerier> querier_;
   std::unique_ptr<log::Pipeline> noop_ = log::NoopPipeline();
   ThreadPool pool_{3};
 };
@@ -261,8 +192,8 @@ TEST_F(EngineTest, MatchesBruteForceOverChunksAndHeads) {
   for (Direction d : {Direction::kForward, Direction::kBackward}) {
     for (size_t limit : {1u, 7u, 100u, 1000u, 100000u}) {
       for (auto [start, end] : {std::pair<int64_t, int64_t>{0, INT64_MAX}, {3000, 6000}}) {
-        SCOPED_TRACE(testing::Message() << "backward=" << (d == Direction::kBackward)
-                                        << " limit=" << limit << " start=" << start);
+        SCOPED_TRACE(::testing::Message() << "backward=" << (d == Direction::kBackward)
+                                          << " limit=" << limit << " start=" << start);
         std::vector<Entry> want;
         for (const Entry& e : all) {
           if (e.ts >= start && e.ts < end) want.push_back(e);

@@ -1,0 +1,60 @@
+// Execution of the LogQL metric queries that count log lines: the range aggregations
+// count_over_time, rate, bytes_over_time and bytes_rate (with `offset`), under any nesting of
+// the vector aggregations sum, avg, count, min and max (with `by`/`without`). Other metric
+// expressions (unwrap, topk, binary operations with series, ...) are not implemented yet and
+// return NotFound so the caller can answer "not supported".
+//
+// Semantics are Loki's: steps at start, start + step, ..., up to end (both included); at step t
+// a range aggregation covers the entries with t - range - offset < ts <= t - offset; a step
+// whose window holds no entry has no point. Series are the label sets the log pipeline gives
+// each entry; a series that carries __error__ fails the query with Loki's "pipeline error"
+// unless the outermost aggregation is a sum/avg/... without grouping (which drops all labels).
+//
+// Streams are scanned in parallel on the ThreadPool; each stream's counts go into per-series
+// step arrays, so memory is series x steps (series capped by max_series), never the data.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "index/labels.h"
+#include "query/engine/querier.h"
+#include "query/engine/stats.h"
+#include "query/engine/thread_pool.h"
+#include "query/logql/ast.h"
+#include "storage/result.h"
+
+namespace sawmill::query::engine {
+
+struct MetricQueryParams {
+  std::string tenant;
+  int64_t start_ns = 0;     // first step
+  int64_t end_ns = 0;       // last step (included)
+  int64_t step_ns = 0;      // > 0; for an instant query start == end and any step > 0
+  size_t max_series = 500;  // 0: no limit
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
+struct MetricSeries {
+  index::LabelSet labels;
+  std::vector<std::pair<int64_t, double>> points;  // (step ts ns, value), in time order
+};
+
+struct MetricQueryResult {
+  std::vector<MetricSeries> series;  // sorted by label string
+  QueryStats stats;
+};
+
+// NotFound when `expr` uses something not implemented; InvalidArgument for Loki's refusals
+// (pipeline error, too many series, a bad regex in the pipeline); DeadlineExceeded.
+Result<MetricQueryResult> ExecuteMetricQuery(Querier* querier, ThreadPool* pool,
+                                             const logql::Expr& expr,
+                                             const MetricQueryParams& params);
+
+// {"status":"success","data":{"resultType":"matrix","result":[{"metric":{..},"values":
+// [[t,"v"],..]}],"stats":{..}}}, or for an instant query "vector" with one "value" each.
+std::string MetricResponseJson(const MetricQueryResult& result, bool instant);
+
+}  // namespace sawmill::query::engine

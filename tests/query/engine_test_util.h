@@ -1,0 +1,90 @@
+// Shared by the engine tests: the engine's Querier over a real store and label index in a
+// temp dir, and a fixture that pushes streams into them.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "index/label_index.h"
+#include "query/engine/querier.h"
+#include "storage/store.h"
+#include "tests/storage/store_test_util.h"
+
+namespace sawmill::query::engine::testing {
+
+class TestQuerier final : public Querier {
+ public:
+  TestQuerier(storage::Store* store, index::LabelIndex* index) : store_(store), index_(index) {}
+  Result<std::vector<SelectedStream>> SelectStreams(std::string_view tenant,
+                                                    std::span<const index::Matcher> matchers,
+                                                    int64_t from, int64_t to) override {
+    SAW_ASSIGN_OR_RETURN(auto refs, index_->Select(tenant, matchers, from, to));
+    std::vector<SelectedStream> out;
+    for (auto& r : refs) out.push_back({r.id, r.labels});
+    return out;
+  }
+  Result<std::unique_ptr<EntryIterator>> OpenStream(std::string_view tenant, uint64_t id,
+                                                    int64_t from, int64_t to,
+                                                    Direction d) override {
+    return store_->Read(tenant, id, from, to, d);
+  }
+  Result<std::vector<std::string>> LabelNames(std::string_view, int64_t, int64_t) override {
+    return Status::Internal("unused");
+  }
+  Result<std::vector<std::string>> LabelValues(std::string_view, std::string_view, int64_t, int64_t,
+                                               std::span<const index::Matcher>) override {
+    return Status::Internal("unused");
+  }
+  Result<std::vector<SelectedStream>> Series(std::string_view,
+                                             std::span<const std::vector<index::Matcher>>, int64_t,
+                                             int64_t) override {
+    return Status::Internal("unused");
+  }
+
+ private:
+  storage::Store* store_;
+  index::LabelIndex* index_;
+};
+
+class StoreFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = storage::Store::Open(storage::testing::TestOptions(dir_.path()));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    auto idx = index::LabelIndex::Open(store_->kv());
+    ASSERT_TRUE(idx.ok()) << idx.status().ToString();
+    index_ = std::move(idx).value();
+    querier_ = std::make_unique<TestQuerier>(store_.get(), index_.get());
+  }
+  void TearDown() override {
+    querier_.reset();
+    index_.reset();
+    ASSERT_TRUE(store_->Close().ok());
+  }
+
+  void Push(const std::string& labels, std::vector<std::pair<int64_t, std::string>> entries) {
+    auto ls = index::LabelSet::Parse(labels);
+    ASSERT_TRUE(ls.ok()) << ls.status().ToString();
+    auto id = index_->GetOrCreateStream("t", *ls, entries.front().first);
+    ASSERT_TRUE(id.ok());
+    storage::StreamWrite w;
+    w.stream_id = *id;
+    for (auto& [ts, line] : entries) w.entries.push_back({ts, line, {}});
+    storage::WriteResult r;
+    ASSERT_TRUE(store_->Write("t", std::span(&w, 1), &r).ok());
+    ASSERT_TRUE(r.rejected.empty());
+  }
+
+  storage::testing::TempDir dir_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<index::LabelIndex> index_;
+  std::unique_ptr<TestQuerier> querier_;
+};
+
+}  // namespace sawmill::query::engine::testing
