@@ -120,7 +120,40 @@ std::string Lower(std::string_view s) {
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
+
+// Go's unicode.IsLetter for the scripts a label name is likely to use (text/scanner lets
+// identifiers contain any letter): Latin, IPA, Greek, Cyrillic, Armenian, Hebrew, Arabic,
+// kana, CJK, Hangul.
+bool IsLetterRune(uint32_t r) {
+  if (r == 0xAA || r == 0xB5 || r == 0xBA) return true;
+  if (r >= 0xC0 && r <= 0x2FF) return r != 0xD7 && r != 0xF7;
+  if (r >= 0x370 && r <= 0x3FF)
+    return r != 0x375 && r != 0x37E && r != 0x384 && r != 0x385 && r != 0x387;
+  if (r >= 0x400 && r <= 0x52F) return r < 0x482 || r > 0x489;
+  if (r >= 0x531 && r <= 0x587) return true;
+  if (r >= 0x5D0 && r <= 0x5EA) return true;
+  if (r >= 0x620 && r <= 0x64A) return true;
+  if (r >= 0x3041 && r <= 0x30FF) return r != 0x30A0 && r != 0x30FB;
+  if (r >= 0x4E00 && r <= 0x9FFF) return true;
+  if (r >= 0xAC00 && r <= 0xD7A3) return true;
+  return false;
+}
+
+// The length of the UTF-8 letter at s[i] (0 when s[i] does not start one).
+size_t LetterAt(std::string_view s, size_t i) {
+  if (i >= s.size()) return 0;
+  auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) return IsIdentStart(s[i]) ? 1 : 0;
+  size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  uint32_t r = b & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) return 0;
+    r = (r << 6) | (c & 0x3F);
+  }
+  return IsLetterRune(r) ? n : 0;
+}
 bool IsDurationChar(char c) {
   return IsDigit(c) || c == '.' || c == 'n' || c == 'u' || c == 'm' || c == 's' || c == 'h' ||
          c == 'd' || c == 'w' || c == 'y';
@@ -221,7 +254,7 @@ class Lexer {
     if (c == '"' || c == '`') return String(c);
     if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return Number();
     if (c == '[') return Range();
-    if (IsIdentStart(c)) return Word();
+    if (LetterAt(in_, pos_) > 0) return Word();
     if (c == '\'') return CharLiteral();
     if (c == '-' && Peek(1) == '-') {
       size_t n = 2;
@@ -413,7 +446,15 @@ class Lexer {
 
   Token Word() {
     size_t n = 0;
-    while (IsIdentChar(Peek(n))) ++n;
+    while (true) {
+      if (IsDigit(Peek(n))) {
+        ++n;
+      } else if (size_t len = LetterAt(in_, pos_ + n); len > 0) {
+        n += len;
+      } else {
+        break;
+      }
+    }
     std::string text(in_.substr(pos_, n));
     for (size_t i = 0; i < n; ++i) Advance();
     std::string lower = Lower(text);
