@@ -34,6 +34,11 @@ std::vector<PatternNode> SplitPattern(std::string_view p) {
 }
 
 Result<std::vector<PatternNode>> ParsePattern(std::string_view pattern) {
+  if (pattern.empty()) {  // the message of Loki's pattern grammar (a yacc parser of its own)
+    return Status::InvalidArgument(
+        "parse error at line 1, col 1: syntax error: unexpected $end, expecting IDENTIFIER or "
+        "LITERAL");
+  }
   std::vector<PatternNode> nodes = SplitPattern(pattern);
   bool named = false;
   for (const PatternNode& n : nodes) named = named || (n.capture && n.text != "_");

@@ -7,6 +7,8 @@
 //   "at least one capture is required"                  (no named capture)
 //   "found consecutive capture '<a><b>': invalid expression"
 //   "duplicate capture name (a): invalid expression"
+//   "parse error at line 1, col 1: syntax error: unexpected $end, expecting IDENTIFIER or
+//    LITERAL"                                            (empty pattern)
 #pragma once
 
 #include <string>

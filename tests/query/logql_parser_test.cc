@@ -790,6 +790,19 @@ TEST(LogqlParserTest, ExpectingListsAsLoki3) {
        "parse error at line 1, col 15: syntax error: unexpected ., expecting BYTES or NUMBER or "
        "DURATION"},
       {"{\u00e4=\"x\"}", true, "{\u00e4=\"x\"}"},
+      {R"({app="a"} | pattern "")", false,
+       "parse error : invalid pattern parser: parse error at line 1, col 1: syntax error: "
+       "unexpected $end, expecting IDENTIFIER or LITERAL"},
+      {R"q({app="a"} | regexp "(?P<a>x)(?P<a>y)")q", false,
+       "parse error : invalid regexp parser: duplicate extracted label name 'a'"},
+      {R"({app="a"} | regexp "([")", false,
+       "parse error : invalid regexp parser: error parsing regexp: missing closing ]: `[`"},
+      {R"q({app=~"(?i)"})q", false,
+       "parse error : queries require at least one regexp or equality matcher that does not "
+       "have an empty-compatible value. For instance, app=~\".*\" does not meet this "
+       "requirement, but app=~\".+\" will"},
+      {R"(max by(level)(rate({__error__!=""}[5m])))", true,
+       R"(max by (level)(rate({__error__!=""}[5m])))"},
   };
   for (const Case& c : cases) Check(c);
 }
