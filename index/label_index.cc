@@ -209,6 +209,17 @@ Result<uint64_t> LabelIndex::GetOrCreateStream(std::string_view tenant, const La
   return id;
 }
 
+std::optional<uint64_t> LabelIndex::FindStream(std::string_view tenant,
+                                               const LabelSet& labels) const {
+  const uint64_t fingerprint = FingerprintOf(labels);
+  std::shared_lock lock(mu_);
+  const Tenant* t = FindTenant(tenant);
+  if (t == nullptr) return std::nullopt;
+  uint64_t id;
+  if (t->Find(labels, fingerprint, &id) == nullptr) return std::nullopt;
+  return id;
+}
+
 std::shared_ptr<const LabelSet> LabelIndex::Labels(std::string_view tenant,
                                                    uint64_t stream_id) const {
   std::shared_lock lock(mu_);

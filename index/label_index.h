@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -76,6 +77,10 @@ class LabelIndex {
   // in the bucket of ts_ns. Fails only on an invalid tenant or a KvStore write error.
   Result<uint64_t> GetOrCreateStream(std::string_view tenant, const LabelSet& labels,
                                      int64_t ts_ns);
+
+  // The id of the stream named by `labels` if the tenant has one (in any bucket), without
+  // creating it: what the active-stream limit asks before it lets a stream be created.
+  std::optional<uint64_t> FindStream(std::string_view tenant, const LabelSet& labels) const;
 
   // Streams present in any bucket overlapping [from_ns, to_ns) whose labels match every
   // matcher, sorted by id. InvalidArgument (kEmptyCompatibleMessage) when no matcher refuses

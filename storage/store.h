@@ -121,6 +121,13 @@ class Store {
   virtual Status ApplyRetention(std::chrono::system_clock::time_point now) = 0;
 
   virtual StoreStats Stats() = 0;
+  // How many streams of `tenant` are active: written within the chunk idle period, so they
+  // hold (or may soon hold again) an in-memory head; streams leave this set when their head
+  // was flushed and they stayed idle (the flusher's check). Sets (*active)[i] to whether
+  // ids[i] is one of them. One lock for the whole call, no scan: what the push path's
+  // active-stream limit asks once per push.
+  virtual size_t ActiveStreams(std::string_view tenant, std::span<const uint64_t> ids,
+                               std::vector<bool>* active) = 0;
   // Bytes the RocksDB files take on disk (SST + blob + WAL).
   virtual uint64_t DiskBytes() = 0;
   // The database, for the layers that keep their own column families in it (the label

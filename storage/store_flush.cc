@@ -132,6 +132,8 @@ Status StoreImpl::FlushDue() {
       StreamState& s = it->second;
       const bool empty = s.head == nullptr || s.head->empty();
       if (empty && s.flushing.empty() && now - s.last_append_ns >= idle) {
+        auto count = tenant_streams_.find(s.tenant);
+        if (count != tenant_streams_.end() && --count->second == 0) tenant_streams_.erase(count);
         it = streams_.erase(it);  // quiet stream: its newest ts is in kStreams
         continue;
       }

@@ -47,6 +47,8 @@ class StoreImpl final : public Store {
   Status FlushDue() override;
   Status ApplyRetention(std::chrono::system_clock::time_point now) override;
   StoreStats Stats() override;
+  size_t ActiveStreams(std::string_view tenant, std::span<const uint64_t> ids,
+                       std::vector<bool>* active) override;
   uint64_t DiskBytes() override { return kv_->DiskBytes(); }
   KvStore* kv() override { return kv_.get(); }
   Status Close() override;
@@ -93,8 +95,9 @@ class StoreImpl final : public Store {
   const StoreOptions options_;
   std::unique_ptr<KvStore> kv_;
 
-  std::mutex mu_;                                         // guards streams_ and every head
-  std::unordered_map<std::string, StreamState> streams_;  // key: StreamKey(tenant, id)
+  std::mutex mu_;                                           // guards streams_ and every head
+  std::unordered_map<std::string, StreamState> streams_;    // key: StreamKey(tenant, id)
+  std::unordered_map<std::string, size_t> tenant_streams_;  // streams_ entries per tenant
   std::atomic<uint64_t> next_seq_{1};
 
   // Group commit: writers take a ticket after their WAL write and wait until a sync that

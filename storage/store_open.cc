@@ -78,6 +78,7 @@ StreamState* StoreImpl::FindOrLoadStream(std::string_view tenant, uint64_t strea
     *status = meta.status();
     return nullptr;
   }
+  ++tenant_streams_[s.tenant];
   return &streams_.emplace(std::move(key), std::move(s)).first->second;
 }
 
@@ -173,9 +174,20 @@ Status StoreImpl::Close() {
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;
     streams_.clear();
+    tenant_streams_.clear();
   }
   Status close = kv_->Close();
   return st.ok() ? close : st;
+}
+
+size_t StoreImpl::ActiveStreams(std::string_view tenant, std::span<const uint64_t> ids,
+                                std::vector<bool>* active) {
+  active->assign(ids.size(), false);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto count = tenant_streams_.find(std::string(tenant));
+  if (count == tenant_streams_.end()) return 0;
+  for (size_t i = 0; i < ids.size(); ++i) (*active)[i] = FindStream(tenant, ids[i]) != nullptr;
+  return count->second;
 }
 
 StoreStats StoreImpl::Stats() {
