@@ -12,23 +12,106 @@ int64_t ToNs(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string RateLimitedMessage(std::string_view tenant, double rate_bytes, size_t lines,
+                               size_t bytes) {
+  return "Ingestion rate limit exceeded for user " + std::string(tenant) +
+         " (limit: " + std::to_string(static_cast<int64_t>(rate_bytes)) +
+         " bytes/sec) while attempting to ingest '" + std::to_string(lines) + "' lines totaling '" +
+         std::to_string(bytes) +
+         "' bytes, reduce log volume or contact your Loki administrator to see if the limit "
+         "can be increased";
+}
+
+std::string StreamLimitMessage(std::string_view tenant, const std::string& stream) {
+  return "Maximum active stream limit exceeded when trying to create stream " + stream +
+         ", reduce the number of active streams (reduce labels or reduce label values), or "
+         "contact your Loki administrator to see if the limit can be increased, user: '" +
+         std::string(tenant) + "'";
+}
+
 }  // namespace
 
-Pusher::Pusher(storage::Store* store, index::LabelIndex* index, PushLimits limits)
-    : store_(store), index_(index), limits_(limits) {}
+// A stream of the push that passed validation, with its valid entries.
+struct Pusher::Candidate {
+  index::LabelSet labels;
+  std::string name;  // labels.ToString(), for messages
+  std::vector<storage::EntryRef> entries;
+  bool admitted = true;  // false: refused by the active-stream limit
+};
+
+Pusher::Pusher(storage::Store* store, index::LabelIndex* index, const Overrides* overrides,
+               Clock clock)
+    : store_(store),
+      index_(index),
+      overrides_(overrides),
+      clock_(clock ? std::move(clock) : Clock(SteadyNowNs)) {}
+
+size_t Pusher::AdmitStreams(std::string_view tenant, size_t limit,
+                            std::vector<Candidate>* candidates, PushOutcome* outcome) {
+  // Which candidates the index knows; of those, which the store holds as active.
+  std::vector<uint64_t> ids;
+  std::vector<size_t> known;  // candidate index of ids[i]
+  for (size_t i = 0; i < candidates->size(); ++i) {
+    if (std::optional<uint64_t> id = index_->FindStream(tenant, (*candidates)[i].labels)) {
+      ids.push_back(*id);
+      known.push_back(i);
+    }
+  }
+  std::vector<bool> is_new(candidates->size(), true);
+  std::vector<bool> active;
+  std::lock_guard<std::mutex> lock(reserve_mu_);
+  size_t count = store_->ActiveStreams(tenant, ids, &active);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (active[i]) is_new[known[i]] = false;
+  }
+  auto reserved = reserved_.find(std::string(tenant));
+  if (reserved != reserved_.end()) count += reserved->second;
+
+  size_t admitted_new = 0;
+  for (size_t i = 0; i < candidates->size(); ++i) {
+    if (!is_new[i]) continue;
+    Candidate& c = (*candidates)[i];
+    if (count + admitted_new < limit) {
+      ++admitted_new;
+      continue;
+    }
+    c.admitted = false;
+    outcome->errors.push_back(StreamLimitMessage(tenant, c.name));
+    outcome->refused_entries += c.entries.size();
+    outcome->too_many_requests = true;
+  }
+  if (admitted_new > 0) reserved_[std::string(tenant)] += admitted_new;
+  return admitted_new;
+}
+
+void Pusher::Release(std::string_view tenant, size_t reserved) {
+  if (reserved == 0) return;
+  std::lock_guard<std::mutex> lock(reserve_mu_);
+  auto it = reserved_.find(std::string(tenant));
+  if (it == reserved_.end()) return;
+  it->second -= std::min(it->second, reserved);
+  if (it->second == 0) reserved_.erase(it);
+}
 
 Status Pusher::Push(std::string_view tenant, const PushRequest& request,
                     std::chrono::system_clock::time_point now, PushOutcome* outcome) {
   *outcome = PushOutcome();
+  const PushLimits limits = overrides_->For(tenant);
   const int64_t now_ns = ToNs(now);
-  const int64_t oldest = now_ns - limits_.reject_old_samples_max_age.count();
-  const int64_t newest = now_ns + limits_.creation_grace_period.count();
+  const int64_t oldest = now_ns - limits.reject_old_samples_max_age.count();
+  const int64_t newest = now_ns + limits.creation_grace_period.count();
 
-  std::vector<storage::StreamWrite> writes;
-  std::vector<std::string> stream_labels;  // for messages, parallel to writes
-  std::deque<std::string> owned;           // encoded metadata and truncated lines
-  writes.reserve(request.streams.size());
-
+  // Step 1: validation.
+  std::vector<Candidate> candidates;
+  std::deque<std::string> owned;  // encoded metadata
+  candidates.reserve(request.streams.size());
+  size_t valid_lines = 0, valid_bytes = 0;
   for (const PushStream& ps : request.streams) {
     Result<index::LabelSet> parsed = index::LabelSet::Parse(ps.labels);
     if (!parsed.ok()) {
@@ -36,22 +119,23 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
       outcome->refused_entries += ps.entries.size();
       continue;
     }
-    const index::LabelSet& labels = *parsed;
-    const std::string name = labels.ToString();
+    Candidate c;
+    c.labels = std::move(parsed).value();
+    c.name = c.labels.ToString();
     std::string refusal;
-    if (labels.empty()) {
+    if (c.labels.empty()) {
       refusal = "error at least one label pair is required per stream";
-    } else if (labels.size() > limits_.max_label_names) {
-      refusal = "stream '" + name + "' has " + std::to_string(labels.size()) +
-                " label names; limit " + std::to_string(limits_.max_label_names);
+    } else if (c.labels.size() > limits.max_label_names) {
+      refusal = "stream '" + c.name + "' has " + std::to_string(c.labels.size()) +
+                " label names; limit " + std::to_string(limits.max_label_names);
     } else {
-      for (const index::Label& l : labels.labels()) {
-        if (l.name.size() > limits_.max_label_name_length) {
-          refusal = "stream '" + name + "' has label name too long: '" + l.name + "'";
+      for (const index::Label& l : c.labels.labels()) {
+        if (l.name.size() > limits.max_label_name_length) {
+          refusal = "stream '" + c.name + "' has label name too long: '" + l.name + "'";
           break;
         }
-        if (l.value.size() > limits_.max_label_value_length) {
-          refusal = "stream '" + name + "' has label value too long: '" + l.value + "'";
+        if (l.value.size() > limits.max_label_value_length) {
+          refusal = "stream '" + c.name + "' has label value too long: '" + l.value + "'";
           break;
         }
       }
@@ -62,43 +146,33 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
       continue;
     }
 
-    storage::StreamWrite w;
-    uint32_t last_bucket_marker = 0;
-    bool have_id = false;
+    c.entries.reserve(ps.entries.size());
     for (const PushEntry& e : ps.entries) {
       std::string_view line = e.line;
-      if (limits_.max_line_size > 0 && line.size() > limits_.max_line_size) {
-        if (limits_.truncate_lines) {
-          line = line.substr(0, limits_.max_line_size);
+      if (limits.max_line_size > 0 && line.size() > limits.max_line_size) {
+        if (limits.truncate_lines) {
+          line = line.substr(0, limits.max_line_size);
         } else {
-          outcome->errors.push_back("Max entry size '" + std::to_string(limits_.max_line_size) +
-                                    "' bytes exceeded for stream '" + name +
+          outcome->errors.push_back("Max entry size '" + std::to_string(limits.max_line_size) +
+                                    "' bytes exceeded for stream '" + c.name +
                                     "' while adding an entry with length '" +
                                     std::to_string(line.size()) + "' bytes");
           ++outcome->refused_entries;
           continue;
         }
       }
-      if (limits_.reject_old_samples && e.ts_ns < oldest) {
-        outcome->errors.push_back("entry for stream '" + name +
+      if (limits.reject_old_samples && e.ts_ns < oldest) {
+        outcome->errors.push_back("entry for stream '" + c.name +
                                   "' has timestamp too old: " + FormatGoTime(e.ts_ns) +
                                   ", oldest acceptable timestamp is: " + FormatGoTime(oldest));
         ++outcome->refused_entries;
         continue;
       }
       if (e.ts_ns > newest) {
-        outcome->errors.push_back("entry for stream '" + name +
+        outcome->errors.push_back("entry for stream '" + c.name +
                                   "' has timestamp too new: " + FormatGoTime(e.ts_ns));
         ++outcome->refused_entries;
         continue;
-      }
-      // The index records the stream once per day bucket it has entries in; a lookup per
-      // change of day keeps this off the per-entry path.
-      const uint32_t day = static_cast<uint32_t>(e.ts_ns / (86400LL * 1000000000LL));
-      if (!have_id || day != last_bucket_marker) {
-        SAW_ASSIGN_OR_RETURN(w.stream_id, index_->GetOrCreateStream(tenant, labels, e.ts_ns));
-        have_id = true;
-        last_bucket_marker = day;
       }
       std::string_view metadata;
       if (!e.metadata.empty()) {
@@ -106,30 +180,75 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
         for (const auto& [k, v] : e.metadata) pairs.emplace_back(std::string(k), std::string(v));
         metadata = owned.emplace_back(storage::EncodeMetadata(pairs));
       }
-      w.entries.push_back({e.ts_ns, line, metadata});
+      c.entries.push_back({e.ts_ns, line, metadata});
+      ++valid_lines;
+      valid_bytes += line.size();
     }
-    if (!w.entries.empty()) {
-      writes.push_back(std::move(w));
-      stream_labels.push_back(name);
+    if (!c.entries.empty()) candidates.push_back(std::move(c));
+  }
+  if (candidates.empty()) return Status::OK();
+
+  // Step 2: the ingestion rate, over the valid lines' bytes. Over it, nothing is stored.
+  if (limits.ingestion_rate_mb > 0) {
+    const double rate = limits.ingestion_rate_mb * kBytesPerMB;
+    const double burst = limits.ingestion_burst_size_mb * kBytesPerMB;
+    if (!rate_limiter_.Allow(tenant, rate, burst, static_cast<double>(valid_bytes), clock_())) {
+      outcome->errors.assign({RateLimitedMessage(tenant, rate, valid_lines, valid_bytes)});
+      outcome->refused_entries += valid_lines;
+      outcome->too_many_requests = true;
+      outcome->rate_limited = true;
+      return Status::OK();
     }
   }
 
-  if (writes.empty()) return Status::OK();
-  storage::WriteResult result;
-  SAW_RETURN_IF_ERROR(store_->Write(tenant, writes, &result));
-  for (const storage::StreamWrite& w : writes) {
-    for (const auto& e : w.entries) outcome->accepted_bytes += e.line.size();
+  // Step 3: the active-stream limit; new streams past it are refused, the others go on.
+  size_t reserved = 0;
+  if (const size_t limit = limits.StreamLimit(); limit > 0) {
+    reserved = AdmitStreams(tenant, limit, &candidates, outcome);
   }
-  for (const auto& r : result.rejected) {
-    outcome->errors.push_back("entry with timestamp " +
-                              FormatGoTime(writes[r.stream_index].entries[r.entry_index].ts_ns) +
-                              " ignored, reason: '" + r.reason.message() +
-                              "' for stream: " + stream_labels[r.stream_index]);
-    ++outcome->refused_entries;
-    outcome->accepted_bytes -= writes[r.stream_index].entries[r.entry_index].line.size();
-  }
-  outcome->accepted_entries = result.accepted + result.duplicates;
-  return Status::OK();
+  Status st = [&]() -> Status {
+    // Step 4: index and store.
+    std::vector<storage::StreamWrite> writes;
+    std::vector<const std::string*> stream_labels;  // for messages, parallel to writes
+    writes.reserve(candidates.size());
+    for (Candidate& c : candidates) {
+      if (!c.admitted) continue;
+      storage::StreamWrite w;
+      // The index records the stream once per day bucket it has entries in; a lookup per
+      // change of day keeps this off the per-entry path.
+      uint32_t last_day = 0;
+      bool have_id = false;
+      for (const storage::EntryRef& e : c.entries) {
+        const uint32_t day = static_cast<uint32_t>(e.ts_ns / (86400LL * 1000000000LL));
+        if (!have_id || day != last_day) {
+          SAW_ASSIGN_OR_RETURN(w.stream_id, index_->GetOrCreateStream(tenant, c.labels, e.ts_ns));
+          have_id = true;
+          last_day = day;
+        }
+      }
+      w.entries = std::move(c.entries);
+      writes.push_back(std::move(w));
+      stream_labels.push_back(&c.name);
+    }
+    if (writes.empty()) return Status::OK();
+    storage::WriteResult result;
+    SAW_RETURN_IF_ERROR(store_->Write(tenant, writes, &result));
+    for (const storage::StreamWrite& w : writes) {
+      for (const auto& e : w.entries) outcome->accepted_bytes += e.line.size();
+    }
+    for (const auto& r : result.rejected) {
+      outcome->errors.push_back("entry with timestamp " +
+                                FormatGoTime(writes[r.stream_index].entries[r.entry_index].ts_ns) +
+                                " ignored, reason: '" + r.reason.message() +
+                                "' for stream: " + *stream_labels[r.stream_index]);
+      ++outcome->refused_entries;
+      outcome->accepted_bytes -= writes[r.stream_index].entries[r.entry_index].line.size();
+    }
+    outcome->accepted_entries = result.accepted + result.duplicates;
+    return Status::OK();
+  }();
+  Release(tenant, reserved);
+  return st;
 }
 
 }  // namespace sawmill::ingest

@@ -1,34 +1,36 @@
 // Pusher: takes a decoded push (push_request.h) for one tenant, validates it as Loki's
-// distributor does, resolves each stream's labels to a stream id in the label index, and
-// writes the entries to the store. One bad stream or entry never loses the good ones: the
-// valid entries are stored and the outcome lists what was refused and why.
+// distributor does, applies the tenant's ingestion rate and active-stream limits, resolves
+// each stream's labels to a stream id in the label index, and writes the entries to the
+// store. One bad stream or entry never loses the good ones: the valid entries are stored and
+// the outcome lists what was refused and why.
 //
-// Thread-safety: Push() may be called concurrently (the index and the store are).
+// The order is Loki's: validation first; then the rate limit over the bytes of the valid
+// lines (over it, the whole push is refused and nothing is stored or indexed); then the
+// active-stream limit, which refuses only the streams that would be new (an existing active
+// stream's entries are still stored); then index and store.
+//
+// Thread-safety: Push() may be called concurrently (the index, the store and the limits are
+// thread-safe). Concurrent pushes of one tenant reserve the new streams they are about to
+// create, so together they stay within the active-stream limit.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "index/label_index.h"
+#include "ingest/limits.h"
+#include "ingest/overrides.h"
 #include "ingest/push_request.h"
+#include "ingest/rate_limiter.h"
 #include "storage/store.h"
 
 namespace sawmill::ingest {
-
-// Per-tenant validation limits, with Loki's names in the comments.
-struct PushLimits {
-  size_t max_line_size = 256 * 1024;     // max_line_size (0 = unlimited)
-  bool truncate_lines = false;           // max_line_size_truncate
-  size_t max_label_names = 15;           // max_label_names_per_series
-  size_t max_label_name_length = 1024;   // max_label_name_length
-  size_t max_label_value_length = 2048;  // max_label_value_length
-  bool reject_old_samples = true;        // reject_old_samples
-  std::chrono::nanoseconds reject_old_samples_max_age = std::chrono::hours(24 * 7);
-  std::chrono::nanoseconds creation_grace_period = std::chrono::minutes(10);
-};
 
 struct PushOutcome {
   size_t accepted_entries = 0;
@@ -36,12 +38,20 @@ struct PushOutcome {
   size_t refused_entries = 0;
   // One line per refusal, in Loki's wording; empty when everything was stored.
   std::vector<std::string> errors;
+  // A limit refused the push (rate limit: all of it) or some of its streams (stream limit):
+  // the answer is 429, not 400, so that clients retry later.
+  bool too_many_requests = false;
+  bool rate_limited = false;  // the whole push was refused by the rate limit
 };
 
 class Pusher {
  public:
-  // `store` and `index` must outlive the pusher.
-  Pusher(storage::Store* store, index::LabelIndex* index, PushLimits limits);
+  // A monotonic clock in nanoseconds, for the rate limit; tests inject their own.
+  using Clock = std::function<int64_t()>;
+
+  // `store`, `index` and `overrides` must outlive the pusher.
+  Pusher(storage::Store* store, index::LabelIndex* index, const Overrides* overrides,
+         Clock clock = nullptr);
 
   // Returns a non-OK Status only when nothing could be stored because of the server (a
   // store or index failure); refusals of the client's data are in *outcome.
@@ -50,9 +60,25 @@ class Pusher {
               std::chrono::system_clock::time_point now, PushOutcome* outcome);
 
  private:
+  struct Candidate;
+
+  // Applies the active-stream limit to `candidates`: clears `admitted` of the new streams
+  // past the limit and reserves the admitted new ones in reserved_ (released by the caller
+  // with Release()). Returns the number of new streams reserved.
+  size_t AdmitStreams(std::string_view tenant, size_t limit, std::vector<Candidate>* candidates,
+                      PushOutcome* outcome);
+  void Release(std::string_view tenant, size_t reserved);
+
   storage::Store* store_;
   index::LabelIndex* index_;
-  const PushLimits limits_;
+  const Overrides* overrides_;
+  Clock clock_;
+  RateLimiter rate_limiter_;
+
+  std::mutex reserve_mu_;
+  // New streams being created by pushes in flight, per tenant: counted with the store's
+  // active streams until the store has them.
+  std::unordered_map<std::string, size_t> reserved_;
 };
 
 }  // namespace sawmill::ingest

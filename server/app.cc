@@ -24,7 +24,7 @@ std::string AbsolutePath(const std::string& path) {
 
 }  // namespace
 
-App::App(Config config) : config_(std::move(config)) {
+App::App(Config config) : config_(std::move(config)), overrides_(config_.limits) {
   RegisterMetrics();
   AddAdminRoutes({[this] { return open_store_.load(); }, &metrics_}, &router_);
   AddPushRoutes({[this] { return open_pusher_.load(); }}, &router_);
@@ -130,6 +130,12 @@ Status App::Start() {
            {"sync_policy", std::string(storage::SyncPolicyName(config_.store.sync))},
            {"encoding", std::string(storage::EncodingName(config_.store.chunk.encoding))}});
 
+  if (!config_.runtime_config_file.empty()) {
+    runtime_config_ = std::make_unique<RuntimeConfig>(
+        config_.runtime_config_file, config_.runtime_config_reload_period, &overrides_);
+    SAW_RETURN_IF_ERROR(runtime_config_->Start());
+  }
+
   HttpServerOptions http_options;
   http_options.address = config_.listen_address;
   http_options.port = config_.listen_port;
@@ -164,7 +170,7 @@ Status App::Start() {
                   "loading the label index: " + label_index.status().message());
   }
   index_ = std::move(label_index).value();
-  pusher_ = std::make_unique<ingest::Pusher>(store_.get(), index_.get(), config_.limits);
+  pusher_ = std::make_unique<ingest::Pusher>(store_.get(), index_.get(), &overrides_);
   LogInfo("label index loaded", {{"streams", std::to_string(index_->Stats().streams)}});
   open_store_.store(store_.get());
   open_pusher_.store(pusher_.get());
@@ -178,6 +184,7 @@ Status App::Stop() {
   if (stopped_) return Status::OK();
   stopped_ = true;
   if (http_ != nullptr) http_->Stop();
+  if (runtime_config_ != nullptr) runtime_config_->Stop();
   open_store_.store(nullptr);
   open_pusher_.store(nullptr);
   open_querier_.store(nullptr);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "index/label_index.h"
+#include "ingest/overrides.h"
 #include "ingest/pusher.h"
 #include "query/engine/thread_pool.h"
 #include "server/flags.h"
@@ -19,6 +20,7 @@
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server/store_querier.h"
+#include "server/runtime_config.h"
 #include "storage/store.h"
 
 namespace sawmill::server {
@@ -54,6 +56,8 @@ class App {
   Router router_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<index::LabelIndex> index_;  // in the store's database; closed before it
+  ingest::Overrides overrides_;  // per-tenant limits: the flags' defaults + runtime config
+  std::unique_ptr<RuntimeConfig> runtime_config_;  // null without -runtime-config.file
   std::unique_ptr<ingest::Pusher> pusher_;
   std::atomic<storage::Store*> open_store_{nullptr};  // what handlers see; null until open
   std::atomic<ingest::Pusher*> open_pusher_{nullptr};

@@ -1,6 +1,7 @@
 #include "server/flags.h"
 
 #include <charconv>
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <vector>
@@ -63,6 +64,16 @@ Status SetCount(std::string_view value, size_t* out) {
     return Status::InvalidArgument("want a non-negative integer");
   }
   *out = static_cast<size_t>(n);
+  return Status::OK();
+}
+
+Status SetMegabytes(std::string_view value, double* out) {
+  double x = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), x);
+  if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(x) || x < 0) {
+    return Status::InvalidArgument("want a number of megabytes, at least 0");
+  }
+  *out = x;
   return Status::OK();
 }
 
@@ -144,6 +155,12 @@ const std::vector<Flag>& Flags() {
        [](std::string_view v, Config* c) { return SetBool(v, &c->limits.truncate_lines); }},
       {"validation.max-label-names-per-series", "", "int", "Most labels a stream may have.", "15",
        [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->limits.max_label_names); }},
+      {"validation.max-length-label-name", "", "int", "Longest accepted label name.", "1024",
+       [](std::string_view v, Config* c) { return SetCount(v, &c->limits.max_label_name_length); }},
+      {"validation.max-length-label-value", "", "int", "Longest accepted label value.", "2048",
+       [](std::string_view v, Config* c) {
+         return SetCount(v, &c->limits.max_label_value_length);
+       }},
       {"validation.reject-old-samples", "", "",
        "Refuse entries older than -validation.reject-old-samples.max-age.", "true",
        [](std::string_view v, Config* c) { return SetBool(v, &c->limits.reject_old_samples); }},
@@ -178,6 +195,39 @@ const std::vector<Flag>& Flags() {
       {"querier.max-concurrent", "", "int",
        "Queries that may run at once (more answer 429); 0 means twice the hardware threads.", "0",
        [](std::string_view v, Config* c) { return SetCount(v, &c->query_limits.max_concurrent); }},
+      {"distributor.ingestion-rate-limit-mb", "", "float",
+       "Per-tenant ingestion rate limit in MB/s of log lines (MB = 2^20 bytes); 0 = no limit.", "0",
+       [](std::string_view v, Config* c) { return SetMegabytes(v, &c->limits.ingestion_rate_mb); }},
+      {"distributor.ingestion-burst-size-mb", "", "float",
+       "Per-tenant ingestion burst size in MB; a push larger than this is always refused "
+       "while a rate limit is set.",
+       "6",
+       [](std::string_view v, Config* c) {
+         return SetMegabytes(v, &c->limits.ingestion_burst_size_mb);
+       }},
+      {"ingester.max-streams-per-user", "", "int",
+       "Most active streams per tenant (local limit); 0 = no limit.", "0",
+       [](std::string_view v, Config* c) { return SetCount(v, &c->limits.max_streams_per_user); }},
+      {"ingester.max-global-streams-per-user", "", "int",
+       "Most active streams per tenant (global limit; with one server, the same count as the "
+       "local one, the smaller non-zero limit applies); 0 = no limit.",
+       "200000",
+       [](std::string_view v, Config* c) {
+         return SetCount(v, &c->limits.max_global_streams_per_user);
+       }},
+      {"runtime-config.file", "", "string",
+       "YAML file of per-tenant limit overrides (overrides: {tenant: {limit: value}}), "
+       "reloaded while running.",
+       "",
+       [](std::string_view v, Config* c) {
+         c->runtime_config_file = std::string(v);
+         return Status::OK();
+       }},
+      {"runtime-config.reload-period", "", "duration",
+       "How often the runtime config file is read again.", "10s",
+       [](std::string_view v, Config* c) {
+         return SetDuration(v, &c->runtime_config_reload_period);
+       }},
       {"log.level", "", "string",
        "Only log messages at or above this level: debug, info, "
        "warn or error.",
@@ -250,77 +300,6 @@ std::string FlagsUsage() {
     out.append("\n");
   }
   return out;
-}
-
-Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
-  using std::chrono::nanoseconds;
-  if (text == "0") return nanoseconds(0);
-  struct Unit {
-    std::string_view suffix;
-    int64_t ns;
-  };
-  static constexpr int64_t kSecond = 1'000'000'000;
-  static constexpr Unit kUnits[] = {
-      {"y", 365 * 24 * 3600 * kSecond},
-      {"w", 7 * 24 * 3600 * kSecond},
-      {"d", 24 * 3600 * kSecond},
-      {"h", 3600 * kSecond},
-      {"m", 60 * kSecond},
-      {"s", kSecond},
-      {"ms", 1'000'000},
-      {"us", 1'000},
-      {"ns", 1},
-  };
-  const Status bad = Status::InvalidArgument("not a valid duration string: \"" + std::string(text) +
-                                             "\" (want e.g. 744h or 30d)");
-  if (text.empty()) return bad;
-  int64_t total = 0;
-  int64_t previous_unit = std::numeric_limits<int64_t>::max();  // units go largest first
-  while (!text.empty()) {
-    int64_t n = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || n < 0) return bad;
-    text.remove_prefix(end - text.data());
-    const Unit* unit = nullptr;  // the longest matching suffix: "ms" rather than "m"
-    for (const Unit& u : kUnits) {
-      if (text.starts_with(u.suffix) &&
-          (unit == nullptr || u.suffix.size() > unit->suffix.size())) {
-        unit = &u;
-      }
-    }
-    if (unit == nullptr || unit->ns >= previous_unit) return bad;
-    if (n > (std::numeric_limits<int64_t>::max() - total) / unit->ns) return bad;
-    total += n * unit->ns;
-    text.remove_prefix(unit->suffix.size());
-    previous_unit = unit->ns;
-  }
-  return nanoseconds(total);
-}
-
-Result<uint64_t> ParseBytes(std::string_view text) {
-  uint64_t n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end == text.data()) {
-    return Status::InvalidArgument("want a size in bytes such as 262144 or 256KiB");
-  }
-  const std::string_view unit(end, text.data() + text.size() - end);
-  static const std::pair<std::string_view, uint64_t> kUnits[] = {{"", 1},
-                                                                 {"B", 1},
-                                                                 {"KB", 1000},
-                                                                 {"MB", 1000000},
-                                                                 {"GB", 1000000000},
-                                                                 {"KiB", 1ull << 10},
-                                                                 {"MiB", 1ull << 20},
-                                                                 {"GiB", 1ull << 30}};
-  for (const auto& [name, mult] : kUnits) {
-    if (unit != name) continue;
-    if (n > std::numeric_limits<uint64_t>::max() / mult) {
-      return Status::InvalidArgument("size too large");
-    }
-    return n * mult;
-  }
-  return Status::InvalidArgument("unknown size unit \"" + std::string(unit) +
-                                 "\" (want B, KB, MB, GB, KiB, MiB or GiB)");
 }
 
 }  // namespace sawmill::server

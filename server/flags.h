@@ -12,12 +12,13 @@
 #include <string>
 #include <string_view>
 
-#include "ingest/pusher.h"
+#include "ingest/limits.h"
 #include "server/log.h"
 #include "server/query_limits.h"
 #include "storage/compression.h"
 #include "storage/result.h"
 #include "storage/store.h"
+#include "storage/units.h"
 
 namespace sawmill::server {
 
@@ -27,10 +28,13 @@ struct Config {
   // Where and how the store keeps data (its data_dir defaults to ./data, retention to 0,
   // which keeps everything).
   storage::StoreOptions store;
-  // What a push may carry (Loki's validation limits).
+  // What a push may carry (Loki's validation, rate and stream limits): every tenant's
+  // defaults. The runtime config file overrides them per tenant.
   ingest::PushLimits limits;
   // What a query may ask for (Loki's query limits).
   QueryLimits query_limits;
+  std::string runtime_config_file;  // empty: no per-tenant overrides
+  std::chrono::nanoseconds runtime_config_reload_period = std::chrono::seconds(10);
   LogLevel log_level = LogLevel::kInfo;
   bool show_version = false;
   bool show_help = false;
@@ -43,12 +47,9 @@ Result<Config> ParseFlags(int argc, const char* const* argv);
 // The -help text: every flag with its description and default.
 std::string FlagsUsage();
 
-// A byte size: an integer with an optional unit B, KB, MB, GB (powers of 1000) or KiB, MiB,
-// GiB (powers of 1024), such as "262144", "256KiB" or "1536KiB".
-Result<uint64_t> ParseBytes(std::string_view text);
-
-// A Prometheus-style duration: one or more <integer><unit> with units y (365d), w, d, h, m,
-// s, ms, us, ns, largest first ("744h", "1h30m", "7d"); "0" alone means zero.
-Result<std::chrono::nanoseconds> ParseDuration(std::string_view text);
+// The size and duration syntax of the flags (storage/units.h), under the names the server
+// has always used.
+using ::sawmill::ParseBytes;
+using ::sawmill::ParseDuration;
 
 }  // namespace sawmill::server

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   librocksdb-dev libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev
   libboost-dev libboost-system-dev
-  nlohmann-json3-dev libre2-dev
+  nlohmann-json3-dev libre2-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-requests python3-snappy
   clang libclang-rt-14-dev

@@ -33,15 +33,21 @@ Result<HttpResponse> HandlePush(const PushContext& context, const Request& req,
   ingest::PushOutcome outcome;
   SAW_RETURN_IF_ERROR(pusher->Push(tenant, request, std::chrono::system_clock::now(), &outcome));
   if (outcome.errors.empty()) return EmptyResponse(http::status::no_content);
-  // Like Loki: the valid entries are stored, the answer is 400 and lists the refusals.
   std::string body;
   for (const std::string& e : outcome.errors) {
     body += e;
     body += '\n';
   }
-  body += "user '" + tenant + "', total ignored: " + std::to_string(outcome.refused_entries) +
-          " out of " + std::to_string(outcome.refused_entries + outcome.accepted_entries) + "\n";
-  return MakeResponse(http::status::bad_request, std::move(body));
+  // Like Loki: the valid entries are stored, the answer lists the refusals; 400 for bad
+  // data, 429 when a limit refused the push or some of its streams (clients retry those).
+  // A rate-limited push is refused whole and its one message says so.
+  if (!outcome.rate_limited) {
+    body += "user '" + tenant + "', total ignored: " + std::to_string(outcome.refused_entries) +
+            " out of " + std::to_string(outcome.refused_entries + outcome.accepted_entries) + "\n";
+  }
+  return MakeResponse(
+      outcome.too_many_requests ? http::status::too_many_requests : http::status::bad_request,
+      std::move(body));
 }
 
 }  // namespace

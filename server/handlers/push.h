@@ -5,7 +5,9 @@
 //
 // The tenant is X-Scope-OrgID, or "fake" without it (Loki's single-tenant default). Answers:
 // 204 when everything was stored; 400 naming what was refused (the rest is stored); 400 for a
-// malformed body; 413 for a body whose decoded size passes the limit.
+// malformed body; 413 for a body whose decoded size passes the limit; 429 when the tenant's
+// ingestion rate limit refused the whole push, or its active-stream limit refused some new
+// streams (the entries of the others are stored).
 #pragma once
 
 #include <functional>

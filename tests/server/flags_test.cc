@@ -80,6 +80,35 @@ TEST(FlagsTest, ParsesStoreTuningFlags) {
   EXPECT_EQ(c->store.chunk.encoding, storage::Encoding::kLz4);
 }
 
+TEST(FlagsTest, ParsesLimitFlags) {
+  Result<Config> d = Parse({});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->limits.ingestion_rate_mb, 0);  // no rate limit unless configured
+  EXPECT_EQ(d->limits.StreamLimit(), 200000u);
+  EXPECT_TRUE(d->runtime_config_file.empty());
+
+  Result<Config> c = Parse(
+      {"-distributor.ingestion-rate-limit-mb=12.5", "-distributor.ingestion-burst-size-mb=20",
+       "-ingester.max-streams-per-user=300", "-ingester.max-global-streams-per-user=0",
+       "-validation.max-length-label-name=64", "-validation.max-length-label-value=128",
+       "-runtime-config.file=/etc/sawmill/overrides.yaml", "-runtime-config.reload-period=1m"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_DOUBLE_EQ(c->limits.ingestion_rate_mb, 12.5);
+  EXPECT_DOUBLE_EQ(c->limits.ingestion_burst_size_mb, 20);
+  EXPECT_EQ(c->limits.StreamLimit(), 300u);
+  EXPECT_EQ(c->limits.max_label_name_length, 64u);
+  EXPECT_EQ(c->limits.max_label_value_length, 128u);
+  EXPECT_EQ(c->runtime_config_file, "/etc/sawmill/overrides.yaml");
+  EXPECT_EQ(c->runtime_config_reload_period, minutes(1));
+
+  for (const char* bad :
+       {"-distributor.ingestion-rate-limit-mb=-1", "-distributor.ingestion-rate-limit-mb=fast",
+        "-ingester.max-streams-per-user=1.5", "-runtime-config.reload-period=0"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(Parse({bad}).ok());
+  }
+}
+
 TEST(FlagsTest, RejectsBadSizes) {
   for (const char* bad : {"-ingester.chunk-block-size=0", "-ingester.chunk-block-size=12XB",
                           "-storage.block-cache-size=KiB", "-ingester.chunk-idle-period=0s"}) {
