@@ -39,3 +39,17 @@ if command -v npm >/dev/null 2>&1; then
     (cd "$clients" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+
+# The real-client tests (tests/integration/clients_test.cc) log through the npm packages
+# winston-loki and pino-loki, pinned by tests/clients/package-lock.json. `npm ci` runs when
+# node_modules is missing or older than the lock file.
+clients="$(cd "$(dirname "$0")/../tests/clients" && pwd)"
+if [ ! -f "$clients/node_modules/.package-lock.json" ] ||
+   [ "$clients/package-lock.json" -nt "$clients/node_modules/.package-lock.json" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm ci in tests/clients"
+    (cd "$clients" && npm ci --no-audit --no-fund)
+  else
+    echo "install-deps: npm not found; tests/integration/clients_test will fail" >&2
+  fi
+fi
