@@ -8,6 +8,7 @@
 
 #include "query/engine/constant_eval.h"
 #include "query/engine/log_query.h"
+#include "query/engine/metric_ops.h"
 #include "query/engine/response_json.h"
 #include "query/log/compile.h"
 
@@ -15,51 +16,6 @@ namespace sawmill::query::engine {
 namespace {
 
 constexpr char kErrorLabel[] = "__error__";
-
-// What ExecuteMetricQuery supports: vector aggregations (outermost first) over one range
-// aggregation.
-struct Plan {
-  std::vector<const logql::VectorAggregationExpr*> aggs;
-  const logql::RangeAggregationExpr* range = nullptr;
-};
-
-Result<Plan> Analyze(const logql::Expr& expr) {
-  Plan plan;
-  const logql::Expr* e = &expr;
-  while (e->kind == logql::ExprKind::kVectorAggregation) {
-    const auto* v = static_cast<const logql::VectorAggregationExpr*>(e);
-    switch (v->op) {
-      case logql::VectorOp::kSum:
-      case logql::VectorOp::kAvg:
-      case logql::VectorOp::kCount:
-      case logql::VectorOp::kMin:
-      case logql::VectorOp::kMax:
-        break;
-      default:
-        return Status::NotFound("unsupported vector aggregation");
-    }
-    if (v->inner == nullptr) return Status::NotFound("empty aggregation");
-    plan.aggs.push_back(v);
-    e = v->inner.get();
-  }
-  if (e->kind != logql::ExprKind::kRangeAggregation) {
-    return Status::NotFound("unsupported metric expression");
-  }
-  plan.range = static_cast<const logql::RangeAggregationExpr*>(e);
-  switch (plan.range->op) {
-    case logql::RangeOp::kCountOverTime:
-    case logql::RangeOp::kRate:
-    case logql::RangeOp::kBytesOverTime:
-    case logql::RangeOp::kBytesRate:
-      break;
-    default:
-      return Status::NotFound("unsupported range aggregation");
-  }
-  if (plan.range->range.unwrap.has_value() || plan.range->range.selector == nullptr) {
-    return Status::NotFound("unwrap is not supported");
-  }
-  return plan;
-}
 
 // Per-series difference arrays over the steps: entries and line bytes whose windows start at
 // a step (+) and end before another (-).
@@ -96,78 +52,6 @@ int64_t CeilDiv(int64_t a, int64_t b) {  // b > 0
   return a >= 0 ? (a + b - 1) / b : -((-a) / b);
 }
 
-// One series with a value (or none) at every step.
-struct Dense {
-  index::LabelSet labels;
-  std::vector<double> v;
-  std::vector<char> has;
-};
-
-index::LabelSet GroupLabels(const index::LabelSet& in, const std::optional<logql::Grouping>& g) {
-  std::vector<index::Label> out;
-  if (g.has_value()) {
-    for (const index::Label& l : in.labels()) {
-      const bool listed = std::find(g->labels.begin(), g->labels.end(), l.name) != g->labels.end();
-      if (listed != g->without) out.push_back(l);
-    }
-  }
-  Result<index::LabelSet> ls = index::LabelSet::FromLabels(std::move(out));
-  return ls.ok() ? std::move(ls).value() : index::LabelSet();
-}
-
-std::vector<Dense> Aggregate(const logql::VectorAggregationExpr& agg, std::vector<Dense> in,
-                             size_t steps) {
-  std::map<std::string, Dense> groups;
-  std::map<std::string, std::vector<double>> counts;
-  for (const Dense& s : in) {
-    index::LabelSet key = GroupLabels(s.labels, agg.grouping);
-    const std::string k = key.ToString();
-    auto [it, inserted] = groups.try_emplace(k);
-    Dense& g = it->second;
-    std::vector<double>& n = counts[k];
-    if (inserted) {
-      g.labels = std::move(key);
-      g.v.assign(steps, 0);
-      g.has.assign(steps, 0);
-      n.assign(steps, 0);
-    }
-    for (size_t i = 0; i < steps; ++i) {
-      if (!s.has[i]) continue;
-      const double x = s.v[i];
-      if (!g.has[i]) {
-        g.v[i] = agg.op == logql::VectorOp::kCount ? 1 : x;
-      } else {
-        switch (agg.op) {
-          case logql::VectorOp::kMin:
-            g.v[i] = std::min(g.v[i], x);
-            break;
-          case logql::VectorOp::kMax:
-            g.v[i] = std::max(g.v[i], x);
-            break;
-          case logql::VectorOp::kCount:
-            g.v[i] += 1;
-            break;
-          default:  // sum, avg (divided below)
-            g.v[i] += x;
-        }
-      }
-      g.has[i] = 1;
-      n[i] += 1;
-    }
-  }
-  std::vector<Dense> out;
-  for (auto& [k, g] : groups) {
-    if (agg.op == logql::VectorOp::kAvg) {
-      const std::vector<double>& n = counts[k];
-      for (size_t i = 0; i < steps; ++i) {
-        if (g.has[i]) g.v[i] /= n[i];
-      }
-    }
-    out.push_back(std::move(g));
-  }
-  return out;
-}
-
 std::string SeriesLimitMessage(size_t max_series) {
   return "maximum of series (" + std::to_string(max_series) + ") reached for a single query";
 }
@@ -183,64 +67,78 @@ std::string PipelineError(const index::LabelSet& labels) {
 
 }  // namespace
 
-Result<MetricQueryResult> ExecuteMetricQuery(Querier* querier, ThreadPool* pool,
-                                             const logql::Expr& expr, const MetricQueryParams& p) {
-  const auto started = std::chrono::steady_clock::now();
-  SAW_ASSIGN_OR_RETURN(Plan plan, Analyze(expr));
-  const logql::LogRange& lr = plan.range->range;
-  const logql::RangeOp op = plan.range->op;
+namespace {
+
+struct Ctx {
+  Querier* querier;
+  ThreadPool* pool;
+  const MetricQueryParams& p;
+  size_t steps;
+  QueryStats stats;
+};
+
+bool Supported(logql::RangeOp op) {
+  switch (op) {
+    case logql::RangeOp::kCountOverTime:
+    case logql::RangeOp::kRate:
+    case logql::RangeOp::kBytesOverTime:
+    case logql::RangeOp::kBytesRate:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One range aggregation over the store. With `presum`, the sum by/without that encloses it is
+// applied entry by entry. `allow_errors`: an enclosing aggregation drops every label, so
+// entries with __error__ are counted rather than refused.
+Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr& agg,
+                                     const std::optional<logql::Grouping>* presum_grouping,
+                                     bool allow_errors) {
+  const logql::LogRange& lr = agg.range;
+  const logql::RangeOp op = agg.op;
+  if (!Supported(op) || lr.unwrap.has_value() || lr.selector == nullptr ||
+      agg.grouping.has_value()) {
+    return Status::NotFound("unsupported range aggregation");
+  }
+  const MetricQueryParams& p = ctx.p;
+  const size_t steps = ctx.steps;
   std::unique_ptr<log::Pipeline> pipeline;
   if (lr.selector->stages.empty()) {
     pipeline = log::NoopPipeline();
   } else {
     SAW_ASSIGN_OR_RETURN(pipeline, log::CompilePipeline(lr.selector->stages));
   }
-  if (p.step_ns <= 0 || p.end_ns < p.start_ns) return Status::InvalidArgument("bad step");
-  const size_t steps = static_cast<size_t>((p.end_ns - p.start_ns) / p.step_ns) + 1;
   const int64_t range = lr.range_ns;
   const int64_t offset = lr.offset_ns;
   // Entries with start - range - offset < ts <= end - offset.
   const int64_t from = p.start_ns - range - offset + 1;
   const int64_t to = p.end_ns - offset + 1;
-
-  // Loki refuses series with __error__ unless an outer aggregation without grouping drops
-  // every label anyway.
-  const bool drops_all =
-      !plan.aggs.empty() &&
-      (!plan.aggs.front()->grouping.has_value() ||
-       (!plan.aggs.front()->grouping->without && plan.aggs.front()->grouping->labels.empty()));
-  // A sum right above the range aggregation is linear in it: count each entry straight into
-  // its group, so memory is groups x steps however many label sets the pipeline makes.
-  const logql::VectorAggregationExpr* presum =
-      !plan.aggs.empty() && plan.aggs.back()->op == logql::VectorOp::kSum ? plan.aggs.back()
-                                                                          : nullptr;
-  if (presum != nullptr) plan.aggs.pop_back();
+  const bool drops_all = allow_errors;
   // Accumulators are series x steps doubles: cap them (the result itself is capped by
   // max_series, as Loki's max_query_series).
   const size_t max_accs = std::max<size_t>(1, (size_t{8} << 20) / (steps + 1));
 
   SAW_ASSIGN_OR_RETURN(std::vector<SelectedStream> streams,
-                       querier->SelectStreams(p.tenant, lr.selector->matchers, from, to));
-  MetricQueryResult result;
+                       ctx.querier->SelectStreams(p.tenant, lr.selector->matchers, from, to));
   std::mutex mu;
   Status error;
   std::atomic<bool> failed{false};
   SeriesSet global(steps);
-  QueryStats stats;
-  stats.streams = streams.size();
+  ctx.stats.streams += streams.size();
   auto fail = [&](Status s) {
     std::lock_guard<std::mutex> lock(mu);
     if (error.ok()) error = std::move(s);
     failed = true;
   };
   if (range > 0 && from < to) {
-    pool->ParallelFor(streams.size(), [&](size_t i) {
+    ctx.pool->ParallelFor(streams.size(), [&](size_t i) {
       if (failed.load(std::memory_order_relaxed)) return;
       if (std::chrono::steady_clock::now() > p.deadline) {
         fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
         return;
       }
-      auto it = querier->OpenStream(p.tenant, streams[i].id, from, to, Direction::kForward);
+      auto it = ctx.querier->OpenStream(p.tenant, streams[i].id, from, to, Direction::kForward);
       if (!it.ok()) {
         fail(it.status());
         return;
@@ -272,8 +170,8 @@ Result<MetricQueryResult> ExecuteMetricQuery(Querier* querier, ThreadPool* pool,
             fail(Status::InvalidArgument(PipelineError(*r.labels)));
             return;
           }
-          last =
-              local.Find(presum != nullptr ? GroupLabels(*r.labels, presum->grouping) : *r.labels);
+          last = local.Find(presum_grouping != nullptr ? GroupLabels(*r.labels, *presum_grouping)
+                                                       : *r.labels);
           last_labels = r.labels;
           last_seen = *r.labels;
           if (local.size() > max_accs) {
@@ -292,7 +190,7 @@ Result<MetricQueryResult> ExecuteMetricQuery(Querier* querier, ThreadPool* pool,
         return;
       }
       std::lock_guard<std::mutex> lock(mu);
-      stats.Add(st);
+      ctx.stats.Add(st);
       for (Acc& a : local.accs()) {
         Acc* g = global.Find(a.labels);
         for (size_t k = 0; k <= steps; ++k) {
@@ -335,23 +233,106 @@ Result<MetricQueryResult> ExecuteMetricQuery(Querier* querier, ThreadPool* pool,
     }
     series.push_back(std::move(d));
   }
-  for (auto it = plan.aggs.rbegin(); it != plan.aggs.rend(); ++it) {
-    series = Aggregate(**it, std::move(series), steps);
+  return series;
+}
+
+Result<MetricValue> Eval(Ctx& ctx, const logql::Expr& expr, bool allow_errors) {
+  MetricValue out;
+  switch (expr.kind) {
+    case logql::ExprKind::kLiteral:
+      out.is_scalar = true;
+      out.scalar = static_cast<const logql::LiteralExpr&>(expr).value;
+      return out;
+    case logql::ExprKind::kVector: {
+      Dense d{index::LabelSet(),
+              std::vector<double>(ctx.steps, static_cast<const logql::VectorExpr&>(expr).value),
+              std::vector<char>(ctx.steps, 1)};
+      out.series.push_back(std::move(d));
+      return out;
+    }
+    case logql::ExprKind::kRangeAggregation: {
+      SAW_ASSIGN_OR_RETURN(
+          out.series, EvalRange(ctx, static_cast<const logql::RangeAggregationExpr&>(expr), nullptr,
+                                allow_errors));
+      return out;
+    }
+    case logql::ExprKind::kVectorAggregation: {
+      const auto& v = static_cast<const logql::VectorAggregationExpr&>(expr);
+      if (v.inner == nullptr) return Status::NotFound("empty aggregation");
+      const bool drops =
+          !v.grouping.has_value() || (!v.grouping->without && v.grouping->labels.empty());
+      if (v.op == logql::VectorOp::kSum && v.inner->kind == logql::ExprKind::kRangeAggregation) {
+        SAW_ASSIGN_OR_RETURN(
+            out.series, EvalRange(ctx, static_cast<const logql::RangeAggregationExpr&>(*v.inner),
+                                  &v.grouping, allow_errors || drops));
+        return out;
+      }
+      SAW_ASSIGN_OR_RETURN(MetricValue inner, Eval(ctx, *v.inner, allow_errors || drops));
+      if (inner.is_scalar) return Status::NotFound("aggregation of a scalar");
+      SAW_ASSIGN_OR_RETURN(out.series, Aggregate(v, std::move(inner.series), ctx.steps));
+      return out;
+    }
+    case logql::ExprKind::kBinOp: {
+      const auto& b = static_cast<const logql::BinOpExpr&>(expr);
+      if (b.lhs == nullptr || b.rhs == nullptr) return Status::NotFound("empty operand");
+      SAW_ASSIGN_OR_RETURN(MetricValue l, Eval(ctx, *b.lhs, allow_errors));
+      SAW_ASSIGN_OR_RETURN(MetricValue r, Eval(ctx, *b.rhs, allow_errors));
+      return BinaryOp(b, std::move(l), std::move(r), ctx.steps);
+    }
+    case logql::ExprKind::kLabelReplace: {
+      const auto& lr = static_cast<const logql::LabelReplaceExpr&>(expr);
+      if (lr.inner == nullptr) return Status::NotFound("empty operand");
+      SAW_ASSIGN_OR_RETURN(MetricValue inner, Eval(ctx, *lr.inner, allow_errors));
+      if (inner.is_scalar) return Status::NotFound("label_replace of a scalar");
+      SAW_ASSIGN_OR_RETURN(out.series, LabelReplace(lr, std::move(inner.series)));
+      return out;
+    }
+    default:
+      return Status::NotFound("unsupported metric expression");
   }
+}
+
+}  // namespace
+
+Result<MetricQueryResult> ExecuteMetricQuery(Querier* querier, ThreadPool* pool,
+                                             const logql::Expr& expr, const MetricQueryParams& p) {
+  const auto started = std::chrono::steady_clock::now();
+  if (p.step_ns <= 0 || p.end_ns < p.start_ns) return Status::InvalidArgument("bad step");
+  Ctx ctx{querier, pool, p, static_cast<size_t>((p.end_ns - p.start_ns) / p.step_ns) + 1, {}};
+  SAW_ASSIGN_OR_RETURN(MetricValue value, Eval(ctx, expr, false));
+  if (value.is_scalar) {
+    value.series.push_back({index::LabelSet(), std::vector<double>(ctx.steps, value.scalar),
+                            std::vector<char>(ctx.steps, 1)});
+  }
+  std::vector<Dense>& series = value.series;
   if (p.max_series > 0 && series.size() > p.max_series) {
     return Status::InvalidArgument(SeriesLimitMessage(p.max_series));
   }
-  std::sort(series.begin(), series.end(), [](const Dense& a, const Dense& b) {
+  std::stable_sort(series.begin(), series.end(), [](const Dense& a, const Dense& b) {
     return a.labels.ToString() < b.labels.ToString();
   });
+  // Operations such as `or` can yield one label set twice: one series, the first point wins.
+  for (size_t i = 1; i < series.size(); ++i) {
+    Dense& prev = series[i - 1];
+    if (!(series[i].labels == prev.labels)) continue;
+    for (size_t k = 0; k < ctx.steps; ++k) {
+      if (!prev.has[k] && series[i].has[k]) {
+        prev.has[k] = 1;
+        prev.v[k] = series[i].v[k];
+      }
+    }
+    std::fill(series[i].has.begin(), series[i].has.end(), 0);
+    std::swap(series[i], prev);  // keep the merged one last, for a following duplicate
+  }
+  MetricQueryResult result;
   for (Dense& d : series) {
     MetricSeries m{std::move(d.labels), {}};
-    for (size_t k = 0; k < steps; ++k) {
+    for (size_t k = 0; k < ctx.steps; ++k) {
       if (d.has[k]) m.points.push_back({p.start_ns + static_cast<int64_t>(k) * p.step_ns, d.v[k]});
     }
     if (!m.points.empty()) result.series.push_back(std::move(m));
   }
-  result.stats = stats;
+  result.stats = ctx.stats;
   result.stats.exec_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

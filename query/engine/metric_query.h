@@ -1,8 +1,9 @@
-// Execution of the LogQL metric queries that count log lines: the range aggregations
-// count_over_time, rate, bytes_over_time and bytes_rate (with `offset`), under any nesting of
-// the vector aggregations sum, avg, count, min and max (with `by`/`without`). Other metric
-// expressions (unwrap, topk, binary operations with series, ...) are not implemented yet and
-// return NotFound so the caller can answer "not supported".
+// Execution of LogQL metric queries: the range aggregations that count lines
+// (count_over_time, rate, bytes_over_time, bytes_rate; `offset` too) under any expression of
+// vector aggregations (sum, avg, count, min, max, stddev, stdvar, topk, bottomk, sort,
+// sort_desc; by/without), binary operations (scalars, on/ignoring, group_left/right, and/or/
+// unless, bool) and label_replace (metric_ops.h). Not implemented yet, answered NotFound so
+// the caller can say "not supported": unwrap range aggregations, absent_over_time.
 //
 // Semantics are Loki's: steps at start, start + step, ..., up to end (both included); at step t
 // a range aggregation covers the entries with t - range - offset < ts <= t - offset; a step

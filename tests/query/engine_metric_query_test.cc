@@ -92,6 +92,19 @@ TEST_F(MetricQueryTest, VectorAggregations) {
       {R"(avg by (job) (count_over_time({job=~".+"}[10s])))",
        R"({job="a"}: 5=2.5; {job="b"}: 5=1)"},
       {R"(max(sum by (job) (count_over_time({job=~".+"}[10s]))))", "{}: 5=5"},
+      {R"(topk(1, count_over_time({job=~".+"}[10s])))", R"({host="h1", job="a"}: 5=3)"},
+      {R"(stddev(count_over_time({job="a"}[10s])))", "{}: 5=0.5"},
+      {R"(sum by (job) (count_over_time({job=~".+"}[10s])) * 2 > 5)", R"({job="a"}: 5=10)"},
+      {R"(sum by (job) (count_over_time({job=~".+"}[10s])) > bool 3)",
+       R"({job="a"}: 5=1; {job="b"}: 5=0)"},
+      {R"(sum by (job) (count_over_time({job=~".+"}[10s])) / on (job) count by (job) (count_over_time({job=~".+"}[10s])))",
+       R"({job="a"}: 5=2.5; {job="b"}: 5=1)"},
+      {R"(count_over_time({job="a"}[10s]) / ignoring (host) group_left sum by (job) (count_over_time({job="a"}[10s])))",
+       R"({host="h1", job="a"}: 5=0.6; {host="h2", job="a"}: 5=0.4)"},
+      {R"(sum by (job) (count_over_time({job="a"}[10s])) or sum by (job) (count_over_time({job=~".+"}[10s])))",
+       R"({job="a"}: 5=5; {job="b"}: 5=1)"},
+      {R"q(label_replace(sum by (job) (count_over_time({job="b"}[10s])), "x", "j-$1", "job", "(.*)"))q",
+       R"({job="b", x="j-b"}: 5=1)"},
       {R"(sum by (level) (count_over_time({host="h2"} | logfmt [10s])))",
        R"({level="error"}: 5=1; {level="info"}: 5=1)"},
   };
@@ -116,7 +129,7 @@ TEST_F(MetricQueryTest, RefusalsAndUnsupported) {
   auto limit = Run(R"(count_over_time({job=~".+"}[10s]))", 5 * kS, 5 * kS, kS, 2);
   ASSERT_FALSE(limit.ok());
   EXPECT_EQ(limit.status().message(), "maximum of series (2) reached for a single query");
-  auto unsupported = Run(R"(topk(1, count_over_time({job=~".+"}[10s])))", 5 * kS, 5 * kS, kS);
+  auto unsupported = Run(R"(avg_over_time({job=~".+"} | unwrap x [10s]))", 5 * kS, 5 * kS, kS);
   ASSERT_FALSE(unsupported.ok());
   EXPECT_EQ(unsupported.status().code(), StatusCode::kNotFound);
 }
