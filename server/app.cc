@@ -1,9 +1,11 @@
 #include "server/app.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <optional>
 #include <system_error>
+#include <thread>
 
 #include "server/build_info.h"
 #include "server/handlers/admin.h"
@@ -145,6 +147,11 @@ Status App::Start() {
                                  ? config_.query_limits.max_concurrent
                                  : 2 * query_pool_.size();
   http_options.threads = static_cast<int>(max_queries + query_pool_.size() + 2);
+  // Pushes wait for the WAL's group commit: they run on their own threads, so they never
+  // take the ones queries are served on (http_server.h). Several at once fill one fsync.
+  http_options.offload = [](const HttpRequest& r) { return IsPushRequest(r); };
+  http_options.offload_threads =
+      static_cast<int>(std::max(8u, 4 * std::thread::hardware_concurrency()));
   http_ = std::make_unique<HttpServer>(
       http_options, [this](const HttpRequest& request) { return Serve(request); });
   SAW_RETURN_IF_ERROR(http_->Start());

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -49,6 +50,7 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor{net::make_strand(ioc)};
   tcp::endpoint bound;
   std::vector<std::thread> threads;
+  std::unique_ptr<net::thread_pool> offload_pool;  // null without offload threads
   bool started = false;
   bool stopped = false;
 };
@@ -100,22 +102,34 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return Close();  // end of stream, timeout, reset, or shut down while idle
 
-    HttpRequest request = parser_->release();
-    const bool keep_alive = request.keep_alive() && !server_->stopping.load();
-    HttpResponse response;
-    // The one catch-all of a session: a handler that throws is a bug, answered with 500.
+    auto request = std::make_shared<HttpRequest>(parser_->release());
+    const bool keep_alive = request->keep_alive() && !server_->stopping.load();
+    if (server_->offload_pool != nullptr && server_->options.offload(*request)) {
+      // The handler runs on the offload pool; the answer comes back to this session's strand.
+      net::post(*server_->offload_pool, [self = shared_from_this(), request, keep_alive] {
+        HttpResponse response = self->Call(*request);
+        net::post(self->stream_.get_executor(),
+                  [self, response = std::move(response), version = request->version(),
+                   keep_alive]() mutable { self->Send(std::move(response), version, keep_alive); });
+      });
+      return;
+    }
+    Send(Call(*request), request->version(), keep_alive);
+  }
+
+  // Runs the handler. The one catch-all of a session: a handler that throws is a bug,
+  // answered with 500.
+  HttpResponse Call(const HttpRequest& request) {
     try {
-      response = server_->handler(request);
+      return server_->handler(request);
     } catch (const std::exception& e) {
       LogError("uncaught exception while serving a request",
                {{"path", std::string(request.target())}, {"err", e.what()}});
-      response = MakeResponse(http::status::internal_server_error, "internal server error\n");
     } catch (...) {
       LogError("uncaught exception while serving a request",
                {{"path", std::string(request.target())}, {"err", "unknown"}});
-      response = MakeResponse(http::status::internal_server_error, "internal server error\n");
     }
-    Send(std::move(response), request.version(), keep_alive);
+    return MakeResponse(http::status::internal_server_error, "internal server error\n");
   }
 
   void Send(HttpResponse response, unsigned version, bool keep_alive) {
@@ -207,14 +221,18 @@ Status HttpServer::Start() {
   if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (!ec) s.bound = s.acceptor.local_endpoint(ec);
   if (ec) {
+    const std::string message = ec.message();  // before close() reuses ec
     s.acceptor.close(ec);
-    return Status::IOError("listen tcp " + where + ": " + ec.message());
+    return Status::IOError("listen tcp " + where + ": " + message);
   }
   s.DoAccept();
   int n = s.options.threads > 0 ? s.options.threads
                                 : static_cast<int>(std::thread::hardware_concurrency());
   n = std::max(n, 1);
   for (int i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.Run(); });
+  if (s.options.offload_threads > 0 && s.options.offload) {
+    s.offload_pool = std::make_unique<net::thread_pool>(s.options.offload_threads);
+  }
   s.started = true;
   return Status::OK();
 }
@@ -258,6 +276,9 @@ void HttpServer::Stop() {
   s.ioc.stop();
   for (std::thread& t : s.threads) t.join();
   s.threads.clear();
+  // Handlers still running past the shutdown timeout finish here; their answers, posted to
+  // the stopped io_context, are dropped with their sessions.
+  if (s.offload_pool != nullptr) s.offload_pool->join();
 }
 
 }  // namespace sawmill::server

@@ -2,6 +2,14 @@
 // per connection with keep-alive, a body size limit and a read timeout. Every request goes to
 // a single Handler (the App's router); the server itself knows no paths.
 //
+// Threads: the I/O threads read and write every connection asynchronously, so a slow or
+// stalled client never holds a thread (a half-sent request only holds its own socket and
+// buffer until the read timeout). Handlers run on the I/O threads, except the requests
+// `options.offload` selects (the pushes: they wait for the WAL's group commit), which run on a
+// separate pool of `options.offload_threads`; their answers are written back by the I/O
+// threads. Pushes therefore never occupy the threads queries are served on, however many
+// arrive at once: the excess waits in the offload pool's queue.
+//
 // Errors never leave as exceptions: Asio and Beast are used through their error_code
 // overloads, and each session has the one catch-all that answers a throwing handler with 500
 // and logs it.
@@ -30,6 +38,10 @@ struct HttpServerOptions {
   // Time to read one whole request, including the wait for it on a kept-alive connection.
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds write_timeout = std::chrono::seconds(60);
+  // Requests for which this returns true run on the offload pool (see the file comment).
+  // Ignored when offload_threads is 0. Runs on an I/O thread: must be cheap.
+  std::function<bool(const HttpRequest&)> offload;
+  int offload_threads = 0;
   // How long Stop() lets in-flight requests finish before cutting them off.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(30);
 };

@@ -52,6 +52,13 @@ Result<HttpResponse> HandlePush(const PushContext& context, const Request& req,
 
 }  // namespace
 
+bool IsPushRequest(const HttpRequest& request) {
+  if (request.method() != http::verb::post) return false;
+  std::string_view path = request.target();
+  path = path.substr(0, path.find('?'));
+  return path == "/loki/api/v1/push" || path == "/api/prom/push";
+}
+
 void AddPushRoutes(const PushContext& context, Router* router) {
   router->Add(http::verb::post, "/loki/api/v1/push", [context](const Request& req) {
     return HandlePush(context, req, ingest::PushApi::kV1);

@@ -24,4 +24,8 @@ struct PushContext {
 
 void AddPushRoutes(const PushContext& context, Router* router);
 
+// Whether `request` is a POST to one of the push endpoints (what the HTTP server runs on its
+// offload pool).
+bool IsPushRequest(const HttpRequest& request);
+
 }  // namespace sawmill::server
