@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -38,13 +39,32 @@ std::string TrimZeroDecimal(const std::string& s) {
   return s;
 }
 
+// Go's int64(f) on amd64: truncation, and 0x8000000000000000 when out of range or NaN.
+int64_t FloatToInt64(double f) {
+  if (!(f > -9223372036854775808.0 && f < 9223372036854775808.0)) {
+    return std::numeric_limits<int64_t>::min();
+  }
+  return static_cast<int64_t>(f);
+}
+
+// Go's wrapping int64 arithmetic (signed overflow is undefined in C++).
+int64_t WrapAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t WrapSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t WrapMul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+
 // cast.ToInt64: lenient, 0 when it does not convert.
 int64_t ToInt64(const Value& v) {
   switch (v.kind) {
     case K::kInt:
       return v.i;
     case K::kFloat:
-      return static_cast<int64_t>(v.f);
+      return FloatToInt64(v.f);
     case K::kBool:
       return v.b ? 1 : 0;
     case K::kString: {
@@ -87,7 +107,9 @@ std::string S(const Value& v) { return v.kind == K::kString ? v.s : ToText(v); }
 
 Result<int64_t> IntArg(const Value& v, std::string_view fn) {
   if (v.kind == K::kInt) return v.i;
-  if (v.kind == K::kFloat && v.f == std::floor(v.f)) return static_cast<int64_t>(v.f);
+  if (v.kind == K::kFloat && v.f == std::floor(v.f) && std::fabs(v.f) < 9e18) {
+    return static_cast<int64_t>(v.f);
+  }
   return Err("error calling " + std::string(fn) + ": wrong type for value; expected int; got " +
              TypeName(v));
 }
@@ -675,13 +697,13 @@ const std::unordered_map<std::string_view, Fn>& Table() {
          std::string_view name = "unixEpochMillis"; NEED(1);
          int64_t s, n;
          if (!TimeArg(a[0], &s, &n)) return Err("error calling unixEpochMillis: wrong type for value; expected time.Time; got " + TypeName(a[0]));
-         return Value::Str(std::to_string(s * 1000 + n / 1000000));
+         return Value::Str(std::to_string(WrapAdd(WrapMul(s, 1000), n / 1000000)));
        }},
       {"unixEpochNanos", [](const Args& a, const CallContext&) -> Result<Value> {
          std::string_view name = "unixEpochNanos"; NEED(1);
          int64_t s, n;
          if (!TimeArg(a[0], &s, &n)) return Err("error calling unixEpochNanos: wrong type for value; expected time.Time; got " + TypeName(a[0]));
-         return Value::Str(std::to_string(s * 1000000000 + n));
+         return Value::Str(std::to_string(WrapAdd(WrapMul(s, 1000000000), n)));
        }},
       {"unixToTime", [](const Args& a, const CallContext&) -> Result<Value> {
          std::string_view name = "unixToTime"; NEED(1);
@@ -793,26 +815,29 @@ const std::unordered_map<std::string_view, Fn>& Table() {
       {"float64", [](const Args& a, const CallContext&) -> Result<Value> { std::string_view name = "float64"; NEED(1); return Value::Float(ToFloat64(a[0])); }},
       {"add", [](const Args& a, const CallContext&) -> Result<Value> {
          int64_t s = 0;
-         for (const Value& v : a) s += ToInt64(v);
+         for (const Value& v : a) s = WrapAdd(s, ToInt64(v));
          return Value::Int(s);
        }},
-      {"sub", [](const Args& a, const CallContext&) -> Result<Value> { std::string_view name = "sub"; NEED(2); return Value::Int(ToInt64(a[0]) - ToInt64(a[1])); }},
+      {"sub", [](const Args& a, const CallContext&) -> Result<Value> { std::string_view name = "sub"; NEED(2); return Value::Int(WrapSub(ToInt64(a[0]), ToInt64(a[1]))); }},
       {"mul", [](const Args& a, const CallContext&) -> Result<Value> {
          if (a.empty()) return Err("wrong number of args for mul: want at least 1 got 0");
          int64_t p = ToInt64(a[0]);
-         for (size_t i = 1; i < a.size(); ++i) p *= ToInt64(a[i]);
+         for (size_t i = 1; i < a.size(); ++i) p = WrapMul(p, ToInt64(a[i]));
          return Value::Int(p);
        }},
       {"div", [](const Args& a, const CallContext&) -> Result<Value> {
          std::string_view name = "div"; NEED(2);
          int64_t d = ToInt64(a[1]);
          if (d == 0) return Err("error calling div: runtime error: integer divide by zero");
-         return Value::Int(ToInt64(a[0]) / d);
+         int64_t n = ToInt64(a[0]);
+         if (d == -1) return Value::Int(WrapSub(0, n));  // Go: MinInt64 / -1 wraps
+         return Value::Int(n / d);
        }},
       {"mod", [](const Args& a, const CallContext&) -> Result<Value> {
          std::string_view name = "mod"; NEED(2);
          int64_t d = ToInt64(a[1]);
          if (d == 0) return Err("error calling mod: runtime error: integer divide by zero");
+         if (d == -1) return Value::Int(0);
          return Value::Int(ToInt64(a[0]) % d);
        }},
       {"addf", [](const Args& a, const CallContext&) -> Result<Value> {

@@ -75,6 +75,9 @@ TEST(TemplateTest, ConformanceTemplates) {
       {R"({{ ToUpper "x" }}{{ Replace "aaa" "a" "b" 2 }}{{ TrimSpace "  y " }}{{ TrimPrefix "pre-z" "pre-" }})", "x", "Xbbayz"},
       {R"({{ printf "%s=%d %.2f %q %v %5s|%-3d|" "k" 42 3.14159 "q" true "r" 7 }})", "x", "k=42 3.14 \"q\" true     r|7  |"},
       {R"({{ index (fromJson "[10,20]") 1 }})", "x", "20"},
+      // Go's int64 arithmetic wraps; out-of-range float conversions give MinInt64 (amd64).
+      {"{{ add 9223372036854775807 1 }} {{ div -9223372036854775808 -1 }} {{ int 1e300 }}", "x",
+       "-9223372036854775808 -9223372036854775808 -9223372036854775808"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.tmpl);
