@@ -9,6 +9,7 @@
 #include "query/engine/constant_eval.h"
 #include "query/engine/log_query.h"
 #include "query/engine/metric_ops.h"
+#include "query/engine/metric_unwrap.h"
 #include "query/engine/response_json.h"
 #include "query/log/compile.h"
 
@@ -56,14 +57,7 @@ std::string SeriesLimitMessage(size_t max_series) {
   return "maximum of series (" + std::to_string(max_series) + ") reached for a single query";
 }
 
-std::string PipelineError(const index::LabelSet& labels) {
-  const std::string err(labels.Get(kErrorLabel));
-  return "pipeline error: '" + err + "' for series: '" + labels.ToString() +
-         "'.\nUse a label filter to intentionally skip this error. (e.g | __error__!=\"" + err +
-         "\").\nTo skip all potential errors you can match empty errors.(e.g __error__=\"\")\n"
-         "The label filter can also be specified after unwrap. (e.g | unwrap latency | "
-         "__error__=\"\" )\n\n";
-}
+std::string PipelineError(const index::LabelSet& labels) { return PipelineErrorMessage(labels); }
 
 }  // namespace
 
@@ -83,6 +77,7 @@ bool Supported(logql::RangeOp op) {
     case logql::RangeOp::kRate:
     case logql::RangeOp::kBytesOverTime:
     case logql::RangeOp::kBytesRate:
+    case logql::RangeOp::kAbsentOverTime:
       return true;
     default:
       return false;
@@ -236,6 +231,32 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
   return series;
 }
 
+// absent_over_time: 1 at the steps whose window holds no entry, labelled with the selector's
+// equality matchers (Prometheus' absent()).
+Result<MetricValue> EvalAbsent(Ctx& ctx, const logql::RangeAggregationExpr& ra) {
+  static const std::optional<logql::Grouping> kAll = logql::Grouping{};
+  SAW_ASSIGN_OR_RETURN(std::vector<Dense> total, EvalRange(ctx, ra, &kAll, true));
+  MetricValue out;
+  std::vector<index::Label> labels;
+  for (const index::Matcher& m : ra.range.selector->matchers) {
+    if (m.type() == index::MatchType::kEqual &&
+        std::none_of(labels.begin(), labels.end(),
+                     [&](const index::Label& l) { return l.name == m.name(); })) {
+      labels.push_back({m.name(), m.value()});
+    }
+  }
+  Result<index::LabelSet> ls = index::LabelSet::FromLabels(std::move(labels));
+  Dense d{ls.ok() ? std::move(ls).value() : index::LabelSet(), std::vector<double>(ctx.steps, 1),
+          std::vector<char>(ctx.steps, 1)};
+  for (const Dense& t : total) {
+    for (size_t k = 0; k < ctx.steps; ++k) {
+      if (t.has[k]) d.has[k] = 0;
+    }
+  }
+  out.series.push_back(std::move(d));
+  return out;
+}
+
 Result<MetricValue> Eval(Ctx& ctx, const logql::Expr& expr, bool allow_errors) {
   MetricValue out;
   switch (expr.kind) {
@@ -251,9 +272,15 @@ Result<MetricValue> Eval(Ctx& ctx, const logql::Expr& expr, bool allow_errors) {
       return out;
     }
     case logql::ExprKind::kRangeAggregation: {
-      SAW_ASSIGN_OR_RETURN(
-          out.series, EvalRange(ctx, static_cast<const logql::RangeAggregationExpr&>(expr), nullptr,
-                                allow_errors));
+      const auto& ra = static_cast<const logql::RangeAggregationExpr&>(expr);
+      if (ra.range.unwrap.has_value()) {
+        UnwrapContext u{ctx.querier, ctx.pool,       ctx.p.tenant, ctx.p.start_ns, ctx.p.step_ns,
+                        ctx.steps,   ctx.p.deadline, allow_errors, &ctx.stats};
+        SAW_ASSIGN_OR_RETURN(out.series, EvalUnwrap(u, ra));
+        return out;
+      }
+      if (ra.op == logql::RangeOp::kAbsentOverTime) return EvalAbsent(ctx, ra);
+      SAW_ASSIGN_OR_RETURN(out.series, EvalRange(ctx, ra, nullptr, allow_errors));
       return out;
     }
     case logql::ExprKind::kVectorAggregation: {
@@ -261,7 +288,12 @@ Result<MetricValue> Eval(Ctx& ctx, const logql::Expr& expr, bool allow_errors) {
       if (v.inner == nullptr) return Status::NotFound("empty aggregation");
       const bool drops =
           !v.grouping.has_value() || (!v.grouping->without && v.grouping->labels.empty());
-      if (v.op == logql::VectorOp::kSum && v.inner->kind == logql::ExprKind::kRangeAggregation) {
+      const auto* inner_range = v.inner->kind == logql::ExprKind::kRangeAggregation
+                                    ? static_cast<const logql::RangeAggregationExpr*>(v.inner.get())
+                                    : nullptr;
+      if (v.op == logql::VectorOp::kSum && inner_range != nullptr &&
+          !inner_range->range.unwrap.has_value() &&
+          inner_range->op != logql::RangeOp::kAbsentOverTime) {
         SAW_ASSIGN_OR_RETURN(
             out.series, EvalRange(ctx, static_cast<const logql::RangeAggregationExpr&>(*v.inner),
                                   &v.grouping, allow_errors || drops));

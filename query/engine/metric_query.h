@@ -1,9 +1,10 @@
-// Execution of LogQL metric queries: the range aggregations that count lines
-// (count_over_time, rate, bytes_over_time, bytes_rate; `offset` too) under any expression of
-// vector aggregations (sum, avg, count, min, max, stddev, stdvar, topk, bottomk, sort,
-// sort_desc; by/without), binary operations (scalars, on/ignoring, group_left/right, and/or/
-// unless, bool) and label_replace (metric_ops.h). Not implemented yet, answered NotFound so
-// the caller can say "not supported": unwrap range aggregations, absent_over_time.
+// Execution of LogQL metric queries: range aggregations (count_over_time, rate,
+// bytes_over_time, bytes_rate, absent_over_time, and over unwrapped values sum/avg/min/max/
+// stdvar/stddev/quantile/first/last_over_time and rate; metric_unwrap.h), `offset`, under any
+// expression of vector aggregations (sum, avg, count, min, max, stddev, stdvar, topk, bottomk,
+// sort, sort_desc; by/without), binary operations (scalars, on/ignoring, group_left/right,
+// and/or/unless, bool) and label_replace (metric_ops.h). Not implemented, answered NotFound so
+// the caller can say "not supported": rate_counter.
 //
 // Semantics are Loki's: steps at start, start + step, ..., up to end (both included); at step t
 // a range aggregation covers the entries with t - range - offset < ts <= t - offset; a step

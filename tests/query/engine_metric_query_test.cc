@@ -105,6 +105,9 @@ TEST_F(MetricQueryTest, VectorAggregations) {
        R"({job="a"}: 5=5; {job="b"}: 5=1)"},
       {R"q(label_replace(sum by (job) (count_over_time({job="b"}[10s])), "x", "j-$1", "job", "(.*)"))q",
        R"({job="b", x="j-b"}: 5=1)"},
+      {R"(sum_over_time({host="h2"} | logfmt | unwrap n [10s]))", ""},
+      {R"(absent_over_time({job="a", host="h9"}[10s]))", R"({host="h9", job="a"}: 5=1)"},
+      {R"(absent_over_time({job="a"}[10s]))", ""},
       {R"(sum by (level) (count_over_time({host="h2"} | logfmt [10s])))",
        R"({level="error"}: 5=1; {level="info"}: 5=1)"},
   };
@@ -114,6 +117,44 @@ TEST_F(MetricQueryTest, VectorAggregations) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(*r, c.want);
   }
+}
+
+TEST_F(MetricQueryTest, UnwrapsLabelValues) {
+  Push(R"({job="u"})", {{1 * kS, "ms=10 size=1KB d=1s"},
+                        {2 * kS, "ms=30 size=2KB d=500ms"},
+                        {3 * kS, "ms=oops size=1KiB d=2s"},
+                        {4 * kS, "nothing here"}});
+  struct Case {
+    std::string_view query;
+    std::string_view want;
+  };
+  const Case cases[] = {
+      {R"(sum by (job) (sum_over_time({job="u"} | logfmt | unwrap ms | __error__="" [10s])))",
+       "{job=\"u\"}: 5=40"},
+      {R"(avg_over_time({job="u"} | logfmt | unwrap ms | __error__="" [10s]) by (job))",
+       "{job=\"u\"}: 5=20"},
+      {R"(max_over_time({job="u"} | logfmt | unwrap bytes(size) [10s]) by (job))",
+       "{job=\"u\"}: 5=2000"},
+      {R"(min_over_time({job="u"} | logfmt | unwrap duration(d) [10s]) by (job))",
+       "{job=\"u\"}: 5=0.5"},
+      {R"(first_over_time({job="u"} | logfmt | unwrap duration(d) [10s]) by (job))",
+       "{job=\"u\"}: 5=1"},
+      {R"(last_over_time({job="u"} | logfmt | unwrap duration(d) [10s]) by (job))",
+       "{job=\"u\"}: 5=2"},
+      {R"(quantile_over_time(0.5, {job="u"} | logfmt | unwrap duration(d) [10s]) by (job))",
+       "{job=\"u\"}: 5=1"},
+      {R"(sum(sum_over_time({job="u"} | logfmt | unwrap ms [10s])))", "{}: 5=40"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.query);
+    auto r = Run(c.query, 5 * kS, 5 * kS, kS);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, c.want);
+  }
+  auto err = Run(R"(sum_over_time({job="u"} | logfmt | unwrap ms [10s]))", 5 * kS, 5 * kS, kS);
+  ASSERT_FALSE(err.ok());
+  EXPECT_EQ(err.status().message().rfind("pipeline error: 'SampleExtractionErr'", 0), 0u)
+      << err.status().message();
 }
 
 TEST_F(MetricQueryTest, RefusalsAndUnsupported) {
@@ -129,7 +170,7 @@ TEST_F(MetricQueryTest, RefusalsAndUnsupported) {
   auto limit = Run(R"(count_over_time({job=~".+"}[10s]))", 5 * kS, 5 * kS, kS, 2);
   ASSERT_FALSE(limit.ok());
   EXPECT_EQ(limit.status().message(), "maximum of series (2) reached for a single query");
-  auto unsupported = Run(R"(avg_over_time({job=~".+"} | unwrap x [10s]))", 5 * kS, 5 * kS, kS);
+  auto unsupported = Run(R"(rate_counter({job=~".+"} | unwrap x [10s]))", 5 * kS, 5 * kS, kS);
   ASSERT_FALSE(unsupported.ok());
   EXPECT_EQ(unsupported.status().code(), StatusCode::kNotFound);
 }

@@ -1,0 +1,261 @@
+#include "query/engine/metric_unwrap.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <mutex>
+
+#include "query/engine/log_query.h"
+#include "query/log/compile.h"
+#include "query/logql/go_text.h"
+#include "query/logql/parser.h"
+
+namespace sawmill::query::engine {
+namespace {
+
+struct Sample {
+  int64_t ts;
+  double v;
+};
+
+bool Convert(logql::UnwrapConv conv, std::string_view text, double* out, std::string* err) {
+  switch (conv) {
+    case logql::UnwrapConv::kNone:
+      if (logql::GoParseFloat(text, out)) return true;
+      *err = "strconv.ParseFloat: parsing \"" + std::string(text) + "\": invalid syntax";
+      return false;
+    case logql::UnwrapConv::kBytes: {
+      uint64_t b = 0;
+      if (logql::ParseHumanBytes(text, &b)) {
+        *out = static_cast<double>(b);
+        return true;
+      }
+      *err = "strconv.ParseFloat: parsing \"" + std::string(text) + "\": invalid syntax";
+      return false;
+    }
+    default: {
+      int64_t ns = 0;
+      if (logql::ParseGoDuration(text, &ns)) {
+        *out = static_cast<double>(ns) / 1e9;
+        return true;
+      }
+      *err = "time: invalid duration \"" + std::string(text) + "\"";
+      return false;
+    }
+  }
+}
+
+double Quantile(double q, std::vector<double> v) {
+  if (v.empty()) return NAN;
+  if (q < 0) return -INFINITY;
+  if (q > 1) return INFINITY;
+  std::sort(v.begin(), v.end());
+  const double rank = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(rank));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  const double w = rank - static_cast<double>(lo);
+  return v[lo] * (1 - w) + v[hi] * w;
+}
+
+double Window(logql::RangeOp op, const std::vector<Sample>& s, size_t a, size_t b, double q,
+              double range_s) {
+  const double n = static_cast<double>(b - a);
+  double sum = 0, mn = INFINITY, mx = -INFINITY;
+  for (size_t i = a; i < b; ++i) {
+    sum += s[i].v;
+    mn = std::min(mn, s[i].v);
+    mx = std::max(mx, s[i].v);
+  }
+  switch (op) {
+    case logql::RangeOp::kSumOverTime:
+      return sum;
+    case logql::RangeOp::kAvgOverTime:
+      return sum / n;
+    case logql::RangeOp::kMinOverTime:
+      return mn;
+    case logql::RangeOp::kMaxOverTime:
+      return mx;
+    case logql::RangeOp::kRate:
+      return sum / range_s;
+    case logql::RangeOp::kFirstOverTime:
+      return s[a].v;
+    case logql::RangeOp::kLastOverTime:
+      return s[b - 1].v;
+    case logql::RangeOp::kQuantileOverTime: {
+      std::vector<double> v;
+      for (size_t i = a; i < b; ++i) v.push_back(s[i].v);
+      return Quantile(q, std::move(v));
+    }
+    default: {  // stdvar, stddev: population variance, Welford as Prometheus
+      double count = 0, mean = 0, m2 = 0;
+      for (size_t i = a; i < b; ++i) {
+        count += 1;
+        const double d = s[i].v - mean;
+        mean += d / count;
+        m2 += d * (s[i].v - mean);
+      }
+      const double var = m2 / count;
+      return op == logql::RangeOp::kStddevOverTime ? std::sqrt(var) : var;
+    }
+  }
+}
+
+}  // namespace
+
+std::string PipelineErrorMessage(const index::LabelSet& labels) {
+  const std::string err(labels.Get("__error__"));
+  return "pipeline error: '" + err + "' for series: '" + labels.ToString() +
+         "'.\nUse a label filter to intentionally skip this error. (e.g | __error__!=\"" + err +
+         "\").\nTo skip all potential errors you can match empty errors.(e.g __error__=\"\")\n"
+         "The label filter can also be specified after unwrap. (e.g | unwrap latency | "
+         "__error__=\"\" )\n\n";
+}
+
+Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
+                                      const logql::RangeAggregationExpr& agg) {
+  const logql::LogRange& lr = agg.range;
+  if (!lr.unwrap.has_value() || lr.selector == nullptr || agg.op == logql::RangeOp::kRateCounter) {
+    return Status::NotFound("unsupported unwrap aggregation");
+  }
+  const logql::Unwrap& uw = *lr.unwrap;
+  std::unique_ptr<log::Pipeline> pipeline;
+  if (lr.selector->stages.empty()) {
+    pipeline = log::NoopPipeline();
+  } else {
+    SAW_ASSIGN_OR_RETURN(pipeline, log::CompilePipeline(lr.selector->stages));
+  }
+  // The label filters after unwrap: string matchers (`__error__=""`, the usual one) are
+  // checked here, since the conversion error is not a label a pipeline sees; the others run
+  // as a pipeline of their own over each sample's labels.
+  std::vector<const index::Matcher*> post_matchers;
+  std::unique_ptr<log::Pipeline> post;
+  std::string post_text;
+  for (const auto& f : uw.post_filters) {
+    if (f->kind == logql::LabelFilter::Kind::kString && f->matcher.has_value()) {
+      post_matchers.push_back(&*f->matcher);
+    } else {
+      post_text += " | " + f->String();
+    }
+  }
+  if (!post_text.empty()) {
+    std::string text = "{__unwrap__=\"1\"}" + post_text;
+    SAW_ASSIGN_OR_RETURN(std::unique_ptr<logql::LogSelectorExpr> e, logql::ParseLogSelector(text));
+    SAW_ASSIGN_OR_RETURN(post, log::CompilePipeline(e->stages));
+  }
+  const int64_t range = lr.range_ns;
+  const int64_t offset = lr.offset_ns;
+  const int64_t end_ns = ctx.start_ns + static_cast<int64_t>(ctx.steps - 1) * ctx.step_ns;
+  const int64_t from = ctx.start_ns - range - offset + 1;
+  const int64_t to = end_ns - offset + 1;
+  SAW_ASSIGN_OR_RETURN(std::vector<SelectedStream> streams,
+                       ctx.querier->SelectStreams(ctx.tenant, lr.selector->matchers, from, to));
+
+  std::mutex mu;
+  Status error;
+  std::atomic<bool> failed{false};
+  std::map<std::string, std::pair<index::LabelSet, std::vector<Sample>>> groups;
+  auto fail = [&](Status s) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (error.ok()) error = std::move(s);
+    failed = true;
+  };
+  ctx.pool->ParallelFor(streams.size(), [&](size_t i) {
+    if (failed.load(std::memory_order_relaxed)) return;
+    if (std::chrono::steady_clock::now() > ctx.deadline) {
+      fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+      return;
+    }
+    auto it = ctx.querier->OpenStream(ctx.tenant, streams[i].id, from, to, Direction::kForward);
+    if (!it.ok()) {
+      fail(it.status());
+      return;
+    }
+    std::unique_ptr<log::StreamPipeline> sp = pipeline->ForStream(*streams[i].labels);
+    std::map<std::string, std::pair<index::LabelSet, std::vector<Sample>>> local;
+    QueryStats st;
+    log::LineResult r;
+    while ((*it)->Next()) {
+      const EntryView& e = (*it)->entry();
+      ++st.lines_scanned;
+      st.bytes_scanned += e.line.size() + e.metadata.size();
+      if (st.lines_scanned % 4096 == 0 && std::chrono::steady_clock::now() > ctx.deadline) {
+        fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+        return;
+      }
+      if (!sp->Process(e.ts_ns, e.line, e.metadata, &r)) continue;
+      ++st.post_filter_lines;
+      const std::string_view raw = r.labels->Get(uw.label);
+      if (raw.empty()) continue;  // Loki skips lines without the label
+      double value = 0;
+      std::string err;
+      std::vector<index::Label> labels;
+      for (const index::Label& l : r.labels->labels()) {
+        if (l.name != uw.label) labels.push_back(l);
+      }
+      if (!Convert(uw.conv, raw, &value, &err) && r.labels->Get("__error__").empty()) {
+        labels.push_back({"__error__", "SampleExtractionErr"});
+        labels.push_back({"__error_details__", err});
+        value = 0;
+      }
+      Result<index::LabelSet> ls = index::LabelSet::FromLabels(std::move(labels));
+      if (!ls.ok()) continue;
+      index::LabelSet sample_labels = std::move(ls).value();
+      if (!std::all_of(post_matchers.begin(), post_matchers.end(), [&](const index::Matcher* m) {
+            return m->Matches(sample_labels.Get(m->name()));
+          })) {
+        continue;
+      }
+      if (post != nullptr) {
+        std::unique_ptr<log::StreamPipeline> pp = post->ForStream(sample_labels);
+        log::LineResult r2;
+        if (!pp->Process(e.ts_ns, e.line, e.metadata, &r2)) continue;
+        sample_labels = *r2.labels;
+      }
+      if (!ctx.allow_errors && !sample_labels.Get("__error__").empty()) {
+        fail(Status::InvalidArgument(PipelineErrorMessage(sample_labels)));
+        return;
+      }
+      index::LabelSet key =
+          agg.grouping.has_value() ? GroupLabels(sample_labels, agg.grouping) : sample_labels;
+      auto& slot = local[key.ToString()];
+      if (slot.second.empty()) slot.first = std::move(key);
+      slot.second.push_back({e.ts_ns + offset, value});
+    }
+    if (Status s = (*it)->status(); !s.ok()) {
+      fail(s);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    ctx.stats->Add(st);
+    for (auto& [k, v] : local) {
+      auto& g = groups[k];
+      if (g.second.empty()) g.first = v.first;
+      g.second.insert(g.second.end(), v.second.begin(), v.second.end());
+    }
+  });
+  if (!error.ok()) return error;
+
+  const double range_s = static_cast<double>(range) / 1e9;
+  const double q = agg.param.value_or(0);
+  std::vector<Dense> out;
+  for (auto& [k, g] : groups) {
+    std::vector<Sample>& s = g.second;
+    std::stable_sort(s.begin(), s.end(),
+                     [](const Sample& a, const Sample& b) { return a.ts < b.ts; });
+    Dense d{g.first, std::vector<double>(ctx.steps), std::vector<char>(ctx.steps)};
+    size_t a = 0, b = 0;
+    for (size_t k2 = 0; k2 < ctx.steps; ++k2) {
+      const int64_t t = ctx.start_ns + static_cast<int64_t>(k2) * ctx.step_ns;
+      while (b < s.size() && s[b].ts <= t) ++b;
+      while (a < b && s[a].ts <= t - range) ++a;
+      if (a == b) continue;
+      d.has[k2] = 1;
+      d.v[k2] = Window(agg.op, s, a, b, q, range_s);
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace sawmill::query::engine
