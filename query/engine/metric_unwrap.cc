@@ -101,6 +101,20 @@ double Window(logql::RangeOp op, const std::vector<Sample>& s, size_t a, size_t 
   }
 }
 
+// The fast path's group key for a label set (see fast_by in EvalUnwrap).
+std::string FastKey(const index::LabelSet& labels, const logql::Grouping& g,
+                    const std::string& unwrapped) {
+  std::string key = "{";
+  for (const std::string& name : g.labels) {
+    if (name == unwrapped) continue;
+    key += name;
+    key += '\x01';
+    key += labels.Get(name);
+    key += '\x02';
+  }
+  return key;
+}
+
 }  // namespace
 
 std::string PipelineErrorMessage(const index::LabelSet& labels) {
@@ -151,6 +165,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
   SAW_ASSIGN_OR_RETURN(std::vector<SelectedStream> streams,
                        ctx.querier->SelectStreams(ctx.tenant, lr.selector->matchers, from, to));
 
+  // With `by (...)` and no label filter after unwrap, the sample's full label set is never
+  // needed: group keys are built from the grouped labels alone.
+  const bool fast_by = agg.grouping.has_value() && !agg.grouping->without && post == nullptr &&
+                       post_matchers.empty();
   std::mutex mu;
   Status error;
   std::atomic<bool> failed{false};
@@ -189,11 +207,27 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       if (raw.empty()) continue;  // Loki skips lines without the label
       double value = 0;
       std::string err;
+      const bool converted = Convert(uw.conv, raw, &value, &err);
+      if (fast_by && converted && r.labels->Get("__error__").empty()) {
+        // `by (...)` without post filters: only the grouped labels matter.
+        std::string key = "{";
+        for (const std::string& name : agg.grouping->labels) {
+          if (name == uw.label) continue;
+          key += name;
+          key += '\x01';
+          key += r.labels->Get(name);
+          key += '\x02';
+        }
+        auto& slot = local[key];
+        if (slot.second.empty()) slot.first = GroupLabels(*r.labels, agg.grouping);
+        slot.second.push_back({e.ts_ns + offset, value});
+        continue;
+      }
       std::vector<index::Label> labels;
       for (const index::Label& l : r.labels->labels()) {
         if (l.name != uw.label) labels.push_back(l);
       }
-      if (!Convert(uw.conv, raw, &value, &err) && r.labels->Get("__error__").empty()) {
+      if (!converted && r.labels->Get("__error__").empty()) {
         labels.push_back({"__error__", "SampleExtractionErr"});
         labels.push_back({"__error_details__", err});
         value = 0;
@@ -218,7 +252,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       }
       index::LabelSet key =
           agg.grouping.has_value() ? GroupLabels(sample_labels, agg.grouping) : sample_labels;
-      auto& slot = local[key.ToString()];
+      auto& slot = local[fast_by ? FastKey(key, *agg.grouping, uw.label) : key.ToString()];
       if (slot.second.empty()) slot.first = std::move(key);
       slot.second.push_back({e.ts_ns + offset, value});
     }
