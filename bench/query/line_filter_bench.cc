@@ -97,8 +97,7 @@ void BM_RegexAlternation(benchmark::State& state) {
 BENCHMARK(BM_RegexAlternation);
 
 void BM_RegexPrefiltered(benchmark::State& state) {
-  RunStage(state,
-           *LineFilterStage(std::move(RegexMatcher("connection from \\d+\\.\\d+")).value()));
+  RunStage(state, *LineFilterStage(std::move(RegexMatcher("connection from \\d+\\.\\d+")).value()));
 }
 BENCHMARK(BM_RegexPrefiltered);
 

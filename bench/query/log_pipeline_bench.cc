@@ -58,10 +58,9 @@ const Corpus& Lines() {
         c->raw.push_back(line);
         std::string lvl = levels[i % 4];
         std::string dur = std::to_string(i % 2000) + "ms";
-        c->json.push_back(R"({"ts":"2026-11-20T00:00:00Z","level":")" + lvl +
-                          R"(","duration":")" + dur + R"(","ctx":{"host":"h)" +
-                          std::to_string(i % 7) + R"(","pid":)" + std::to_string(i) +
-                          R"(},"msg":")" + JsonEscape(line) + "\"}");
+        c->json.push_back(R"({"ts":"2026-11-20T00:00:00Z","level":")" + lvl + R"(","duration":")" +
+                          dur + R"(","ctx":{"host":"h)" + std::to_string(i % 7) + R"(","pid":)" +
+                          std::to_string(i) + R"(},"msg":")" + JsonEscape(line) + "\"}");
         c->logfmt.push_back("ts=2026-11-20T00:00:00Z level=" + lvl + " duration=" + dur +
                             " host=h" + std::to_string(i % 7) + " msg=\"" + JsonEscape(line) +
                             "\"");
@@ -73,7 +72,8 @@ const Corpus& Lines() {
   return *corpus;
 }
 
-void Run(benchmark::State& state, std::vector<StagePtr> stages, const std::vector<std::string>& lines) {
+void Run(benchmark::State& state, std::vector<StagePtr> stages,
+         const std::vector<std::string>& lines) {
   auto labels = index::LabelSet::Parse(R"({app="bench", env="prod"})");
   auto pipeline = NewStagePipeline(std::move(stages));
   auto sp = pipeline->ForStream(*labels);
@@ -98,7 +98,9 @@ std::vector<StagePtr> Stages(S&&... s) {
 }
 
 index::Matcher Eq(std::string name, std::string value) {
-  return std::move(index::Matcher::Make(index::MatchType::kEqual, std::move(name), std::move(value))).value();
+  return std::move(
+             index::Matcher::Make(index::MatchType::kEqual, std::move(name), std::move(value)))
+      .value();
 }
 
 void BM_Json(benchmark::State& state) { Run(state, Stages(JsonParserStage()), Lines().json); }
@@ -110,7 +112,9 @@ void BM_JsonLevelError(benchmark::State& state) {
 BENCHMARK(BM_JsonLevelError);
 
 void BM_JsonExpression(benchmark::State& state) {
-  Run(state, Stages(std::move(JsonExpressionParserStage({{"lvl", "level"}, {"host", "ctx.host"}})).value()),
+  Run(state,
+      Stages(
+          std::move(JsonExpressionParserStage({{"lvl", "level"}, {"host", "ctx.host"}})).value()),
       Lines().json);
 }
 BENCHMARK(BM_JsonExpression);
@@ -119,7 +123,8 @@ void BM_Logfmt(benchmark::State& state) { Run(state, Stages(LogfmtParserStage())
 BENCHMARK(BM_Logfmt);
 
 void BM_LogfmtDurationFilter(benchmark::State& state) {
-  Run(state, Stages(LogfmtParserStage(), DurationLabelFilter("duration", CompareOp::kGt, 1000000000)),
+  Run(state,
+      Stages(LogfmtParserStage(), DurationLabelFilter("duration", CompareOp::kGt, 1000000000)),
       Lines().logfmt);
 }
 BENCHMARK(BM_LogfmtDurationFilter);
@@ -137,15 +142,15 @@ BENCHMARK(BM_Pattern);
 
 void BM_LineFormat(benchmark::State& state) {
   Run(state,
-      Stages(LogfmtParserStage(), std::move(LineFormatStage("{{.level | upper}} {{.host}}: {{.msg}}")).value()),
+      Stages(LogfmtParserStage(),
+             std::move(LineFormatStage("{{.level | upper}} {{.host}}: {{.msg}}")).value()),
       Lines().logfmt);
 }
 BENCHMARK(BM_LineFormat);
 
 void BM_LabelFormatDrop(benchmark::State& state) {
   Run(state,
-      Stages(LogfmtParserStage(),
-             std::move(LabelFormatStage({{"lvl", "level", true}})).value(),
+      Stages(LogfmtParserStage(), std::move(LabelFormatStage({{"lvl", "level", true}})).value(),
              DropLabelsStage({{"msg", {}}, {"ts", {}}})),
       Lines().logfmt);
 }

@@ -39,9 +39,9 @@ std::string Pad(std::string s, int width, bool minus, bool zero) {
   return std::string(n, ' ') + s;
 }
 
-constexpr const char* kMonths[] = {"January", "February", "March",     "April",
-                                   "May",     "June",     "July",      "August",
-                                   "September", "October", "November", "December"};
+constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
 constexpr const char* kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                  "Thursday", "Friday", "Saturday"};
 
@@ -94,10 +94,38 @@ std::string Num(int64_t v, int width) {
 
 // The layout tokens Go recognises, longest first where prefixes overlap.
 enum class LTok {
-  kNone, kLongMonth, kMonth, kNumMonth, kZeroMonth, kLongWeekDay, kWeekDay, kDay, kUnderDay,
-  kZeroDay, kYearDay, kZeroYearDay, kHour, kHour12, kZeroHour12, kMinute, kZeroMinute, kSecond,
-  kZeroSecond, kLongYear, kYear, kPM, kpm, kTZ, kISO8601TZ, kISO8601ColonTZ, kNumTZ,
-  kNumColonTZ, kNumShortTZ, kISO8601ShortTZ, kFracSecond0, kFracSecond9
+  kNone,
+  kLongMonth,
+  kMonth,
+  kNumMonth,
+  kZeroMonth,
+  kLongWeekDay,
+  kWeekDay,
+  kDay,
+  kUnderDay,
+  kZeroDay,
+  kYearDay,
+  kZeroYearDay,
+  kHour,
+  kHour12,
+  kZeroHour12,
+  kMinute,
+  kZeroMinute,
+  kSecond,
+  kZeroSecond,
+  kLongYear,
+  kYear,
+  kPM,
+  kpm,
+  kTZ,
+  kISO8601TZ,
+  kISO8601ColonTZ,
+  kNumTZ,
+  kNumColonTZ,
+  kNumShortTZ,
+  kISO8601ShortTZ,
+  kFracSecond0,
+  kFracSecond9
 };
 
 // Finds the next token in `layout` starting at *i; returns the literal before it in *lit.
@@ -193,7 +221,8 @@ std::string GoFormatFloat(double f, char verb, int prec) {
   if (static_cast<size_t>(dp) >= digits.size()) {
     return out + digits + std::string(static_cast<size_t>(dp) - digits.size(), '0');
   }
-  return out + digits.substr(0, static_cast<size_t>(dp)) + "." + digits.substr(static_cast<size_t>(dp));
+  return out + digits.substr(0, static_cast<size_t>(dp)) + "." +
+         digits.substr(static_cast<size_t>(dp));
 }
 
 std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
@@ -212,12 +241,18 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
     bool minus = false, plus = false, zero = false, space = false, sharp = false;
     for (; i < format.size(); ++i) {
       char f = format[i];
-      if (f == '-') minus = true;
-      else if (f == '+') plus = true;
-      else if (f == '0') zero = true;
-      else if (f == ' ') space = true;
-      else if (f == '#') sharp = true;
-      else break;
+      if (f == '-')
+        minus = true;
+      else if (f == '+')
+        plus = true;
+      else if (f == '0')
+        zero = true;
+      else if (f == ' ')
+        space = true;
+      else if (f == '#')
+        sharp = true;
+      else
+        break;
     }
     int width = -1, prec = -1;
     while (i < format.size() && format[i] >= '0' && format[i] <= '9') {
@@ -273,14 +308,17 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
           if (verb == 'c') {
             std::string r;
             uint32_t cp = static_cast<uint32_t>(n);
-            if (cp < 0x80) r.push_back(static_cast<char>(cp));
-            else r = "\xEF\xBF\xBD";
+            if (cp < 0x80)
+              r.push_back(static_cast<char>(cp));
+            else
+              r = "\xEF\xBF\xBD";
             s = r;
             break;
           }
           auto r = std::to_chars(buf, buf + sizeof buf, u, base);
           std::string digits(buf, r.ptr);
-          if (verb == 'X') for (char& ch : digits) ch = static_cast<char>(std::toupper(ch));
+          if (verb == 'X')
+            for (char& ch : digits) ch = static_cast<char>(std::toupper(ch));
           if (prec >= 0 && static_cast<int>(digits.size()) < prec) {
             digits = std::string(static_cast<size_t>(prec) - digits.size(), '0') + digits;
           }
@@ -308,7 +346,8 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
           s = bad();
         } else {
           s = tmpl::ToText(v);
-          if (verb == 'v' && v.kind == Value::Kind::kInt) s = sign(std::to_string(v.i < 0 ? -v.i : v.i), v.i < 0);
+          if (verb == 'v' && v.kind == Value::Kind::kInt)
+            s = sign(std::to_string(v.i < 0 ? -v.i : v.i), v.i < 0);
           if (prec >= 0 && v.kind == Value::Kind::kString && static_cast<int>(s.size()) > prec) {
             s.resize(static_cast<size_t>(prec));
           }
@@ -331,7 +370,8 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args) {
       case 'g':
       case 'G':
         if (v.kind == Value::Kind::kFloat) {
-          s = sign(GoFormatFloat(std::fabs(v.f), verb, prec), std::signbit(v.f) && !std::isnan(v.f));
+          s = sign(GoFormatFloat(std::fabs(v.f), verb, prec),
+                   std::signbit(v.f) && !std::isnan(v.f));
         } else {
           s = bad();
         }
@@ -363,35 +403,89 @@ std::string GoFormatTime(std::string_view layout, int64_t sec, int64_t nanos) {
     if (t == LTok::kNone) break;
     int h12 = c.hour % 12 == 0 ? 12 : c.hour % 12;
     switch (t) {
-      case LTok::kLongMonth: out += kMonths[c.month - 1]; break;
-      case LTok::kMonth: out += std::string(kMonths[c.month - 1]).substr(0, 3); break;
-      case LTok::kNumMonth: out += std::to_string(c.month); break;
-      case LTok::kZeroMonth: out += Num(c.month, 2); break;
-      case LTok::kLongWeekDay: out += kDays[c.wday]; break;
-      case LTok::kWeekDay: out += std::string(kDays[c.wday]).substr(0, 3); break;
-      case LTok::kDay: out += std::to_string(c.day); break;
-      case LTok::kUnderDay: out += (c.day < 10 ? " " : "") + std::to_string(c.day); break;
-      case LTok::kZeroDay: out += Num(c.day, 2); break;
-      case LTok::kYearDay: out += Pad(std::to_string(c.yday), 3, false, false); break;
-      case LTok::kZeroYearDay: out += Num(c.yday, 3); break;
-      case LTok::kHour: out += Num(c.hour, 2); break;
-      case LTok::kHour12: out += std::to_string(h12); break;
-      case LTok::kZeroHour12: out += Num(h12, 2); break;
-      case LTok::kMinute: out += std::to_string(c.min); break;
-      case LTok::kZeroMinute: out += Num(c.min, 2); break;
-      case LTok::kSecond: out += std::to_string(c.sec); break;
-      case LTok::kZeroSecond: out += Num(c.sec, 2); break;
-      case LTok::kLongYear: out += Num(c.year, 4); break;
-      case LTok::kYear: out += Num(c.year % 100, 2); break;
-      case LTok::kPM: out += c.hour >= 12 ? "PM" : "AM"; break;
-      case LTok::kpm: out += c.hour >= 12 ? "pm" : "am"; break;
-      case LTok::kTZ: out += "UTC"; break;
+      case LTok::kLongMonth:
+        out += kMonths[c.month - 1];
+        break;
+      case LTok::kMonth:
+        out += std::string(kMonths[c.month - 1]).substr(0, 3);
+        break;
+      case LTok::kNumMonth:
+        out += std::to_string(c.month);
+        break;
+      case LTok::kZeroMonth:
+        out += Num(c.month, 2);
+        break;
+      case LTok::kLongWeekDay:
+        out += kDays[c.wday];
+        break;
+      case LTok::kWeekDay:
+        out += std::string(kDays[c.wday]).substr(0, 3);
+        break;
+      case LTok::kDay:
+        out += std::to_string(c.day);
+        break;
+      case LTok::kUnderDay:
+        out += (c.day < 10 ? " " : "") + std::to_string(c.day);
+        break;
+      case LTok::kZeroDay:
+        out += Num(c.day, 2);
+        break;
+      case LTok::kYearDay:
+        out += Pad(std::to_string(c.yday), 3, false, false);
+        break;
+      case LTok::kZeroYearDay:
+        out += Num(c.yday, 3);
+        break;
+      case LTok::kHour:
+        out += Num(c.hour, 2);
+        break;
+      case LTok::kHour12:
+        out += std::to_string(h12);
+        break;
+      case LTok::kZeroHour12:
+        out += Num(h12, 2);
+        break;
+      case LTok::kMinute:
+        out += std::to_string(c.min);
+        break;
+      case LTok::kZeroMinute:
+        out += Num(c.min, 2);
+        break;
+      case LTok::kSecond:
+        out += std::to_string(c.sec);
+        break;
+      case LTok::kZeroSecond:
+        out += Num(c.sec, 2);
+        break;
+      case LTok::kLongYear:
+        out += Num(c.year, 4);
+        break;
+      case LTok::kYear:
+        out += Num(c.year % 100, 2);
+        break;
+      case LTok::kPM:
+        out += c.hour >= 12 ? "PM" : "AM";
+        break;
+      case LTok::kpm:
+        out += c.hour >= 12 ? "pm" : "am";
+        break;
+      case LTok::kTZ:
+        out += "UTC";
+        break;
       case LTok::kISO8601TZ:
       case LTok::kISO8601ColonTZ:
-      case LTok::kISO8601ShortTZ: out += "Z"; break;
-      case LTok::kNumTZ: out += "+0000"; break;
-      case LTok::kNumColonTZ: out += "+00:00"; break;
-      case LTok::kNumShortTZ: out += "+00"; break;
+      case LTok::kISO8601ShortTZ:
+        out += "Z";
+        break;
+      case LTok::kNumTZ:
+        out += "+0000";
+        break;
+      case LTok::kNumColonTZ:
+        out += "+00:00";
+        break;
+      case LTok::kNumShortTZ:
+        out += "+00";
+        break;
       case LTok::kFracSecond0:
       case LTok::kFracSecond9: {
         std::string digits = Num(c.nanos, 9).substr(0, static_cast<size_t>(std::min(frac, 9)));
@@ -403,7 +497,8 @@ std::string GoFormatTime(std::string_view layout, int64_t sec, int64_t nanos) {
         }
         break;
       }
-      case LTok::kNone: break;
+      case LTok::kNone:
+        break;
     }
   }
   return out;
@@ -421,7 +516,8 @@ bool GoParseTime(std::string_view layout, std::string_view value, int64_t* sec_o
   auto num = [&](int min_digits, int max_digits, int64_t* out) {
     size_t n = 0;
     int64_t v = 0;
-    while (n < value.size() && n < static_cast<size_t>(max_digits) && value[n] >= '0' && value[n] <= '9') {
+    while (n < value.size() && n < static_cast<size_t>(max_digits) && value[n] >= '0' &&
+           value[n] <= '9') {
       v = v * 10 + (value[n] - '0');
       ++n;
     }
@@ -468,20 +564,43 @@ bool GoParseTime(std::string_view layout, std::string_view value, int64_t* sec_o
         if (!ok) return false;
         break;
       }
-      case LTok::kNumMonth: if (!num(1, 2, &v)) return false; month = static_cast<int>(v); break;
-      case LTok::kZeroMonth: if (!num(2, 2, &v)) return false; month = static_cast<int>(v); break;
+      case LTok::kNumMonth:
+        if (!num(1, 2, &v)) return false;
+        month = static_cast<int>(v);
+        break;
+      case LTok::kZeroMonth:
+        if (!num(2, 2, &v)) return false;
+        month = static_cast<int>(v);
+        break;
       case LTok::kUnderDay:
         if (value.starts_with(" ")) value.remove_prefix(1);
         [[fallthrough]];
-      case LTok::kDay: if (!num(1, 2, &v)) return false; day = static_cast<int>(v); break;
-      case LTok::kZeroDay: if (!num(2, 2, &v)) return false; day = static_cast<int>(v); break;
+      case LTok::kDay:
+        if (!num(1, 2, &v)) return false;
+        day = static_cast<int>(v);
+        break;
+      case LTok::kZeroDay:
+        if (!num(2, 2, &v)) return false;
+        day = static_cast<int>(v);
+        break;
       case LTok::kYearDay:
-      case LTok::kZeroYearDay: if (!num(1, 3, &v)) return false; break;
-      case LTok::kHour: if (!num(2, 2, &v)) return false; hour = static_cast<int>(v); break;
+      case LTok::kZeroYearDay:
+        if (!num(1, 3, &v)) return false;
+        break;
+      case LTok::kHour:
+        if (!num(2, 2, &v)) return false;
+        hour = static_cast<int>(v);
+        break;
       case LTok::kHour12:
-      case LTok::kZeroHour12: if (!num(1, 2, &v)) return false; hour = static_cast<int>(v); break;
+      case LTok::kZeroHour12:
+        if (!num(1, 2, &v)) return false;
+        hour = static_cast<int>(v);
+        break;
       case LTok::kMinute:
-      case LTok::kZeroMinute: if (!num(1, 2, &v)) return false; min = static_cast<int>(v); break;
+      case LTok::kZeroMinute:
+        if (!num(1, 2, &v)) return false;
+        min = static_cast<int>(v);
+        break;
       case LTok::kSecond:
       case LTok::kZeroSecond:
         if (!num(1, 2, &v)) return false;
@@ -500,7 +619,9 @@ bool GoParseTime(std::string_view layout, std::string_view value, int64_t* sec_o
           nanos = f;
         }
         break;
-      case LTok::kLongYear: if (!num(4, 4, &year)) return false; break;
+      case LTok::kLongYear:
+        if (!num(4, 4, &year)) return false;
+        break;
       case LTok::kYear:
         if (!num(2, 2, &year)) return false;
         year += year >= 69 ? 1900 : 2000;
@@ -555,7 +676,8 @@ bool GoParseTime(std::string_view layout, std::string_view value, int64_t* sec_o
         nanos = f;
         break;
       }
-      case LTok::kNone: break;
+      case LTok::kNone:
+        break;
     }
   }
   if (!value.empty()) return false;

@@ -165,8 +165,7 @@ bool LabelsBuilder::Same(const Final& f) const {
         ok = stream_i < f.stream.size() && f.stream.labels()[stream_i++].name == e->name;
         break;
       case LabelCategory::kStructuredMetadata:
-        ok = sm_i < f.structured_metadata.size() &&
-             f.structured_metadata[sm_i++].name == e->name;
+        ok = sm_i < f.structured_metadata.size() && f.structured_metadata[sm_i++].name == e->name;
         break;
       case LabelCategory::kParsed:
         ok = parsed_i < f.parsed.size() && f.parsed[parsed_i++].name == e->name;

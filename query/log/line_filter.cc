@@ -129,7 +129,8 @@ bool OnlyAsciiLetters(std::string_view s) {
 class ContainsFolded final : public LineMatcher {
  public:
   explicit ContainsFolded(std::string_view s)
-      : searcher_(s), letters_(OnlyAsciiLetters(s)),
+      : searcher_(s),
+        letters_(OnlyAsciiLetters(s)),
         unicode_fold_(s.find_first_of("kKiI") != std::string_view::npos) {}
   bool Matches(std::string_view line) const override {
     const std::string& lower = searcher_.needle();

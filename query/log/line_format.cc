@@ -44,7 +44,7 @@ class LabelFormat final : public Stage {
  public:
   struct Item {
     std::string name;
-    std::string source;  // rename
+    std::string source;                       // rename
     std::shared_ptr<const tmpl::Template> t;  // null for a rename
   };
   explicit LabelFormat(std::vector<Item> items) : items_(std::move(items)) {}

@@ -154,7 +154,7 @@ skip_value:
   pos_ = n;
   return false;
 
-qvalue: {
+qvalue : {
   bool has_esc = false, esc = false;
   start = pos_;
   for (size_t p = pos_ + 1; p < n; ++p) {

@@ -29,6 +29,7 @@ struct LogfmtOptions {
 StagePtr LogfmtParserStage(LogfmtOptions options = {});
 // `extractions`: (label name, key). InvalidArgument for an invalid label name.
 Result<StagePtr> LogfmtExpressionParserStage(
-    const std::vector<std::pair<std::string, std::string>>& extractions, LogfmtOptions options = {});
+    const std::vector<std::pair<std::string, std::string>>& extractions,
+    LogfmtOptions options = {});
 
 }  // namespace sawmill::query::log

@@ -35,8 +35,8 @@ Result<PatternMatcher> PatternMatcher::Parse(std::string_view pattern, bool requ
   for (const Node& n : m.nodes_) {
     if (n.capture && n.named) m.names_.push_back(n.text);
   }
-  bool any_capture = std::any_of(m.nodes_.begin(), m.nodes_.end(),
-                                 [](const Node& n) { return n.capture; });
+  bool any_capture =
+      std::any_of(m.nodes_.begin(), m.nodes_.end(), [](const Node& n) { return n.capture; });
   if (require_named ? m.names_.empty() : !any_capture) {
     return Status::InvalidArgument("at least one capture is required");
   }
@@ -93,8 +93,8 @@ bool PatternMatcher::Test(std::string_view in) const {
     const std::string& lit = nodes_[k].text;
     size_t at = in.find(lit, off);
     if (at == std::string_view::npos) return false;
-    if (k == 0 && at != 0) return false;                // a leading literal anchors the start
-    if (k != 0 && at == off) return false;              // the capture before it would be empty
+    if (k == 0 && at != 0) return false;    // a leading literal anchors the start
+    if (k != 0 && at == off) return false;  // the capture before it would be empty
     off = at + lit.size();
   }
   bool ends_on_literal = !nodes_.back().capture;

@@ -123,8 +123,12 @@ Branch ParseBranch(std::string_view re) {
         atom.literal = true, atom.c = static_cast<char>(e);
       } else if (e == 'n' || e == 't' || e == 'r' || e == 'f' || e == 'v' || e == 'a') {
         atom.literal = true;
-        atom.c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'f' ? '\f'
-                 : e == 'v' ? '\v' : '\a';
+        atom.c = e == 'n'   ? '\n'
+                 : e == 't' ? '\t'
+                 : e == 'r' ? '\r'
+                 : e == 'f' ? '\f'
+                 : e == 'v' ? '\v'
+                            : '\a';
       } else if (e == 'Q') {
         size_t end = re.find("\\E", i + 2);
         std::string_view quoted =
@@ -132,8 +136,8 @@ Branch ParseBranch(std::string_view re) {
         for (char q : quoted) b.atoms.push_back(Atom{true, q, false, false});
         i = end == std::string_view::npos ? re.size() : end + 2;
         continue;
-      } else if (e == 'd' || e == 'D' || e == 'w' || e == 'W' || e == 's' || e == 'S' ||
-                 e == 'b' || e == 'B' || e == 'A' || e == 'z') {
+      } else if (e == 'd' || e == 'D' || e == 'w' || e == 'W' || e == 's' || e == 'S' || e == 'b' ||
+                 e == 'B' || e == 'A' || e == 'z') {
         // a class or an assertion: not a literal
       } else {
         b.ok = false;  // \x, \p, octal...: not worth decoding

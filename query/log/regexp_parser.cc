@@ -31,8 +31,8 @@ class RegexpParser final : public Stage {
     }
     for (const auto& [i, name] : names_) {
       const re2::StringPiece& g = groups[static_cast<size_t>(i)];
-      std::string_view value = g.data() == nullptr ? std::string_view()
-                                                   : std::string_view(g.data(), g.size());
+      std::string_view value =
+          g.data() == nullptr ? std::string_view() : std::string_view(g.data(), g.size());
       if (lbs->BaseHas(name)) {
         lbs->Set(lbs->arena().Copy(name + std::string(kDuplicateSuffix)), value);
       } else {

@@ -17,8 +17,18 @@ struct Pipeline;
 
 // One operand of a command.
 struct Arg {
-  enum class Kind { kField, kDot, kVariable, kFunction, kString, kInt, kFloat, kBool, kNil,
-                    kPipeline };
+  enum class Kind {
+    kField,
+    kDot,
+    kVariable,
+    kFunction,
+    kString,
+    kInt,
+    kFloat,
+    kBool,
+    kNil,
+    kPipeline
+  };
   Kind kind = Kind::kNil;
   std::string text;                 // function or variable name ("$" for the root), string
   std::vector<std::string> fields;  // `.a.b` -> {a, b}; also after a variable or a (pipeline)

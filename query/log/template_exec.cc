@@ -80,11 +80,13 @@ class Exec {
         if (!s.ok()) return s;
         std::vector<std::pair<Value, Value>> items;  // (key, value)
         if (v.kind == K::kList) {
-          for (size_t i = 0; i < v.list->size(); ++i) items.emplace_back(Value::Int(static_cast<int64_t>(i)), (*v.list)[i]);
+          for (size_t i = 0; i < v.list->size(); ++i)
+            items.emplace_back(Value::Int(static_cast<int64_t>(i)), (*v.list)[i]);
         } else if (v.kind == K::kMap && v.map != nullptr) {
           for (const auto& [k, e] : *v.map) items.emplace_back(Value::Str(k), e);
         } else if (v.kind == K::kInt) {
-          for (int64_t i = 0; i < v.i && i < 100000; ++i) items.emplace_back(Value::Int(i), Value::Int(i));
+          for (int64_t i = 0; i < v.i && i < 100000; ++i)
+            items.emplace_back(Value::Int(i), Value::Int(i));
         } else if (v.kind != K::kInvalid && v.kind != K::kNil && !IsRoot(v)) {
           return Error(nullptr, "range can't iterate over " + ToText(v));
         }
@@ -174,7 +176,9 @@ class Exec {
       if (first.text == "and" || first.text == "or") {
         bool is_and = first.text == "and";
         size_t n = c.args.size() - 1 + (final != nullptr ? 1 : 0);
-        if (n == 0) return Error(&first, "wrong number of args for " + first.text + ": want at least 1 got 0");
+        if (n == 0)
+          return Error(&first,
+                       "wrong number of args for " + first.text + ": want at least 1 got 0");
         Value v;
         for (size_t i = 1; i <= n; ++i) {
           if (i < c.args.size()) {

@@ -28,7 +28,6 @@ using LabelEnumerator = std::function<void(const LabelVisitor&)>;
 
 // Appends the output to `out`. On error `out` holds a partial output.
 Status ExecuteTemplate(const Template& t, const LabelLookup& labels,
-                       const LabelEnumerator& all_labels, const CallContext& ctx,
-                       std::string* out);
+                       const LabelEnumerator& all_labels, const CallContext& ctx, std::string* out);
 
 }  // namespace sawmill::query::log::tmpl

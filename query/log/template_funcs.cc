@@ -43,10 +43,10 @@ Status Need(const Args& a, size_t n, std::string_view fn) {
   return Status::OK();
 }
 
-#define NEED(n)                                 \
-  do {                                          \
-    Status st_ = Need(a, n, name);              \
-    if (!st_.ok()) return st_;                  \
+#define NEED(n)                    \
+  do {                             \
+    Status st_ = Need(a, n, name); \
+    if (!st_.ok()) return st_;     \
   } while (0)
 
 Value FromJson(const nlohmann::json& j, int depth) {

@@ -70,7 +70,8 @@ int64_t ToInt64(const Value& v) {
       errno = 0;
       char* end = nullptr;
       long long r = std::strtoll(s.c_str(), &end, 0);
-      if (end != s.c_str() + s.size() || errno != 0 || std::isspace(static_cast<unsigned char>(s[0]))) {
+      if (end != s.c_str() + s.size() || errno != 0 ||
+          std::isspace(static_cast<unsigned char>(s[0]))) {
         return 0;
       }
       return r;
@@ -112,8 +113,7 @@ std::string TrimCut(std::string_view s, std::string_view cut, bool left, bool ri
   return std::string(s);
 }
 std::string TrimSpace(std::string_view s) { return TrimCut(s, " \t\n\r\v\f", true, true); }
-std::string ReplaceAll(std::string_view s, std::string_view from, std::string_view to,
-                       int64_t n) {
+std::string ReplaceAll(std::string_view s, std::string_view from, std::string_view to, int64_t n) {
   std::string out;
   if (from.empty()) {
     // Go inserts `to` before every rune and at the end (up to n times).
@@ -204,7 +204,9 @@ std::string RegexReplace(const RE2& re, std::string_view src, std::string_view r
           name = std::string(repl.substr(j + 1, close - j - 1));
           j = close + 1;
         } else {
-          while (j < repl.size() && (std::isalnum(static_cast<unsigned char>(repl[j])) || repl[j] == '_')) ++j;
+          while (j < repl.size() &&
+                 (std::isalnum(static_cast<unsigned char>(repl[j])) || repl[j] == '_'))
+            ++j;
           name = std::string(repl.substr(i + 1, j - i - 1));
         }
         if (name.empty()) {
@@ -212,7 +214,8 @@ std::string RegexReplace(const RE2& re, std::string_view src, std::string_view r
           continue;
         }
         int idx = -1;
-        if (std::all_of(name.begin(), name.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+        if (std::all_of(name.begin(), name.end(),
+                        [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
           idx = name.size() < 6 ? std::atoi(name.c_str()) : -1;
         } else {
           auto it = re.NamedCapturingGroups().find(name);
@@ -322,7 +325,8 @@ Result<std::string> QueryUnescape(std::string_view s) {
     } else if (s[i] == '%') {
       auto hex = [](char c) {
         return std::isxdigit(static_cast<unsigned char>(c))
-                   ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10))
+                   ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                                                                  : (std::tolower(c) - 'a' + 10))
                    : -1;
       };
       if (i + 2 >= s.size() || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0) {
@@ -375,7 +379,8 @@ std::string B64Dec(std::string_view s) {
       char c = s[i + static_cast<size_t>(n)];
       if (c == '=') break;
       q[n] = val(c);
-      if (q[n] < 0) return "illegal base64 data at input byte " + std::to_string(i + static_cast<size_t>(n));
+      if (q[n] < 0)
+        return "illegal base64 data at input byte " + std::to_string(i + static_cast<size_t>(n));
     }
     if (n < 4) {
       // padding or the end: Go's StdEncoding needs full quanta
@@ -383,7 +388,8 @@ std::string B64Dec(std::string_view s) {
       if (n < 2) return "illegal base64 data at input byte " + std::to_string(pad_at);
       size_t need = pad_at + static_cast<size_t>(4 - n);
       for (size_t k = pad_at; k < need; ++k) {
-        if (k >= s.size() || s[k] != '=') return "illegal base64 data at input byte " + std::to_string(std::min(k, s.size()));
+        if (k >= s.size() || s[k] != '=')
+          return "illegal base64 data at input byte " + std::to_string(std::min(k, s.size()));
       }
       if (need != s.size()) return "illegal base64 data at input byte " + std::to_string(need);
       uint32_t v = (q[0] << 18) | (q[1] << 12) | (n > 2 ? q[2] << 6 : 0);
@@ -392,7 +398,8 @@ std::string B64Dec(std::string_view s) {
       return out;
     }
     uint32_t v = (q[0] << 18) | (q[1] << 12) | (q[2] << 6) | q[3];
-    out += {static_cast<char>(v >> 16), static_cast<char>((v >> 8) & 255), static_cast<char>(v & 255)};
+    out +=
+        {static_cast<char>(v >> 16), static_cast<char>((v >> 8) & 255), static_cast<char>(v & 255)};
     i += 4;
   }
   return out;
@@ -426,17 +433,29 @@ std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '\'': out += "&#39;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\0': out += "\xEF\xBF\xBD"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\0':
+        out += "\xEF\xBF\xBD";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
 }
-
 
 }  // namespace sawmill::query::log::tmpl

@@ -11,8 +11,19 @@ namespace sawmill::query::log::tmpl {
 namespace {
 
 enum class Tok {
-  kField, kDot, kVariable, kIdent, kString, kNumber, kChar, kLParen, kRParen, kPipe, kDeclare,
-  kAssign, kComma
+  kField,
+  kDot,
+  kVariable,
+  kIdent,
+  kString,
+  kNumber,
+  kChar,
+  kLParen,
+  kRParen,
+  kPipe,
+  kDeclare,
+  kAssign,
+  kComma
 };
 
 struct Token {
@@ -73,7 +84,8 @@ class Parser {
     bool trim_next = false;
     while (i <= text_.size()) {
       size_t open = text_.find("{{", i);
-      std::string_view chunk = text_.substr(i, open == std::string_view::npos ? text_.npos : open - i);
+      std::string_view chunk =
+          text_.substr(i, open == std::string_view::npos ? text_.npos : open - i);
       std::string t(chunk);
       if (trim_next) {
         size_t k = 0;
@@ -105,7 +117,8 @@ class Parser {
         }
         while (r < text_.size() && IsSpace(text_[r]) && trim_right) ++r;
         if (text_.substr(r, 2) == "-}") r += 1, trim_right = true;
-        if (text_.substr(r, 2) != "}}") return Error(LineAt(open), "comment ends before closing delimiter");
+        if (text_.substr(r, 2) != "}}")
+          return Error(LineAt(open), "comment ends before closing delimiter");
         i = r + 2;
         trim_next = trim_right;
         continue;
@@ -119,7 +132,7 @@ class Parser {
       while (p < text_.size()) {
         char c = text_[p];
         if (IsSpace(c)) {
-          if (text_.substr(p + 1, 3) == "-}}" ) {
+          if (text_.substr(p + 1, 3) == "-}}") {
             trim_next = true;
             p += 4;
             closed = true;
@@ -143,16 +156,36 @@ class Parser {
           p = end;
           continue;
         }
-        if (c == '(') { a.toks.push_back({Tok::kLParen, "(", pos}); ++p; continue; }
-        if (c == ')') { a.toks.push_back({Tok::kRParen, ")", pos}); ++p; continue; }
-        if (c == '|') { a.toks.push_back({Tok::kPipe, "|", pos}); ++p; continue; }
-        if (c == ',') { a.toks.push_back({Tok::kComma, ",", pos}); ++p; continue; }
+        if (c == '(') {
+          a.toks.push_back({Tok::kLParen, "(", pos});
+          ++p;
+          continue;
+        }
+        if (c == ')') {
+          a.toks.push_back({Tok::kRParen, ")", pos});
+          ++p;
+          continue;
+        }
+        if (c == '|') {
+          a.toks.push_back({Tok::kPipe, "|", pos});
+          ++p;
+          continue;
+        }
+        if (c == ',') {
+          a.toks.push_back({Tok::kComma, ",", pos});
+          ++p;
+          continue;
+        }
         if (c == ':' && p + 1 < text_.size() && text_[p + 1] == '=') {
           a.toks.push_back({Tok::kDeclare, ":=", pos});
           p += 2;
           continue;
         }
-        if (c == '=') { a.toks.push_back({Tok::kAssign, "=", pos}); ++p; continue; }
+        if (c == '=') {
+          a.toks.push_back({Tok::kAssign, "=", pos});
+          ++p;
+          continue;
+        }
         if (c == '.' || c == '$') {
           size_t s = p;
           ++p;
@@ -213,16 +246,36 @@ class Parser {
         char e = text_[i + 1];
         i += 2;
         switch (e) {
-          case 'n': out->push_back('\n'); break;
-          case 't': out->push_back('\t'); break;
-          case 'r': out->push_back('\r'); break;
-          case 'a': out->push_back('\a'); break;
-          case 'b': out->push_back('\b'); break;
-          case 'f': out->push_back('\f'); break;
-          case 'v': out->push_back('\v'); break;
-          case '\\': out->push_back('\\'); break;
-          case '"': out->push_back('"'); break;
-          case '\'': out->push_back('\''); break;
+          case 'n':
+            out->push_back('\n');
+            break;
+          case 't':
+            out->push_back('\t');
+            break;
+          case 'r':
+            out->push_back('\r');
+            break;
+          case 'a':
+            out->push_back('\a');
+            break;
+          case 'b':
+            out->push_back('\b');
+            break;
+          case 'f':
+            out->push_back('\f');
+            break;
+          case 'v':
+            out->push_back('\v');
+            break;
+          case '\\':
+            out->push_back('\\');
+            break;
+          case '"':
+            out->push_back('"');
+            break;
+          case '\'':
+            out->push_back('\'');
+            break;
           case 'x': {
             if (i + 2 > text_.size()) return Error(LineAt(p), "invalid syntax");
             int v = 0;
@@ -238,7 +291,8 @@ class Parser {
             if (i + n > text_.size()) return Error(LineAt(p), "invalid syntax");
             uint32_t v = 0;
             auto r = std::from_chars(text_.data() + i, text_.data() + i + n, v, 16);
-            if (r.ptr != text_.data() + i + n || v > 0x10FFFF) return Error(LineAt(p), "invalid syntax");
+            if (r.ptr != text_.data() + i + n || v > 0x10FFFF)
+              return Error(LineAt(p), "invalid syntax");
             AppendRune(out, v);
             i += n;
             break;
@@ -252,7 +306,8 @@ class Parser {
       ++i;
     }
     if (i >= text_.size() || text_[i] != q) {
-      return Error(LineAt(p), q == '"' ? "unterminated quoted string" : "unterminated character constant");
+      return Error(LineAt(p),
+                   q == '"' ? "unterminated quoted string" : "unterminated character constant");
     }
     *end = i + 1;
     return Status::OK();
@@ -292,7 +347,8 @@ class Parser {
       if (first.kind == Tok::kIdent) {
         const std::string& kw = first.text;
         if (kw == "end") {
-          if (a.toks.size() != 1) return Error(a.line, "unexpected " + Describe(a.toks[1]) + " in end");
+          if (a.toks.size() != 1)
+            return Error(a.line, "unexpected " + Describe(a.toks[1]) + " in end");
           *end_kw = "end";
           return Status::OK();
         }
@@ -315,8 +371,11 @@ class Parser {
         }
         if (kw == "break" || kw == "continue") {
           if (range_depth_ == 0) return Error(a.line, "{{" + kw + "}} outside {{range}}");
-          list->push_back(Node{kw == "break" ? Node::Kind::kBreak : Node::Kind::kContinue, {},
-                               nullptr, nullptr, nullptr});
+          list->push_back(Node{kw == "break" ? Node::Kind::kBreak : Node::Kind::kContinue,
+                               {},
+                               nullptr,
+                               nullptr,
+                               nullptr});
           continue;
         }
         if (kw == "define" || kw == "template" || kw == "block") {
@@ -367,10 +426,12 @@ class Parser {
         n->else_list->push_back(std::move(inner));
         return Status::OK();
       }
-      if (!else_action.toks.empty()) return Error(a.line, "unexpected " + Describe(else_action.toks[0]) + " in else");
+      if (!else_action.toks.empty())
+        return Error(a.line, "unexpected " + Describe(else_action.toks[0]) + " in else");
       s = ParseList(n->else_list.get(), &end_kw, nullptr);
       if (!s.ok()) return s;
-      if (end_kw != "end") return Error(a.line, end_kw.empty() ? "unexpected EOF" : "expected end; found {{else}}");
+      if (end_kw != "end")
+        return Error(a.line, end_kw.empty() ? "unexpected EOF" : "expected end; found {{else}}");
     }
     return Status::OK();
   }
@@ -456,7 +517,8 @@ class Parser {
         arg->kind = Arg::Kind::kVariable;
         size_t dot = tok.text.find('.');
         arg->text = tok.text.substr(1, dot == std::string::npos ? std::string::npos : dot - 1);
-        if (dot != std::string::npos) split_fields(std::string_view(tok.text).substr(dot), &arg->fields);
+        if (dot != std::string::npos)
+          split_fields(std::string_view(tok.text).substr(dot), &arg->fields);
         if (!arg->text.empty() && !declared_.count(arg->text)) {
           // Go checks variables at parse time; we only check names were declared somewhere.
         }
@@ -475,7 +537,8 @@ class Parser {
         std::string s = tok.text;
         std::erase(s, '_');
         bool is_float = s.find_first_of(".eEpP") != std::string::npos &&
-                        !(s.size() > 1 && (s[1] == 'x' || s[1] == 'X') && s.find_first_of("pP") == std::string::npos);
+                        !(s.size() > 1 && (s[1] == 'x' || s[1] == 'X') &&
+                          s.find_first_of("pP") == std::string::npos);
         if (!is_float) {
           char* end = nullptr;
           errno = 0;
@@ -488,7 +551,8 @@ class Parser {
         }
         char* end = nullptr;
         double f = std::strtod(s.c_str(), &end);
-        if (end != s.c_str() + s.size()) return Error(a.line, "bad number syntax: \"" + tok.text + "\"");
+        if (end != s.c_str() + s.size())
+          return Error(a.line, "bad number syntax: \"" + tok.text + "\"");
         arg->kind = Arg::Kind::kFloat;
         arg->f = f;
         return Status::OK();

@@ -9,28 +9,44 @@ using K = Value::Kind;
 
 std::string TypeName(const Value& v) {
   switch (v.kind) {
-    case K::kInvalid: return "<nil>";
-    case K::kNil: return "<nil>";
-    case K::kString: return "string";
-    case K::kInt: return "int";
-    case K::kFloat: return "float64";
-    case K::kBool: return "bool";
-    case K::kTime: return "time.Time";
-    case K::kMap: return "map[string]interface {}";
-    case K::kList: return "[]interface {}";
+    case K::kInvalid:
+      return "<nil>";
+    case K::kNil:
+      return "<nil>";
+    case K::kString:
+      return "string";
+    case K::kInt:
+      return "int";
+    case K::kFloat:
+      return "float64";
+    case K::kBool:
+      return "bool";
+    case K::kTime:
+      return "time.Time";
+    case K::kMap:
+      return "map[string]interface {}";
+    case K::kList:
+      return "[]interface {}";
   }
   return "?";
 }
 
 std::string ToText(const Value& v) {
   switch (v.kind) {
-    case K::kInvalid: return "<no value>";
-    case K::kNil: return "<nil>";
-    case K::kString: return v.s;
-    case K::kInt: return std::to_string(v.i);
-    case K::kFloat: return GoFormatFloat(v.f);
-    case K::kBool: return v.b ? "true" : "false";
-    case K::kTime: return GoFormatTime("2006-01-02 15:04:05.999999999 -0700 MST", v.i, v.nanos);
+    case K::kInvalid:
+      return "<no value>";
+    case K::kNil:
+      return "<nil>";
+    case K::kString:
+      return v.s;
+    case K::kInt:
+      return std::to_string(v.i);
+    case K::kFloat:
+      return GoFormatFloat(v.f);
+    case K::kBool:
+      return v.b ? "true" : "false";
+    case K::kTime:
+      return GoFormatTime("2006-01-02 15:04:05.999999999 -0700 MST", v.i, v.nanos);
     case K::kMap: {
       if (v.map == nullptr) return "map[]";
       std::string out = "map[";

@@ -16,7 +16,7 @@ struct Value {
   enum class Kind { kInvalid, kNil, kString, kInt, kFloat, kBool, kTime, kMap, kList };
   Kind kind = Kind::kInvalid;
   std::string s;
-  int64_t i = 0;  // kInt; kTime: seconds since the epoch (UTC)
+  int64_t i = 0;      // kInt; kTime: seconds since the epoch (UTC)
   int64_t nanos = 0;  // kTime: 0..999999999
   double f = 0;
   bool b = false;

@@ -14,9 +14,8 @@ namespace log = sawmill::query::log;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view tmpl(reinterpret_cast<const char*>(data), size);
   static const sawmill::index::LabelSet* labels = [] {
-    return new sawmill::index::LabelSet(std::move(sawmill::index::LabelSet::Parse(
-                                                      R"({app="fuzz", n="42", f="1.5"})"))
-                                            .value());
+    return new sawmill::index::LabelSet(
+        std::move(sawmill::index::LabelSet::Parse(R"({app="fuzz", n="42", f="1.5"})")).value());
   }();
   auto line = log::LineFormatStage(tmpl);
   auto label = log::LabelFormatStage({{"out", std::string(tmpl), false}});

@@ -157,8 +157,7 @@ TEST(LogConformanceTest, PipelineAnswersAsLoki) {
     }
     report += "  FAIL " + query + "\n       " + diff.substr(0, 600) + "\n";
   }
-  std::printf("log pipeline conformance: %d passed, %d failed\n%s", passed, failed,
-              report.c_str());
+  std::printf("log pipeline conformance: %d passed, %d failed\n%s", passed, failed, report.c_str());
   // A ratchet: raise it as the pipeline gets closer to Loki. The known differences (123 of 126
   // pass): two pure selectors where Loki 2.8 returned exactly limit/2 entries per stream
   // rather than the newest `limit` overall (engine/limit behaviour, not the pipeline);

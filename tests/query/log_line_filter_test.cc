@@ -16,8 +16,17 @@ TEST(SubstringSearcherTest, FindsLikeStringViewFind) {
   const std::string hay =
       "2015-07-29 19:35:11,461 - WARN  [RecvWorker:188978561024:QuorumCnxManager$RecvWorker@762]"
       " - Connection broken for id 188978561024, my id = 2, error = ";
-  const char* needles[] = {"", "2",  "WARN", "error = ", "Connection broken", "nope",
-                           "e", "= ", "762]", hay.c_str(), "2015-07-29 19:35:11,461 - WARN  [R"};
+  const char* needles[] = {"",
+                           "2",
+                           "WARN",
+                           "error = ",
+                           "Connection broken",
+                           "nope",
+                           "e",
+                           "= ",
+                           "762]",
+                           hay.c_str(),
+                           "2015-07-29 19:35:11,461 - WARN  [R"};
   for (const char* n : needles) {
     SCOPED_TRACE(n);
     for (size_t len = 0; len <= hay.size(); len += 7) {
@@ -62,7 +71,11 @@ TEST(RegexLiteralTest, Plans) {
       {"(?i)foo", K::kLiterals, true, {"foo"}, {}},
       {"10\\.250\\.", K::kLiterals, false, {"10.250."}, {}},
       {"to /10\\.250\\.", K::kLiterals, false, {"to /10.250."}, {}},
-      {"Progress of TaskAttempt .* is : 0\\.[0-4]", K::kRegex, false, {}, {"Progress of TaskAttempt "}},
+      {"Progress of TaskAttempt .* is : 0\\.[0-4]",
+       K::kRegex,
+       false,
+       {},
+       {"Progress of TaskAttempt "}},
       {"connection from \\d+\\.\\d+", K::kRegex, false, {}, {"connection from "}},
       {"(?i)vm (started|stopped)", K::kRegex, true, {}, {"vm "}},
       {"ab?c", K::kRegex, false, {}, {"a"}},
@@ -90,7 +103,10 @@ TEST(LineFilterTest, RegexMatchesLikeRe2) {
       {"foo|bar", "xxbarxx", true},
       {"foo|bar", "xxbaxx", false},
       {"(?i)ERROR", "an error here", true},
-      {"(?i)kelvin", "\xe2\x84\xaa" "elvin", true},  // U+212A KELVIN SIGN folds to k
+      {"(?i)kelvin",
+       "\xe2\x84\xaa"
+       "elvin",
+       true},  // U+212A KELVIN SIGN folds to k
       {"(?i)vm (started|stopped)", "VM Started", true},
       // Loki's containsLower does not backtrack: the 't' of "Request" starts a match that the
       // 'T' breaks, and the 'T' is not retried. Loki 2.8 misses this line; so do we.
@@ -154,12 +170,9 @@ TEST(PatternTest, LineFilter) {
     bool want;
   };
   const Case cases[] = {
-      {"<_> bar <_>", "foo bar baz", true},
-      {"<_> bar", "foo bar baz", false},
-      {"<_> baz", "foo bar baz", true},
-      {"foo <_>", "foo bar baz", true},
-      {"<_> bar <_>", " bar ", false},
-      {"<_>bar<_>", " bar ", true},
+      {"<_> bar <_>", "foo bar baz", true}, {"<_> bar", "foo bar baz", false},
+      {"<_> baz", "foo bar baz", true},     {"foo <_>", "foo bar baz", true},
+      {"<_> bar <_>", " bar ", false},      {"<_>bar<_>", " bar ", true},
       {"bar <_>", "foo bar baz", false},
   };
   for (const Case& c : cases) {

@@ -58,16 +58,21 @@ TEST(JsonParserTest, Table) {
 }
 
 TEST(JsonParserTest, Expressions) {
-  auto stage = JsonExpressionParserStage(
-      {{"x", "a.b"}, {"y", "arr[1]"}, {"z", "missing"}, {"w", "obj"}, {"level", "lvl"},
-       {"q", R"(["key with space"])"}});
+  auto stage = JsonExpressionParserStage({{"x", "a.b"},
+                                          {"y", "arr[1]"},
+                                          {"z", "missing"},
+                                          {"w", "obj"},
+                                          {"level", "lvl"},
+                                          {"q", R"(["key with space"])"}});
   ASSERT_TRUE(stage.ok()) << stage.status().ToString();
-  auto o = RunStages(Stages(std::move(stage).value()), kStream,
-               R"({"a":{"b":"c\"d"},"arr":[1,"two",3],"obj":{"k":[1]},"lvl":"warn","key with space":7})");
-  EXPECT_EQ(o.labels,
-            R"({app="web", level="info", level_extracted="warn", q="7", w="{\"k\":[1]}", x="c\\\"d", y="two", z=""})");
-  auto err = RunStages(Stages(std::move(JsonExpressionParserStage({{"s", "steps"}})).value()), kStream,
-                 "20171223|Step|REPORT");
+  auto o = RunStages(
+      Stages(std::move(stage).value()), kStream,
+      R"({"a":{"b":"c\"d"},"arr":[1,"two",3],"obj":{"k":[1]},"lvl":"warn","key with space":7})");
+  EXPECT_EQ(
+      o.labels,
+      R"({app="web", level="info", level_extracted="warn", q="7", w="{\"k\":[1]}", x="c\\\"d", y="two", z=""})");
+  auto err = RunStages(Stages(std::move(JsonExpressionParserStage({{"s", "steps"}})).value()),
+                       kStream, "20171223|Step|REPORT");
   EXPECT_EQ(err.labels, R"({__error__="JSONParserErr", app="web", level="info"})");
   EXPECT_FALSE(JsonExpressionParserStage({{"bad-name", "a"}}).ok());
   EXPECT_FALSE(JsonExpressionParserStage({{"x", "a..b"}}).ok());
@@ -75,12 +80,13 @@ TEST(JsonParserTest, Expressions) {
 
 TEST(UnpackParserTest, Table) {
   auto o = RunStages(Stages(UnpackParserStage()), kStream,
-               R"({"_entry":"the \"line\"","pod":"p1","level":"debug","n":3})");
+                     R"({"_entry":"the \"line\"","pod":"p1","level":"debug","n":3})");
   EXPECT_EQ(o.line, R"(the "line")");
   EXPECT_EQ(o.labels, R"({app="web", level="info", level_extracted="debug", pod="p1"})");
   o = RunStages(Stages(UnpackParserStage()), kStream, "459286 node-208 not responding");
-  EXPECT_EQ(o.labels,
-            R"({__error__="JSONParserErr", __error_details__="expecting json object(6), but it is not", app="web", level="info"})");
+  EXPECT_EQ(
+      o.labels,
+      R"({__error__="JSONParserErr", __error_details__="expecting json object(6), but it is not", app="web", level="info"})");
 }
 
 TEST(LogfmtParserTest, Table) {
@@ -98,7 +104,8 @@ TEST(LogfmtParserTest, Table) {
        R"({D="", PowerManagerService_="", _="", _03_17="", _10454="", _16_13_38_905="", _1702="", __error__="LogfmtParserErr", __error_details__="logfmt syntax error at pos 130 : unexpected '\"'", app="web", flg="0x0,", level="info", release_lock="233570404,", tag="View Lock"})"},
       {"a=\"unterminated",
        R"({__error__="LogfmtParserErr", __error_details__="logfmt syntax error at pos 16 : unterminated quoted value", app="web", level="info"})"},
-      {"=x", R"({__error__="LogfmtParserErr", __error_details__="logfmt syntax error at pos 1 : unexpected '='", app="web", level="info"})"},
+      {"=x",
+       R"({__error__="LogfmtParserErr", __error_details__="logfmt syntax error at pos 1 : unexpected '='", app="web", level="info"})"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.line);
@@ -110,8 +117,9 @@ TEST(LogfmtParserTest, Table) {
 TEST(LogfmtParserTest, Loki3Flags) {
   const std::string_view line = "a=1 b= =x c=\"q\" d";
   auto strict = RunStages(Stages(LogfmtParserStage({.strict = true})), kStream, line);
-  EXPECT_EQ(strict.labels,
-            R"({__error__="LogfmtParserErr", __error_details__="logfmt syntax error at pos 8 : unexpected '='", a="1", app="web", level="info"})");
+  EXPECT_EQ(
+      strict.labels,
+      R"({__error__="LogfmtParserErr", __error_details__="logfmt syntax error at pos 8 : unexpected '='", a="1", app="web", level="info"})");
   auto keep = RunStages(Stages(LogfmtParserStage({.keep_empty = true})), kStream, line);
   EXPECT_EQ(keep.labels, R"({a="1", app="web", b="", c="q", d="", level="info"})");
 }
@@ -119,8 +127,9 @@ TEST(LogfmtParserTest, Loki3Flags) {
 TEST(LogfmtParserTest, Expressions) {
   auto stage = LogfmtExpressionParserStage({{"rhost", "rhost"}, {"tty", "tty"}, {"u", "user"}});
   ASSERT_TRUE(stage.ok());
-  auto o = RunStages(Stages(std::move(stage).value()), kStream,
-               "authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4 user=root");
+  auto o = RunStages(
+      Stages(std::move(stage).value()), kStream,
+      "authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4 user=root");
   EXPECT_EQ(o.labels, R"({app="web", level="info", rhost="1.2.3.4", tty="ssh", u="root"})");
 }
 
@@ -128,9 +137,11 @@ TEST(RegexpParserTest, Table) {
   auto stage = RegexpParserStage(R"(^(?P<date>\d{6}) (?P<pid>\d+) (?P<level>\w+)(?P<opt>x)?)");
   ASSERT_TRUE(stage.ok());
   auto o = RunStages(Stages(std::move(stage).value()), kStream, "081109 203615 INFO dfs");
-  EXPECT_EQ(o.labels,
-            R"({app="web", date="081109", level="info", level_extracted="INFO", opt="", pid="203615"})");
-  auto nomatch = RunStages(Stages(std::move(RegexpParserStage("(?P<x>zzz)")).value()), kStream, "abc");
+  EXPECT_EQ(
+      o.labels,
+      R"({app="web", date="081109", level="info", level_extracted="INFO", opt="", pid="203615"})");
+  auto nomatch =
+      RunStages(Stages(std::move(RegexpParserStage("(?P<x>zzz)")).value()), kStream, "abc");
   EXPECT_EQ(nomatch.labels, R"({app="web", level="info"})");
   EXPECT_EQ(RegexpParserStage("(a)").status().message(),
             "at least one named capture must be supplied");
@@ -141,9 +152,10 @@ TEST(PatternParserTest, Table) {
   auto stage = PatternParserStage("<_> - <level> [<thread>] - <msg>");
   ASSERT_TRUE(stage.ok());
   auto o = RunStages(Stages(std::move(stage).value()), kStream,
-               "2015-07-29 19:35:11,461 - WARN  [RecvWorker:1] - Connection broken");
-  EXPECT_EQ(o.labels,
-            R"({app="web", level="info", level_extracted="WARN ", msg="Connection broken", thread="RecvWorker:1"})");
+                     "2015-07-29 19:35:11,461 - WARN  [RecvWorker:1] - Connection broken");
+  EXPECT_EQ(
+      o.labels,
+      R"({app="web", level="info", level_extracted="WARN ", msg="Connection broken", thread="RecvWorker:1"})");
 }
 
 TEST(StructuredMetadataTest, VisibleToStagesAndCategorized) {

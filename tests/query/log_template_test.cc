@@ -34,8 +34,10 @@ TEST(TemplateTest, ConformanceTemplates) {
       {"{{ .a }}-{{.b}}", "12 34", "12-34"},
       {R"({{ printf "%06d" (int .a) }})", "12 34", "000012"},
       {R"({{ regexReplaceAll "[0-9]+" __line__ "N" }})", "node 12 down 7", "node N down N"},
-      {R"({{ if eq .env "prod" }}P{{ else }}{{ .env | upper }}{{ end }} {{ .host }})", "x", "P host-1"},
-      {R"({{ if eq .env "dev" }}D{{ else if eq .env "prod" }}{{ .job | upper }}{{ end }})", "x", "MAC"},
+      {R"({{ if eq .env "prod" }}P{{ else }}{{ .env | upper }}{{ end }} {{ .host }})", "x",
+       "P host-1"},
+      {R"({{ if eq .env "dev" }}D{{ else if eq .env "prod" }}{{ .job | upper }}{{ end }})", "x",
+       "MAC"},
       {"{{ __line__ | trunc 5 | upper }}", "reverse mapping", "REVER"},
       {"{{ __line__ | trunc -3 }}", "reverse mapping", "ing"},
       {"{{ __timestamp__ | unixEpochNanos }}", "x", "1795111200123456789"},
@@ -54,26 +56,37 @@ TEST(TemplateTest, ConformanceTemplates) {
       {"{{- .a -}} \n {{- .b }}", "12 34", "1234"},
       {"a{{/* comment */}}b", "x", "ab"},
       {"{{ $x := .a }}{{ $x }}{{ $x = .b }}{{ $x }}", "12 34", "1234"},
-      {"{{ with .a }}[{{ . }}]{{ end }}{{ with .missing }}no{{ else }}none{{ end }}", "12 34", "[12]none"},
-      {R"({{ range $i, $e := fromJson __line__ }}{{ $i }}={{ $e }};{{ end }})", R"({"x":1,"y":"z"})", "x=1;y=z;"},
+      {"{{ with .a }}[{{ . }}]{{ end }}{{ with .missing }}no{{ else }}none{{ end }}", "12 34",
+       "[12]none"},
+      {R"({{ range $i, $e := fromJson __line__ }}{{ $i }}={{ $e }};{{ end }})",
+       R"({"x":1,"y":"z"})", "x=1;y=z;"},
       {R"({{ (fromJson __line__).a.b }})", R"({"a":{"b":[1,2]}})", "[1 2]"},
-      {"{{ mulf 1.5 2 }} {{ divf 1 4 }} {{ addf 1 2 }} {{ 1000000.0 }} {{ 0.1 }}", "x", "3 0.25 3 1e+06 0.1"},
-      {"{{ max 1 5 3 }} {{ min 4 2 }} {{ mod 7 3 }} {{ sub 1 3 }} {{ mul 2 3 4 }}", "x", "5 2 1 -2 24"},
+      {"{{ mulf 1.5 2 }} {{ divf 1 4 }} {{ addf 1 2 }} {{ 1000000.0 }} {{ 0.1 }}", "x",
+       "3 0.25 3 1e+06 0.1"},
+      {"{{ max 1 5 3 }} {{ min 4 2 }} {{ mod 7 3 }} {{ sub 1 3 }} {{ mul 2 3 4 }}", "x",
+       "5 2 1 -2 24"},
       {"{{ ceil 1.2 }} {{ floor 1.8 }} {{ round 1.2345 2 }}", "x", "2 1 1.23"},
-      {R"({{ and .a .b }} {{ or .missing "d" }} {{ not true }} {{ len __line__ }})", "12 34", "34 d false 5"},
+      {R"({{ and .a .b }} {{ or .missing "d" }} {{ not true }} {{ len __line__ }})", "12 34",
+       "34 d false 5"},
       {R"({{ if and (gt (int .a) 10) (lt (int .b) 40) }}yes{{ end }})", "12 34", "yes"},
       {R"({{ "a b" | urlencode }} {{ "a+b%21" | urldecode }})", "x", "a+b a b!"},
-      {R"({{ alignLeft 5 "ab" }}|{{ alignRight 5 "ab" }}|{{ alignLeft 1 "ab" }})", "x", "ab   |   ab|a"},
+      {R"({{ alignLeft 5 "ab" }}|{{ alignRight 5 "ab" }}|{{ alignLeft 1 "ab" }})", "x",
+       "ab   |   ab|a"},
       {R"({{ "10KB" | bytes }} {{ "1m30s" | duration }})", "x", "10000 90"},
-      {R"({{ toDate "2006-01-02" "2024-03-05" | date "02/01/2006 15:04" }})", "x", "05/03/2024 00:00"},
+      {R"({{ toDate "2006-01-02" "2024-03-05" | date "02/01/2006 15:04" }})", "x",
+       "05/03/2024 00:00"},
       {R"({{ unixToTime "1700000000" | unixEpoch }})", "x", "1700000000"},
       {R"({{ __timestamp__ }})", "x", "2026-11-19 18:00:00.123456789 +0000 UTC"},
       {R"({{ indent 2 "a\nb" }}|{{ "x" | nindent 1 }})", "x", "  a\n  b|\n x"},
-      {R"({{ contains "b" "abc" }} {{ hasPrefix "a" "abc" }} {{ hasSuffix "x" "abc" }})", "x", "true true false"},
-      {R"x({{ regexReplaceAll "(\\w+)@(\\w+)" __line__ "${2}:$1" }})x", "me@host you@there", "host:me there:you"},
+      {R"({{ contains "b" "abc" }} {{ hasPrefix "a" "abc" }} {{ hasSuffix "x" "abc" }})", "x",
+       "true true false"},
+      {R"x({{ regexReplaceAll "(\\w+)@(\\w+)" __line__ "${2}:$1" }})x", "me@host you@there",
+       "host:me there:you"},
       {R"({{ regexReplaceAllLiteral "a+" __line__ "$1" }})", "baaad", "b$1d"},
-      {R"({{ ToUpper "x" }}{{ Replace "aaa" "a" "b" 2 }}{{ TrimSpace "  y " }}{{ TrimPrefix "pre-z" "pre-" }})", "x", "Xbbayz"},
-      {R"({{ printf "%s=%d %.2f %q %v %5s|%-3d|" "k" 42 3.14159 "q" true "r" 7 }})", "x", "k=42 3.14 \"q\" true     r|7  |"},
+      {R"({{ ToUpper "x" }}{{ Replace "aaa" "a" "b" 2 }}{{ TrimSpace "  y " }}{{ TrimPrefix "pre-z" "pre-" }})",
+       "x", "Xbbayz"},
+      {R"({{ printf "%s=%d %.2f %q %v %5s|%-3d|" "k" 42 3.14159 "q" true "r" 7 }})", "x",
+       "k=42 3.14 \"q\" true     r|7  |"},
       {R"({{ index (fromJson "[10,20]") 1 }})", "x", "20"},
       // Go's int64 arithmetic wraps; out-of-range float conversions give MinInt64 (amd64).
       {"{{ add 9223372036854775807 1 }} {{ div -9223372036854775808 -1 }} {{ int 1e300 }}", "x",
@@ -96,9 +109,17 @@ TEST(TemplateTest, ExecutionErrorsSetTemplateFormatErr) {
 }
 
 TEST(TemplateTest, ParseErrors) {
-  const char* bad[] = {"{{", "{{ .a ", "{{ nosuchfunc }}", "{{ if .a }}x", "{{ end }}",
-                       "{{ else }}", "{{ \"unterminated }}", "{{ .a | }}", "{{ ( .a }}",
-                       "{{ 1 2 }}x{{ .a 1 }}", "{{/* x }}"};
+  const char* bad[] = {"{{",
+                       "{{ .a ",
+                       "{{ nosuchfunc }}",
+                       "{{ if .a }}x",
+                       "{{ end }}",
+                       "{{ else }}",
+                       "{{ \"unterminated }}",
+                       "{{ .a | }}",
+                       "{{ ( .a }}",
+                       "{{ 1 2 }}x{{ .a 1 }}",
+                       "{{/* x }}"};
   for (const char* t : bad) {
     SCOPED_TRACE(t);
     auto r = tmpl::ParseTemplate("line", t);
@@ -128,8 +149,7 @@ TEST(LabelFormatTest, TemplatesAndRenames) {
                                  {"env", "{{ .env | upper }}", false}});
   ASSERT_TRUE(stage.ok()) << stage.status().ToString();
   auto o = RunStages(Stages(std::move(stage).value()), kStream, "line");
-  EXPECT_EQ(o.labels,
-            R"({env="PROD", job="mac", lvl="warn", node="host-1", src="mac/host-1"})");
+  EXPECT_EQ(o.labels, R"({env="PROD", job="mac", lvl="warn", node="host-1", src="mac/host-1"})");
 }
 
 TEST(GoFormatTest, Floats) {

@@ -18,8 +18,8 @@ struct Outcome {
   std::string labels;  // LabelSet::ToString() of the final labels
 };
 
-inline Outcome RunStages(std::vector<StagePtr> stages, std::string_view stream, std::string_view line,
-                   int64_t ts = 0, std::string_view metadata = "") {
+inline Outcome RunStages(std::vector<StagePtr> stages, std::string_view stream,
+                         std::string_view line, int64_t ts = 0, std::string_view metadata = "") {
   auto labels = index::LabelSet::Parse(stream);
   EXPECT_TRUE(labels.ok()) << stream;
   auto pipeline = NewStagePipeline(std::move(stages));
