@@ -54,7 +54,22 @@ Pusher::Pusher(storage::Store* store, index::LabelIndex* index, const Overrides*
 
 size_t Pusher::AdmitStreams(std::string_view tenant, size_t limit,
                             std::vector<Candidate>* candidates, PushOutcome* outcome) {
-  // Which candidates the index knows; of those, which the store holds as active.
+  const std::string key(tenant);
+  std::vector<bool> active;
+  {
+    // Fast path, far from the limit: even if every stream of the push were new, the tenant
+    // would stay within it. Reserve them all (a bound) and skip the per-stream lookups.
+    std::lock_guard<std::mutex> lock(reserve_mu_);
+    size_t count = store_->ActiveStreams(tenant, {}, &active);
+    auto reserved = reserved_.find(key);
+    if (reserved != reserved_.end()) count += reserved->second;
+    if (count + candidates->size() <= limit) {
+      reserved_[key] += candidates->size();
+      return candidates->size();
+    }
+  }
+  // Near the limit: which candidates the index knows; of those, which the store holds as
+  // active. Only the others are new.
   std::vector<uint64_t> ids;
   std::vector<size_t> known;  // candidate index of ids[i]
   for (size_t i = 0; i < candidates->size(); ++i) {
@@ -64,13 +79,12 @@ size_t Pusher::AdmitStreams(std::string_view tenant, size_t limit,
     }
   }
   std::vector<bool> is_new(candidates->size(), true);
-  std::vector<bool> active;
   std::lock_guard<std::mutex> lock(reserve_mu_);
   size_t count = store_->ActiveStreams(tenant, ids, &active);
   for (size_t i = 0; i < ids.size(); ++i) {
     if (active[i]) is_new[known[i]] = false;
   }
-  auto reserved = reserved_.find(std::string(tenant));
+  auto reserved = reserved_.find(key);
   if (reserved != reserved_.end()) count += reserved->second;
 
   size_t admitted_new = 0;
@@ -86,7 +100,7 @@ size_t Pusher::AdmitStreams(std::string_view tenant, size_t limit,
     outcome->refused_entries += c.entries.size();
     outcome->too_many_requests = true;
   }
-  if (admitted_new > 0) reserved_[std::string(tenant)] += admitted_new;
+  if (admitted_new > 0) reserved_[key] += admitted_new;
   return admitted_new;
 }
 

@@ -11,7 +11,11 @@
 //
 // Thread-safety: Push() may be called concurrently (the index, the store and the limits are
 // thread-safe). Concurrent pushes of one tenant reserve the new streams they are about to
-// create, so together they stay within the active-stream limit.
+// create, so together they stay within the active-stream limit. Far from the limit (active +
+// reserved + the push's streams <= limit) a push reserves all its streams without looking
+// each up; near it, each stream is looked up and only new ones are reserved. A push in flight
+// may thus hold more reservations than it creates: near the limit, a concurrent push can be
+// refused a stream it would have been allowed a moment later (it gets 429 and retries).
 #pragma once
 
 #include <chrono>
