@@ -26,6 +26,12 @@ Result<std::unique_ptr<storage::EntryIterator>> StoreQuerier::OpenStream(
   return store_->Read(tenant, stream_id, from_ns, to_ns, direction);
 }
 
+Result<std::unique_ptr<storage::SampleIterator>> StoreQuerier::OpenSamples(
+    std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
+    storage::Direction direction) {
+  return store_->ReadSamples(tenant, stream_id, from_ns, to_ns, direction);
+}
+
 Result<std::vector<std::string>> StoreQuerier::LabelNames(std::string_view tenant, int64_t from_ns,
                                                           int64_t to_ns) {
   return index_->LabelNames(tenant, from_ns, to_ns);

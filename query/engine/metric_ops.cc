@@ -11,9 +11,17 @@
 namespace sawmill::query::engine {
 namespace {
 
+// A result series' labels, kept as they are: a label with an empty value that a parser or
+// label_format put on a series stays (Loki prints `{node=""}`), unlike stream labels. Sorts;
+// the first of a repeated name wins.
 index::LabelSet Make(std::vector<index::Label> labels) {
-  Result<index::LabelSet> ls = index::LabelSet::FromLabels(std::move(labels));
-  return ls.ok() ? std::move(ls).value() : index::LabelSet();
+  std::stable_sort(labels.begin(), labels.end(),
+                   [](const index::Label& a, const index::Label& b) { return a.name < b.name; });
+  labels.erase(
+      std::unique(labels.begin(), labels.end(),
+                  [](const index::Label& a, const index::Label& b) { return a.name == b.name; }),
+      labels.end());
+  return index::LabelSet::FromSortedUnchecked(std::move(labels));
 }
 
 std::optional<double> Arith(logql::BinOp op, double a, double b) {
@@ -309,6 +317,9 @@ Result<MetricValue> BinaryOp(const logql::BinOpExpr& e, MetricValue lhs, MetricV
 Result<std::vector<Dense>> LabelReplace(const logql::LabelReplaceExpr& e, std::vector<Dense> in) {
   RE2 re("^(?:" + e.regex + ")$");
   if (!re.ok()) return Status::InvalidArgument("invalid regex in label_replace: " + re.error());
+  if (!index::IsValidLabelName(e.dst)) {
+    return Status::InvalidArgument("invalid destination label name in label_replace(): " + e.dst);
+  }
   // Prometheus' $1 / ${1} / $name become RE2's \1 (named groups by their index).
   std::string rewrite;
   const std::map<std::string, int>& names = re.NamedCapturingGroups();

@@ -110,6 +110,7 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
   const int64_t from = p.start_ns - range - offset + 1;
   const int64_t to = p.end_ns - offset + 1;
   const bool drops_all = allow_errors;
+  const bool samples_only = lr.selector->stages.empty();
   // Accumulators are series x steps doubles: cap them (the result itself is capped by
   // max_series, as Loki's max_query_series).
   const size_t max_accs = std::max<size_t>(1, (size_t{8} << 20) / (steps + 1));
@@ -131,6 +132,58 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
       if (failed.load(std::memory_order_relaxed)) return;
       if (std::chrono::steady_clock::now() > p.deadline) {
         fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+        return;
+      }
+      if (samples_only) {
+        // No pipeline: the stream's labels are the series', and timestamps and line sizes
+        // are all the window needs (no chunk text is decompressed).
+        auto it = ctx.querier->OpenSamples(p.tenant, streams[i].id, from, to, Direction::kForward);
+        if (!it.ok()) {
+          fail(it.status());
+          return;
+        }
+        std::vector<double> count(steps + 1), bytes(steps + 1);
+        bool any = false;
+        QueryStats st;
+        while ((*it)->Next()) {
+          ++st.lines_scanned;
+          const uint32_t size = (*it)->line_size();
+          st.bytes_scanned += size;
+          if (st.lines_scanned % 65536 == 0 && std::chrono::steady_clock::now() > p.deadline) {
+            fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+            return;
+          }
+          const int64_t ts = (*it)->ts_ns() + offset;
+          const int64_t first = std::max<int64_t>(0, CeilDiv(ts - p.start_ns, p.step_ns));
+          const int64_t end_step = std::min<int64_t>(static_cast<int64_t>(steps),
+                                                     CeilDiv(ts + range - p.start_ns, p.step_ns));
+          if (first >= end_step) continue;
+          any = true;
+          count[first] += 1;
+          count[end_step] -= 1;
+          bytes[first] += size;
+          bytes[end_step] -= size;
+        }
+        if (Status s = (*it)->status(); !s.ok()) {
+          fail(s);
+          return;
+        }
+        st.post_filter_lines = st.lines_scanned;
+        std::lock_guard<std::mutex> lock(mu);
+        ctx.stats.Add(st);
+        if (!any) return;
+        const index::LabelSet key = presum_grouping != nullptr
+                                        ? GroupLabels(*streams[i].labels, *presum_grouping)
+                                        : *streams[i].labels;
+        Acc* g = global.Find(key);
+        for (size_t k = 0; k <= steps; ++k) {
+          g->count[k] += count[k];
+          g->bytes[k] += bytes[k];
+        }
+        if (global.size() > max_accs && error.ok()) {
+          error = Status::InvalidArgument(SeriesLimitMessage(p.max_series));
+          failed = true;
+        }
         return;
       }
       auto it = ctx.querier->OpenStream(p.tenant, streams[i].id, from, to, Direction::kForward);

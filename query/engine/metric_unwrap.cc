@@ -58,8 +58,41 @@ double Quantile(double q, std::vector<double> v) {
   return v[lo] * (1 - w) + v[hi] * w;
 }
 
+// rate_counter: Loki's extrapolatedRate (Prometheus' rate with counter resets) as Loki 2.8
+// computes it, including its unit slip: points keep nanosecond timestamps while the range
+// start is taken `range` milliseconds before the first point, so the start gap counts as the
+// range in seconds, the end gap is always 0 and the sampled interval is in microseconds.
+// Fewer than two points give 0.
+double RateCounter(const std::vector<Sample>& s, size_t a, size_t b, int64_t range_ns) {
+  if (b - a < 2) return 0;
+  const double first = s[a].v;
+  const double last = s[b - 1].v;
+  double result = last - first;
+  double prev = 0;
+  for (size_t i = a; i < b; ++i) {
+    if (s[i].v < prev) result += prev;  // a reset: the counter restarted from 0
+    prev = s[i].v;
+  }
+  const int64_t range_ms = range_ns / 1000000;
+  double to_start = static_cast<double>(range_ms) / 1000;
+  const double to_end = 0;
+  const double sampled = static_cast<double>(s[b - 1].ts - s[a].ts) / 1000;
+  const double avg_gap = sampled / static_cast<double>(b - a - 1);
+  if (result > 0 && first >= 0) {
+    const double to_zero = sampled * (first / result);
+    if (to_zero < to_start) to_start = to_zero;
+  }
+  const double threshold = avg_gap * 1.1;
+  double interval = sampled;
+  interval += to_start < threshold ? to_start : avg_gap / 2;
+  interval += to_end < threshold ? to_end : avg_gap / 2;
+  result = result * (interval / sampled);
+  return result / (static_cast<double>(range_ns) / 1e9);
+}
+
 double Window(logql::RangeOp op, const std::vector<Sample>& s, size_t a, size_t b, double q,
-              double range_s) {
+              double range_s, int64_t range_ns) {
+  if (op == logql::RangeOp::kRateCounter) return RateCounter(s, a, b, range_ns);
   const double n = static_cast<double>(b - a);
   double sum = 0, mn = INFINITY, mx = -INFINITY;
   for (size_t i = a; i < b; ++i) {
@@ -129,7 +162,7 @@ std::string PipelineErrorMessage(const index::LabelSet& labels) {
 Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
                                       const logql::RangeAggregationExpr& agg) {
   const logql::LogRange& lr = agg.range;
-  if (!lr.unwrap.has_value() || lr.selector == nullptr || agg.op == logql::RangeOp::kRateCounter) {
+  if (!lr.unwrap.has_value() || lr.selector == nullptr) {
     return Status::NotFound("unsupported unwrap aggregation");
   }
   const logql::Unwrap& uw = *lr.unwrap;
@@ -232,9 +265,16 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         labels.push_back({"__error_details__", err});
         value = 0;
       }
-      Result<index::LabelSet> ls = index::LabelSet::FromLabels(std::move(labels));
-      if (!ls.ok()) continue;
-      index::LabelSet sample_labels = std::move(ls).value();
+      // Kept as they are (empty values too, as Loki's result series); sorted, one per name.
+      std::stable_sort(
+          labels.begin(), labels.end(),
+          [](const index::Label& x, const index::Label& y) { return x.name < y.name; });
+      labels.erase(std::unique(labels.begin(), labels.end(),
+                               [](const index::Label& x, const index::Label& y) {
+                                 return x.name == y.name;
+                               }),
+                   labels.end());
+      index::LabelSet sample_labels = index::LabelSet::FromSortedUnchecked(std::move(labels));
       if (!std::all_of(post_matchers.begin(), post_matchers.end(), [&](const index::Matcher* m) {
             return m->Matches(sample_labels.Get(m->name()));
           })) {
@@ -285,7 +325,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       while (a < b && s[a].ts <= t - range) ++a;
       if (a == b) continue;
       d.has[k2] = 1;
-      d.v[k2] = Window(agg.op, s, a, b, q, range_s);
+      d.v[k2] = Window(agg.op, s, a, b, q, range_s, range);
     }
     out.push_back(std::move(d));
   }

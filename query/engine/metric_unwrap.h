@@ -1,6 +1,6 @@
 // Range aggregations over unwrapped label values (`sum_over_time({..} | unwrap bytes(size)
-// [5m]) by (host)` and avg, min, max, stdvar, stddev, quantile, first, last, rate): Loki's
-// SampleExtractor semantics. A line without the label is skipped; a value that does not
+// [5m]) by (host)` and avg, min, max, stdvar, stddev, quantile, first, last, rate, rate_counter):
+// Loki's SampleExtractor semantics. A line without the label is skipped; a value that does not
 // convert gets __error__="SampleExtractionErr" (and __error_details__), which the label
 // filters after unwrap may drop; the unwrapped label leaves the series' labels; a grouping on
 // the range aggregation keeps only those labels before the window is evaluated. Internal to
@@ -31,7 +31,7 @@ struct UnwrapContext {
   QueryStats* stats;
 };
 
-// NotFound for an op not implemented (rate_counter).
+// NotFound for an expression it cannot evaluate (no unwrap, no selector).
 Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
                                       const logql::RangeAggregationExpr& agg);
 

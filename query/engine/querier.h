@@ -26,6 +26,7 @@ namespace sawmill::query::engine {
 using storage::Direction;
 using storage::EntryIterator;
 using storage::EntryView;
+using storage::SampleIterator;
 
 // A stream selected by matchers. `labels` is immutable and shared.
 struct SelectedStream {
@@ -48,6 +49,13 @@ class Querier {
   virtual Result<std::unique_ptr<EntryIterator>> OpenStream(std::string_view tenant,
                                                             uint64_t stream_id, int64_t from_ns,
                                                             int64_t to_ns, Direction direction) = 0;
+
+  // Timestamps and line sizes of the same entries as OpenStream, without the line text: the
+  // store reads only the chunks' timestamp sections (Store::ReadSamples). The default adapts
+  // OpenStream, for queriers without a cheaper path.
+  virtual Result<std::unique_ptr<SampleIterator>> OpenSamples(std::string_view tenant,
+                                                              uint64_t stream_id, int64_t from_ns,
+                                                              int64_t to_ns, Direction direction);
 
   // Label names of the streams present in [from_ns, to_ns), sorted.
   virtual Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,

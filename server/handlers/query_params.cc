@@ -210,8 +210,8 @@ Result<RangeParams> ParseRangeParams(const Form& form, int64_t now_ns) {
   }
   if (range / p.step_ns > 11000) {
     return Status::InvalidArgument(
-        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
-        "resolution (?step=XX)");
+        "exceeded maximum resolution of 11,000 points per timeseries. Try increasing the value "
+        "of the step parameter");
   }
   return p;
 }

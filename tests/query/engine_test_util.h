@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <span>
 #include <string>
@@ -31,7 +32,14 @@ class TestQuerier final : public Querier {
   Result<std::unique_ptr<EntryIterator>> OpenStream(std::string_view tenant, uint64_t id,
                                                     int64_t from, int64_t to,
                                                     Direction d) override {
+    open_stream_calls.fetch_add(1);
     return store_->Read(tenant, id, from, to, d);
+  }
+  Result<std::unique_ptr<SampleIterator>> OpenSamples(std::string_view tenant, uint64_t id,
+                                                      int64_t from, int64_t to,
+                                                      Direction d) override {
+    open_samples_calls.fetch_add(1);
+    return store_->ReadSamples(tenant, id, from, to, d);
   }
   Result<std::vector<std::string>> LabelNames(std::string_view, int64_t, int64_t) override {
     return Status::Internal("unused");
@@ -45,6 +53,11 @@ class TestQuerier final : public Querier {
                                              int64_t) override {
     return Status::Internal("unused");
   }
+
+ public:
+  // How the engine read: full entries, or timestamps and sizes only.
+  std::atomic<int> open_stream_calls{0};
+  std::atomic<int> open_samples_calls{0};
 
  private:
   storage::Store* store_;

@@ -95,7 +95,7 @@ TEST(QueryParamsTest, RangeDefaultsAndRefusals) {
        "positive integer"},
       {"start=0&end=100000&step=1",
        "exceeded maximum resolution of 11,000 points per "
-       "timeseries. Try decreasing the query resolution (?step=XX)"},
+       "timeseries. Try increasing the value of the step parameter"},
   };
   for (const Bad& b : bads) {
     SCOPED_TRACE(b.form);
