@@ -5,7 +5,7 @@
 // core (divided by the server machine's hardware threads, --cores).
 //
 //   query_load --url 127.0.0.1:3100 --tenant bench --since 7h --limit 5000 --repeat 5
-//              --direction backward --query '{job=~".+"} |= "error"' [--query ...]
+//              --direction backward --query '{job=~".+"} |= "error"' [--query ...] [--step 60s]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -45,6 +45,7 @@ std::string UrlEncode(const std::string& s) {
 int main(int argc, char** argv) {
   std::string host = "127.0.0.1", port = "3100", tenant = "bench", direction = "backward";
   int64_t since_s = 7 * 3600;
+  std::string step;  // the query_range step parameter; the server's default when empty
   int limit = 5000, repeat = 5;
   unsigned cores = std::thread::hardware_concurrency();
   std::vector<std::string> queries;
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
       repeat = std::max(1, std::stoi(v));
     } else if (k == "--direction") {
       direction = v;
+    } else if (k == "--step") {
+      step = v;
     } else if (k == "--cores") {
       cores = static_cast<unsigned>(std::stoi(v));
     } else if (k == "--query") {
@@ -95,7 +98,8 @@ int main(int argc, char** argv) {
   for (const std::string& q : queries) {
     const std::string target = "/loki/api/v1/query_range?direction=" + direction +
                                "&end=" + std::to_string(end) + "&limit=" + std::to_string(limit) +
-                               "&query=" + UrlEncode(q) + "&start=" + std::to_string(start);
+                               "&query=" + UrlEncode(q) + "&start=" + std::to_string(start) +
+                               (step.empty() ? "" : "&step=" + step);
     std::vector<double> ms;
     int status = 0;
     size_t entries = 0;

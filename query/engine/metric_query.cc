@@ -327,8 +327,9 @@ Result<MetricValue> Eval(Ctx& ctx, const logql::Expr& expr, bool allow_errors) {
     case logql::ExprKind::kRangeAggregation: {
       const auto& ra = static_cast<const logql::RangeAggregationExpr&>(expr);
       if (ra.range.unwrap.has_value()) {
-        UnwrapContext u{ctx.querier, ctx.pool,       ctx.p.tenant, ctx.p.start_ns, ctx.p.step_ns,
-                        ctx.steps,   ctx.p.deadline, allow_errors, &ctx.stats};
+        UnwrapContext u{ctx.querier,   ctx.pool,        ctx.p.tenant,   ctx.p.start_ns,
+                        ctx.p.step_ns, ctx.steps,       ctx.p.deadline, allow_errors,
+                        &ctx.stats,    ctx.p.max_series};
         SAW_ASSIGN_OR_RETURN(out.series, EvalUnwrap(u, ra));
         return out;
       }

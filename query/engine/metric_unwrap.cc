@@ -202,6 +202,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
   // needed: group keys are built from the grouped labels alone.
   const bool fast_by = agg.grouping.has_value() && !agg.grouping->without && post == nullptr &&
                        post_matchers.empty();
+  const size_t max_groups = std::max<size_t>(
+      ctx.max_series, std::min<size_t>(100000, (size_t{8} << 20) / (ctx.steps + 1)));
+  const std::string limit_message =
+      "maximum of series (" + std::to_string(ctx.max_series) + ") reached for a single query";
   std::mutex mu;
   Status error;
   std::atomic<bool> failed{false};
@@ -254,6 +258,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         auto& slot = local[key];
         if (slot.second.empty()) slot.first = GroupLabels(*r.labels, agg.grouping);
         slot.second.push_back({e.ts_ns + offset, value});
+        if (local.size() > max_groups) {
+          fail(Status::InvalidArgument(limit_message));
+          return;
+        }
         continue;
       }
       std::vector<index::Label> labels;
@@ -295,6 +303,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       auto& slot = local[fast_by ? FastKey(key, *agg.grouping, uw.label) : key.ToString()];
       if (slot.second.empty()) slot.first = std::move(key);
       slot.second.push_back({e.ts_ns + offset, value});
+      if (local.size() > max_groups) {
+        fail(Status::InvalidArgument(limit_message));
+        return;
+      }
     }
     if (Status s = (*it)->status(); !s.ok()) {
       fail(s);
@@ -306,6 +318,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       auto& g = groups[k];
       if (g.second.empty()) g.first = v.first;
       g.second.insert(g.second.end(), v.second.begin(), v.second.end());
+    }
+    if (groups.size() > max_groups && error.ok()) {
+      error = Status::InvalidArgument(limit_message);
+      failed = true;
     }
   });
   if (!error.ok()) return error;

@@ -29,9 +29,12 @@ struct UnwrapContext {
   std::chrono::steady_clock::time_point deadline;
   bool allow_errors;  // an enclosing aggregation drops all labels
   QueryStats* stats;
+  size_t max_series;  // for the series limit message; see EvalUnwrap
 };
 
-// NotFound for an expression it cannot evaluate (no unwrap, no selector).
+// NotFound for an expression it cannot evaluate (no unwrap, no selector). Memory is bounded:
+// more distinct series than max(max_series, min(100,000, 8 Mi / (steps + 1))) while scanning
+// (a parser giving every line its own labels) is the series limit error.
 Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
                                       const logql::RangeAggregationExpr& agg);
 
