@@ -20,8 +20,12 @@ struct BlockLocation {
   int64_t min_ts = 0;
   int64_t max_ts = 0;
   uint32_t num_entries = 0;
+  // Views of the compressed sections; empty until fetched when the chunk's blocks are stored
+  // apart (ChunkReader::OpenIndex), which must then yield exactly ts_size/text_size bytes.
   std::string_view ts_compressed;
   std::string_view text_compressed;
+  uint32_t ts_size = 0;
+  uint32_t text_size = 0;
   uint32_t ts_raw = 0;
   uint32_t text_raw = 0;
   uint32_t ts_crc = 0;

@@ -78,6 +78,9 @@ inline constexpr uint32_t kChunkMagic = 0x43574153;  // bytes 'S' 'A' 'W' 'C'
 inline constexpr uint8_t kChunkVersion = 2;
 inline constexpr size_t kHeaderSize = 8;
 inline constexpr size_t kTrailerSize = 12;
+// How the store lays chunks out in RocksDB, recorded in kMeta "chunk_layout": 2 = the index
+// part (header, index, trailer) and each block section in values of their own (keys.h).
+inline constexpr uint32_t kChunkLayout = 2;
 
 // The largest single entry (line plus metadata) a chunk accepts.
 inline constexpr size_t kMaxEntryBytes = 16u << 20;

@@ -21,15 +21,31 @@ struct Slot {
   uint32_t line_len;
 };
 
+// Fetches a section of `b` from `source` (when the chunk's blocks are stored apart) and
+// checks that it has the size the index records; its CRC is checked when it is loaded.
+Status FetchSection(SectionSource* source, BlockLocation* b, bool text) {
+  if (source == nullptr) return Status::OK();
+  std::string_view v;
+  SAW_RETURN_IF_ERROR(source->Load(b->block, text, &v));
+  if (v.size() != (text ? b->text_size : b->ts_size)) {
+    return BlockCorruption(*b, text ? "text section size differs from the index"
+                                    : "ts section size differs from the index");
+  }
+  (text ? b->text_compressed : b->ts_compressed) = v;
+  return Status::OK();
+}
+
 }  // namespace
 
 class ChunkEntryIterator final : public EntryIterator {
  public:
   ChunkEntryIterator(Encoding ts_encoding, Encoding encoding, std::vector<BlockLocation> blocks,
-                     int64_t from_ns, int64_t to_ns, Direction direction)
+                     std::unique_ptr<SectionSource> source, int64_t from_ns, int64_t to_ns,
+                     Direction direction)
       : ts_encoding_(ts_encoding),
         encoding_(encoding),
         blocks_(std::move(blocks)),
+        source_(std::move(source)),
         from_(from_ns),
         to_(to_ns),
         backward_(direction == Direction::kBackward) {}
@@ -52,17 +68,18 @@ class ChunkEntryIterator final : public EntryIterator {
 
   bool NextForward();
   bool NextBackward();
-  bool OpenBlockForward(const BlockLocation& b);
-  bool OpenBlockBackward(const BlockLocation& b);
+  bool OpenBlockForward(BlockLocation& b);
+  bool OpenBlockBackward(BlockLocation& b);
 
   const Encoding ts_encoding_;
-  const Encoding encoding_;                  // of the text sections
-  const std::vector<BlockLocation> blocks_;  // the ones intersecting [from_, to_), in order
+  const Encoding encoding_;                // of the text sections
+  std::vector<BlockLocation> blocks_;      // the ones intersecting [from_, to_), in order
+  std::unique_ptr<SectionSource> source_;  // null when the sections are in the chunk
   const int64_t from_;
   const int64_t to_;
   const bool backward_;
   size_t blocks_done_ = 0;
-  const BlockLocation* block_ = nullptr;  // the open block
+  BlockLocation* block_ = nullptr;  // the open block
   bool done_ = false;
   Status status_;
   EntryView entry_;
@@ -80,13 +97,15 @@ class ChunkEntryIterator final : public EntryIterator {
   uint32_t text_size_ = 0;
 };
 
-bool ChunkEntryIterator::OpenBlockForward(const BlockLocation& b) {
+bool ChunkEntryIterator::OpenBlockForward(BlockLocation& b) {
   block_ = &b;
   std::string_view ts_section, text;
-  Status s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
+  Status s = FetchSection(source_.get(), &b, false);
+  if (s.ok()) s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
   if (!s.ok()) return Fail(std::move(s));
   if (!cursor_.Init(ts_section, b)) return FailBlock("bad ts section");
-  s = LoadTextSection(encoding_, b, &text_buf_, &text);
+  s = FetchSection(source_.get(), &b, true);
+  if (s.ok()) s = LoadTextSection(encoding_, b, &text_buf_, &text);
   if (!s.ok()) return Fail(std::move(s));
   text_p_ = text.data();
   text_end_ = text.data() + text.size();
@@ -123,10 +142,11 @@ bool ChunkEntryIterator::NextForward() {
   }
 }
 
-bool ChunkEntryIterator::OpenBlockBackward(const BlockLocation& b) {
+bool ChunkEntryIterator::OpenBlockBackward(BlockLocation& b) {
   block_ = &b;
   std::string_view ts_section, text;
-  Status s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
+  Status s = FetchSection(source_.get(), &b, false);
+  if (s.ok()) s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
   if (!s.ok()) return Fail(std::move(s));
   if (!cursor_.Init(ts_section, b)) return FailBlock("bad ts section");
   slots_.resize(b.num_entries);
@@ -143,7 +163,8 @@ bool ChunkEntryIterator::OpenBlockBackward(const BlockLocation& b) {
   if (!cursor_.Finish(b, true) || offset != b.text_raw) {
     return FailBlock("block does not end where its index says");
   }
-  s = LoadTextSection(encoding_, b, &text_buf_, &text);
+  s = FetchSection(source_.get(), &b, true);
+  if (s.ok()) s = LoadTextSection(encoding_, b, &text_buf_, &text);
   if (!s.ok()) return Fail(std::move(s));
   text_ = text.data();
   text_size_ = static_cast<uint32_t>(text.size());
@@ -174,10 +195,12 @@ bool ChunkEntryIterator::NextBackward() {
 class ChunkSampleIterator final : public SampleIterator {
  public:
   ChunkSampleIterator(Encoding ts_encoding, Encoding encoding, std::vector<BlockLocation> blocks,
-                      int64_t from_ns, int64_t to_ns, Direction direction)
+                      std::unique_ptr<SectionSource> source, int64_t from_ns, int64_t to_ns,
+                      Direction direction)
       : ts_encoding_(ts_encoding),
         encoding_(encoding),
         blocks_(std::move(blocks)),
+        source_(std::move(source)),
         from_(from_ns),
         to_(to_ns),
         backward_(direction == Direction::kBackward) {}
@@ -201,16 +224,17 @@ class ChunkSampleIterator final : public SampleIterator {
   bool NextForward();
   bool NextBackward();
   // Loads the ts section of `b` into cursor_; the text section is never read.
-  bool OpenBlock(const BlockLocation& b);
+  bool OpenBlock(BlockLocation& b);
 
   const Encoding ts_encoding_;
   const Encoding encoding_;  // of the text sections
-  const std::vector<BlockLocation> blocks_;
+  std::vector<BlockLocation> blocks_;
+  std::unique_ptr<SectionSource> source_;  // null when the sections are in the chunk
   const int64_t from_;
   const int64_t to_;
   const bool backward_;
   size_t blocks_done_ = 0;
-  const BlockLocation* block_ = nullptr;
+  BlockLocation* block_ = nullptr;
   bool done_ = false;
   Status status_;
   int64_t ts_ = 0;
@@ -222,10 +246,11 @@ class ChunkSampleIterator final : public SampleIterator {
   size_t pos_ = 0;
 };
 
-bool ChunkSampleIterator::OpenBlock(const BlockLocation& b) {
+bool ChunkSampleIterator::OpenBlock(BlockLocation& b) {
   block_ = &b;
   std::string_view ts_section;
-  Status s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
+  Status s = FetchSection(source_.get(), &b, false);
+  if (s.ok()) s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
   if (!s.ok()) return Fail(std::move(s));
   if (!cursor_.Init(ts_section, b)) return FailBlock("bad ts section");
   return true;
@@ -277,16 +302,39 @@ bool ChunkSampleIterator::NextBackward() {
   }
 }
 
-std::unique_ptr<EntryIterator> ChunkReader::NewIterator(int64_t from_ns, int64_t to_ns,
-                                                        Direction direction) const {
+namespace {
+
+// The iterator of a reader whose blocks are elsewhere but that was given no source: every
+// read is an error rather than a null dereference.
+class MissingSource final : public SectionSource {
+ public:
+  Status Load(uint32_t, bool, std::string_view*) override {
+    return Status::InvalidArgument("chunk blocks are stored apart but no source was given");
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<EntryIterator> ChunkReader::NewIterator(
+    int64_t from_ns, int64_t to_ns, Direction direction,
+    std::unique_ptr<SectionSource> source) const {
+  if (!split_)
+    source = nullptr;
+  else if (source == nullptr)
+    source = std::make_unique<MissingSource>();
   return std::make_unique<ChunkEntryIterator>(ts_encoding_, encoding_, BlocksIn(from_ns, to_ns),
-                                              from_ns, to_ns, direction);
+                                              std::move(source), from_ns, to_ns, direction);
 }
 
-std::unique_ptr<SampleIterator> ChunkReader::NewSampleIterator(int64_t from_ns, int64_t to_ns,
-                                                               Direction direction) const {
+std::unique_ptr<SampleIterator> ChunkReader::NewSampleIterator(
+    int64_t from_ns, int64_t to_ns, Direction direction,
+    std::unique_ptr<SectionSource> source) const {
+  if (!split_)
+    source = nullptr;
+  else if (source == nullptr)
+    source = std::make_unique<MissingSource>();
   return std::make_unique<ChunkSampleIterator>(ts_encoding_, encoding_, BlocksIn(from_ns, to_ns),
-                                               from_ns, to_ns, direction);
+                                               std::move(source), from_ns, to_ns, direction);
 }
 
 }  // namespace sawmill::storage

@@ -27,9 +27,9 @@ Status IndexCorruption(size_t block, std::string_view what) {
                             std::string(what));
 }
 
-}  // namespace
-
-Result<ChunkReader> ChunkReader::Open(std::string_view data) {
+// Checks the trailer of `chunk` (a whole chunk, or its index part) and returns where the
+// index starts.
+Result<size_t> IndexStart(std::string_view data) {
   if (data.size() < kHeaderSize + kTrailerSize) {
     return Status::Corruption("chunk too short: " + std::to_string(data.size()) + " bytes");
   }
@@ -47,6 +47,53 @@ Result<ChunkReader> ChunkReader::Open(std::string_view data) {
   if (crc != DecodeFixed32(trailer + 4)) {
     return Status::Corruption("chunk header/index checksum mismatch");
   }
+  return index_start;
+}
+
+}  // namespace
+
+Result<ChunkReader> ChunkReader::Open(std::string_view data) {
+  SAW_ASSIGN_OR_RETURN(size_t index_start, IndexStart(data));
+  const size_t index_size = data.size() - kTrailerSize - index_start;
+  SAW_ASSIGN_OR_RETURN(
+      ChunkReader reader,
+      Parse(data.substr(0, kHeaderSize), data.substr(index_start, index_size), index_start));
+  reader.data_ = data;
+  return reader;
+}
+
+Result<ChunkReader> ChunkReader::OpenIndex(std::string_view index) {
+  SAW_ASSIGN_OR_RETURN(size_t index_start, IndexStart(index));
+  if (index_start != kHeaderSize) return Status::Corruption("chunk index part holds blocks");
+  SAW_ASSIGN_OR_RETURN(
+      ChunkReader reader,
+      Parse(index.substr(0, kHeaderSize),
+            index.substr(kHeaderSize, index.size() - kHeaderSize - kTrailerSize), 0));
+  reader.split_ = true;
+  return reader;
+}
+
+Status ChunkReader::Split(std::string_view chunk, std::string* index,
+                          std::vector<BlockSections>* blocks) {
+  SAW_ASSIGN_OR_RETURN(ChunkReader reader, Open(chunk));
+  const size_t index_start = reader.refs_.empty() ? kHeaderSize
+                                                  : reader.refs_.back().offset +
+                                                        reader.refs_.back().ts_section_size +
+                                                        reader.refs_.back().text_section_size;
+  index->assign(chunk.substr(0, kHeaderSize));
+  index->append(chunk.substr(index_start));
+  blocks->clear();
+  blocks->reserve(reader.refs_.size());
+  for (size_t i = 0; i < reader.refs_.size(); ++i) {
+    const BlockLocation b = reader.Locate(i);
+    blocks->push_back({b.ts_compressed, b.text_compressed});
+  }
+  return Status::OK();
+}
+
+Result<ChunkReader> ChunkReader::Parse(std::string_view header, std::string_view index,
+                                       uint64_t blocks_end) {
+  const char* p = header.data();
   const auto version = static_cast<uint8_t>(p[4]);
   if (version != kChunkVersion) {
     return Status::Corruption("unsupported chunk version " + std::to_string(version));
@@ -62,10 +109,9 @@ Result<ChunkReader> ChunkReader::Open(std::string_view data) {
   if (p[7] != 0) return Status::Corruption("nonzero reserved chunk header byte");
 
   ChunkReader reader;
-  reader.data_ = data;
   reader.encoding_ = static_cast<Encoding>(encoding);
   reader.ts_encoding_ = static_cast<Encoding>(ts_encoding);
-  std::string_view in(p + index_start, index_size);
+  std::string_view in = index;
   uint64_t num_blocks = 0;
   if (!GetVarint64(&in, &num_blocks) || num_blocks == 0 ||
       num_blocks > in.size() / kMinIndexEntryBytes) {
@@ -100,9 +146,11 @@ Result<ChunkReader> ChunkReader::Open(std::string_view data) {
       return IndexCorruption(i, "entry count does not fit the ts section");
     }
     // Sections must lie between the header and the index; checking each size first keeps
-    // the sum from overflowing.
-    if (ts_size > index_start || text_size > index_start ||
-        offset + ts_size + text_size > index_start) {
+    // the sum from overflowing. Without the blocks, sizes are bounded by what a section may
+    // hold (a compressor's worst case stays well below twice the input).
+    const uint64_t limit = blocks_end != 0 ? blocks_end : uint64_t{4} * kMaxSectionBytes;
+    if (ts_size > limit || text_size > limit ||
+        (blocks_end != 0 && offset + ts_size + text_size > blocks_end)) {
       return IndexCorruption(i, "block extends past the chunk");
     }
     if (info.min_ts > info.max_ts) return IndexCorruption(i, "min_ts > max_ts");
@@ -125,7 +173,9 @@ Result<ChunkReader> ChunkReader::Open(std::string_view data) {
     reader.refs_.push_back(ref);
   }
   if (!in.empty()) return Status::Corruption("trailing bytes in chunk index");
-  if (offset != index_start) return Status::Corruption("chunk blocks do not fill the chunk");
+  if (blocks_end != 0 && offset != blocks_end) {
+    return Status::Corruption("chunk blocks do not fill the chunk");
+  }
   return reader;
 }
 
@@ -143,8 +193,12 @@ BlockLocation ChunkReader::Locate(size_t i) const {
   b.min_ts = info.min_ts;
   b.max_ts = info.max_ts;
   b.num_entries = info.num_entries;
-  b.ts_compressed = data_.substr(ref.offset, ref.ts_section_size);
-  b.text_compressed = data_.substr(ref.offset + ref.ts_section_size, ref.text_section_size);
+  b.ts_size = ref.ts_section_size;
+  b.text_size = ref.text_section_size;
+  if (!split_) {  // else the iterator fetches them from its SectionSource
+    b.ts_compressed = data_.substr(ref.offset, ref.ts_section_size);
+    b.text_compressed = data_.substr(ref.offset + ref.ts_section_size, ref.text_section_size);
+  }
   b.ts_raw = ref.ts_section_raw;
   b.text_raw = ref.text_section_raw;
   b.ts_crc = ref.crc;

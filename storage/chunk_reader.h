@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -56,12 +57,37 @@ class SampleIterator {
   virtual Status status() const = 0;
 };
 
+// Supplies the compressed sections of a chunk opened with ChunkReader::OpenIndex, whose blocks
+// are stored apart from its index (the store keeps each section in its own RocksDB value, so
+// that a read fetches only the blocks it needs). Single-threaded: one per iterator.
+class SectionSource {
+ public:
+  virtual ~SectionSource() = default;
+  // Sets *out to the compressed ts section (text == false) or text section of block `block`.
+  // The view stays valid until the next Load() with the same `text`, or the source's end.
+  virtual Status Load(uint32_t block, bool text, std::string_view* out) = 0;
+};
+
+// The compressed sections of one block, as ChunkReader::Split cuts them out of a chunk.
+struct BlockSections {
+  std::string_view ts;
+  std::string_view text;
+};
+
 class ChunkReader {
  public:
   // Parses and checks the chunk's header and block index. `data` must outlive the reader and
   // every iterator it makes. Iterators do not point to the reader: it may go first.
   // Thread-safety: a reader is immutable and may be shared; each iterator is single-threaded.
   static Result<ChunkReader> Open(std::string_view data);
+  // Opens the index part of a chunk (what Split() returns as `index`: header, block index and
+  // trailer, with the same checks as Open() except that the blocks are not there). Iterators
+  // of such a reader must be given a SectionSource.
+  static Result<ChunkReader> OpenIndex(std::string_view index);
+  // Cuts a whole chunk into its index part (a valid input of OpenIndex) and the compressed
+  // sections of each block, in order. The views point into `chunk`.
+  static Status Split(std::string_view chunk, std::string* index,
+                      std::vector<BlockSections>* blocks);
 
   Encoding encoding() const { return encoding_; }        // of the text sections
   Encoding ts_encoding() const { return ts_encoding_; }  // of the ts sections
@@ -70,10 +96,15 @@ class ChunkReader {
   uint64_t num_entries() const;
   const std::vector<BlockInfo>& blocks() const { return blocks_; }
 
-  std::unique_ptr<EntryIterator> NewIterator(int64_t from_ns, int64_t to_ns,
-                                             Direction direction) const;
-  std::unique_ptr<SampleIterator> NewSampleIterator(int64_t from_ns, int64_t to_ns,
-                                                    Direction direction) const;
+  // `source` supplies the block sections of a reader made by OpenIndex (required then, and
+  // ignored for a reader made by Open). It is asked for a block's sections only when the
+  // iteration reaches that block, in the iteration's direction, and never for blocks outside
+  // [from, to); the sample iterator never asks for a text section.
+  std::unique_ptr<EntryIterator> NewIterator(int64_t from_ns, int64_t to_ns, Direction direction,
+                                             std::unique_ptr<SectionSource> source = nullptr) const;
+  std::unique_ptr<SampleIterator> NewSampleIterator(
+      int64_t from_ns, int64_t to_ns, Direction direction,
+      std::unique_ptr<SectionSource> source = nullptr) const;
 
  private:
   struct BlockRef {
@@ -87,12 +118,17 @@ class ChunkReader {
   };
   // Block i of the chunk as the iterators see it.
   BlockLocation Locate(size_t i) const;
+  // Parses the block index; `blocks_end` is where the index starts in a whole chunk (the
+  // blocks must fill [kHeaderSize, blocks_end) exactly), or 0 for an index without blocks.
+  static Result<ChunkReader> Parse(std::string_view header, std::string_view index,
+                                   uint64_t blocks_end);
   std::vector<BlockLocation> BlocksIn(int64_t from_ns, int64_t to_ns) const;
 
   friend class ChunkEntryIterator;
   friend class ChunkSampleIterator;
 
-  std::string_view data_;
+  std::string_view data_;  // the whole chunk; empty for a reader made by OpenIndex
+  bool split_ = false;     // made by OpenIndex: sections come from a SectionSource
   Encoding encoding_ = Encoding::kSnappy;
   Encoding ts_encoding_ = Encoding::kZstd;
   std::vector<BlockInfo> blocks_;

@@ -77,6 +77,13 @@ std::string EncodeChunkKey(const ChunkKey& c) {
   return k;
 }
 
+std::string ChunkSectionKey(std::string_view chunk_key, uint32_t block, bool text) {
+  std::string k(chunk_key);
+  PutBigEndian32(&k, block);
+  k.push_back(text ? '\x01' : '\x00');
+  return k;
+}
+
 bool DecodeChunkKey(std::string_view tenant, std::string_view key, ChunkKey* out) {
   if (key.size() != tenant.size() + 1 + 4 + 8 + 8 + 8) return false;
   if (key.substr(0, tenant.size()) != tenant || key[tenant.size()] != '\0') return false;

@@ -4,7 +4,10 @@
 //
 //   kHead        <tenant> 00 | stream_id:be64 | seq:be64                      -> head record
 //   kChunks      <tenant> 00 | bucket:be32 | stream_id:be64 | min_ts:be64 | seq:be64
-//                                                                           -> chunk bytes
+//                                              -> the chunk's index part (header, block
+//                                                 index, trailer: ChunkReader::Split)
+//                same key | block:be32 | 00     -> compressed ts section of the block
+//                same key | block:be32 | 01     -> compressed text section of the block
 //   kChunkIndex  same key as kChunks                                        -> ChunkMeta
 //   kStreams     <tenant> 00 | stream_id:be64                               -> StreamMeta
 //
@@ -48,6 +51,10 @@ struct ChunkKey {
 std::string EncodeChunkKey(const ChunkKey& k);
 // Parses a key whose tenant prefix is `tenant`; false when malformed.
 bool DecodeChunkKey(std::string_view tenant, std::string_view key, ChunkKey* out);
+// The key of one compressed section of block `block` of the chunk stored at `chunk_key`: the
+// chunk key followed by the block number and the section (0 ts, 1 text), so a chunk's values
+// sort together, in block order, and a bucket's DeleteRange removes them all.
+std::string ChunkSectionKey(std::string_view chunk_key, uint32_t block, bool text);
 std::string ChunkBucketPrefix(std::string_view tenant, uint32_t bucket);
 std::string ChunkStreamPrefix(std::string_view tenant, uint32_t bucket, uint64_t stream_id);
 

@@ -83,6 +83,12 @@ struct StoreStats {
   uint64_t bytes_flushed = 0;   // compressed chunk bytes written since open
   uint64_t entries_written = 0;
   uint64_t syncs = 0;  // WAL fsyncs since open
+  // What reads fetched from flushed chunks since open: blocks opened (one ts section value
+  // each), text section values, and compressed bytes of both. A read fetches only the
+  // blocks that overlap its range, in its direction, as far as it iterates.
+  uint64_t chunk_blocks_read = 0;
+  uint64_t chunk_text_sections_read = 0;
+  uint64_t chunk_bytes_read = 0;
 };
 
 class Store {

@@ -3,7 +3,8 @@
 // A flush seals the stream's head (new writes go to a fresh head at once), builds the
 // chunks without holding the store lock, then in one atomic RocksDB batch writes the chunks
 // and their index rows, deletes exactly the head records the sealed head held, and records
-// the stream's newest timestamp. The batch is applied and the sealed head dropped under the
+// the stream's newest timestamp. A chunk is stored as its index part plus one value per block
+// section (keys.h), all in that batch. The batch is applied and the sealed head dropped under the
 // store lock, so a reader sees the entries either in the head or in the chunks, never both
 // or neither. A crash before the batch leaves the head records, which recovery replays.
 #include <algorithm>
@@ -40,7 +41,18 @@ Status StoreImpl::BuildChunks(const StreamState& stream, const Head& head, KvBat
     *stored_bytes += chunk.size();
     ChunkKey key{stream.tenant, bucket, stream.id, entries[begin].ts_ns, seq};
     std::string k = EncodeChunkKey(key);
-    batch->Put(Column::kChunks, k, chunk);
+    // The index part and every block section in values of their own, so that a read fetches
+    // only the blocks it needs (all in this batch: a chunk is there whole or not at all).
+    std::string index;
+    std::vector<BlockSections> sections;
+    SAW_RETURN_IF_ERROR(ChunkReader::Split(chunk, &index, &sections));
+    for (size_t b = 0; b < sections.size(); ++b) {
+      batch->Put(Column::kChunks, ChunkSectionKey(k, static_cast<uint32_t>(b), false),
+                 sections[b].ts);
+      batch->Put(Column::kChunks, ChunkSectionKey(k, static_cast<uint32_t>(b), true),
+                 sections[b].text);
+    }
+    batch->Put(Column::kChunks, k, index);
     batch->Put(Column::kChunkIndex, k, EncodeChunkMeta(meta));
     ++*num_chunks;
     begin = i;

@@ -30,6 +30,13 @@ struct StreamState {
   bool queued_for_flush = false;
 };
 
+// Fetches of chunk sections by reads (StoreStats::chunk_*_read).
+struct ChunkReadCounters {
+  std::atomic<uint64_t> blocks{0};
+  std::atomic<uint64_t> text_sections{0};
+  std::atomic<uint64_t> bytes{0};
+};
+
 class StoreImpl final : public Store {
  public:
   StoreImpl(const StoreOptions& options, std::unique_ptr<KvStore> kv);
@@ -118,6 +125,7 @@ class StoreImpl final : public Store {
   std::thread bg_thread_;
 
   std::atomic<uint64_t> chunks_flushed_{0};
+  ChunkReadCounters read_counters_;
   std::atomic<uint64_t> bytes_flushed_{0};
   std::atomic<uint64_t> entries_written_{0};
   std::atomic<uint64_t> syncs_{0};

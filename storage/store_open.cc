@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "storage/chunk_format.h"
 #include "storage/coding.h"
 #include "storage/keys.h"
 #include "storage/store_impl.h"
@@ -99,9 +100,35 @@ Status StoreImpl::Recover() {
     std::string v;
     PutFixed64(&v, static_cast<uint64_t>(options_.bucket.count()));
     batch->Put(Column::kMeta, "bucket_ns", v);
+    std::string layout;
+    PutFixed32(&layout, kChunkLayout);
+    batch->Put(Column::kMeta, "chunk_layout", layout);
     SAW_RETURN_IF_ERROR(kv_->Write(batch.get(), /*sync=*/true));
   } else {
     return width.status();
+  }
+
+  // How chunks are laid out in kChunks (chunk_format.h, keys.h). Layout 1 (a chunk as one
+  // value, before 2026-11-23) is not read: nothing written with it was deployed.
+  auto layout = kv_->Get(Column::kMeta, "chunk_layout");
+  if (layout.ok()) {
+    std::string_view v = (*layout)->data();
+    if (v.size() != 4) return Status::Corruption("malformed chunk_layout");
+    if (DecodeFixed32(v.data()) != kChunkLayout) {
+      return Status::InvalidArgument("the store in " + options_.data_dir + " has chunk layout " +
+                                     std::to_string(DecodeFixed32(v.data())) +
+                                     "; this version reads layout " + std::to_string(kChunkLayout) +
+                                     " only");
+    }
+  } else if (layout.status().IsNotFound()) {
+    // A new store records its layout with its bucket width: this one predates layouts.
+    return Status::InvalidArgument(
+        "the store in " + options_.data_dir +
+        " was written by an older Sawmill (chunk layout 1: one value per chunk); this version "
+        "reads layout " +
+        std::to_string(kChunkLayout) + " only: move the directory away or start with an empty one");
+  } else {
+    return layout.status();
   }
 
   auto meta = kv_->Get(Column::kMeta, "next_seq");
@@ -210,6 +237,9 @@ StoreStats StoreImpl::Stats() {
   stats.bytes_flushed = bytes_flushed_;
   stats.entries_written = entries_written_;
   stats.syncs = syncs_;
+  stats.chunk_blocks_read = read_counters_.blocks;
+  stats.chunk_text_sections_read = read_counters_.text_sections;
+  stats.chunk_bytes_read = read_counters_.bytes;
   return stats;
 }
 

@@ -1,7 +1,10 @@
 // The read path: the stream's heads are snapshotted and a database snapshot is taken under
 // the same lock as the flush that swaps a head for chunks, so a read sees each entry exactly
 // once: either in a head or in a chunk. Chunks are listed from the small chunk index and
-// opened lazily by the merge, in time order.
+// opened lazily by the merge, in time order; opening one reads only its index part, and its
+// iterator then fetches the values of the blocks it reaches (in its direction, skipping the
+// blocks outside the range), so a read of the newest entries of a chunk fetches one block.
+#include <string>
 #include <type_traits>
 
 #include "storage/keys.h"
@@ -11,53 +14,82 @@
 namespace sawmill::storage {
 namespace {
 
-class ChunkEntrySource final : public EntryIterator {
+// Fetches a chunk's block sections from their own values (keys.h), from the read's snapshot,
+// and counts them in the store's statistics.
+class KvSectionSource final : public SectionSource {
  public:
-  ChunkEntrySource(std::unique_ptr<KvValue> value, std::unique_ptr<ChunkReader> reader,
-                   int64_t from, int64_t to, Direction d)
-      : value_(std::move(value)),
-        reader_(std::move(reader)),
-        it_(reader_->NewIterator(from, to, d)) {}
-  bool Next() override { return it_->Next(); }
-  const EntryView& entry() const override { return it_->entry(); }
-  Status status() const override { return it_->status(); }
+  KvSectionSource(KvStore* kv, std::string key, std::shared_ptr<const KvSnapshot> snapshot,
+                  ChunkReadCounters* counters)
+      : kv_(kv), key_(std::move(key)), snapshot_(std::move(snapshot)), counters_(counters) {}
+
+  Status Load(uint32_t block, bool text, std::string_view* out) override {
+    auto got = kv_->Get(Column::kChunks, ChunkSectionKey(key_, block, text), snapshot_.get());
+    if (!got.ok()) {
+      if (!got.status().IsNotFound()) return got.status();
+      return Status::Corruption("chunk block " + std::to_string(block) + ": " +
+                                (text ? "text" : "ts") + " section is missing");
+    }
+    std::unique_ptr<KvValue>& held = text ? text_ : ts_;
+    held = std::move(got).value();
+    *out = held->data();
+    (text ? counters_->text_sections : counters_->blocks).fetch_add(1, std::memory_order_relaxed);
+    counters_->bytes.fetch_add(out->size(), std::memory_order_relaxed);
+    return Status::OK();
+  }
 
  private:
-  std::unique_ptr<KvValue> value_;
-  std::unique_ptr<ChunkReader> reader_;
-  std::unique_ptr<EntryIterator> it_;
+  KvStore* const kv_;
+  const std::string key_;
+  const std::shared_ptr<const KvSnapshot> snapshot_;
+  ChunkReadCounters* const counters_;
+  std::unique_ptr<KvValue> ts_;
+  std::unique_ptr<KvValue> text_;
 };
 
-class ChunkSampleSource final : public SampleIterator {
+// One chunk as a merge source: its index part, the reader over it, and the iterator. The
+// iterator fetches the blocks itself, through a KvSectionSource.
+template <typename Iter>
+class ChunkSource final : public Iter {
  public:
-  ChunkSampleSource(std::unique_ptr<KvValue> value, std::unique_ptr<ChunkReader> reader,
-                    int64_t from, int64_t to, Direction d)
-      : value_(std::move(value)),
-        reader_(std::move(reader)),
-        it_(reader_->NewSampleIterator(from, to, d)) {}
+  ChunkSource(std::unique_ptr<KvValue> index, ChunkReader reader, std::unique_ptr<Iter> it)
+      : index_(std::move(index)), reader_(std::move(reader)), it_(std::move(it)) {}
   bool Next() override { return it_->Next(); }
-  int64_t ts_ns() const override { return it_->ts_ns(); }
-  uint32_t line_size() const override { return it_->line_size(); }
   Status status() const override { return it_->status(); }
+  const EntryView& entry() const requires std::is_same_v<Iter, EntryIterator> {
+    return it_->entry();
+  }
+  int64_t ts_ns() const requires std::is_same_v<Iter, SampleIterator> { return it_->ts_ns(); }
+  uint32_t line_size() const requires std::is_same_v<Iter, SampleIterator> {
+    return it_->line_size();
+  }
 
  private:
-  std::unique_ptr<KvValue> value_;
-  std::unique_ptr<ChunkReader> reader_;
-  std::unique_ptr<SampleIterator> it_;
+  std::unique_ptr<KvValue> index_;
+  ChunkReader reader_;
+  std::unique_ptr<Iter> it_;
 };
 
-Result<std::unique_ptr<ChunkReader>> OpenChunk(KvStore* kv, const std::string& key,
-                                               const KvSnapshot* snapshot,
-                                               std::unique_ptr<KvValue>* value) {
-  auto got = kv->Get(Column::kChunks, key, snapshot);
+template <typename Iter>
+Result<std::unique_ptr<Iter>> OpenChunk(KvStore* kv, const std::string& key,
+                                        std::shared_ptr<const KvSnapshot> snapshot,
+                                        ChunkReadCounters* counters, int64_t from_ns, int64_t to_ns,
+                                        Direction direction) {
+  auto got = kv->Get(Column::kChunks, key, snapshot.get());
   if (!got.ok()) {
     if (got.status().IsNotFound()) return Status::Corruption("chunk listed in index is missing");
     return got.status();
   }
-  *value = std::move(got).value();
-  auto reader = ChunkReader::Open((*value)->data());
-  if (!reader.ok()) return reader.status();
-  return std::make_unique<ChunkReader>(std::move(reader).value());
+  std::unique_ptr<KvValue> index = std::move(got).value();
+  SAW_ASSIGN_OR_RETURN(ChunkReader reader, ChunkReader::OpenIndex(index->data()));
+  auto source = std::make_unique<KvSectionSource>(kv, key, std::move(snapshot), counters);
+  std::unique_ptr<Iter> it;
+  if constexpr (std::is_same_v<Iter, EntryIterator>) {
+    it = reader.NewIterator(from_ns, to_ns, direction, std::move(source));
+  } else {
+    it = reader.NewSampleIterator(from_ns, to_ns, direction, std::move(source));
+  }
+  return std::unique_ptr<Iter>(
+      std::make_unique<ChunkSource<Iter>>(std::move(index), std::move(reader), std::move(it)));
 }
 
 }  // namespace
@@ -126,20 +158,17 @@ Result<std::unique_ptr<Iter>> StoreImpl::ReadMerged(std::string_view tenant, uin
   SAW_RETURN_IF_ERROR(ListChunks(tenant, stream_id, from_ns, to_ns, snapshot.get(), &chunks));
 
   constexpr bool kEntries = std::is_same_v<Iter, EntryIterator>;
-  using ChunkSource = std::conditional_t<kEntries, ChunkEntrySource, ChunkSampleSource>;
   const bool backward = direction == Direction::kBackward;
   std::vector<LazySource<Iter>> sources;
   sources.reserve(chunks.size() + heads.size());
   KvStore* kv = kv_.get();
+  ChunkReadCounters* counters = &read_counters_;
   for (ChunkRef& c : chunks) {
     sources.push_back({backward ? c.max_ts : c.min_ts,
-                       [kv, key = std::move(c.key), snapshot, from_ns, to_ns,
+                       [kv, key = std::move(c.key), snapshot, counters, from_ns, to_ns,
                         direction]() -> Result<std::unique_ptr<Iter>> {
-                         std::unique_ptr<KvValue> value;
-                         SAW_ASSIGN_OR_RETURN(auto reader,
-                                              OpenChunk(kv, key, snapshot.get(), &value));
-                         return std::unique_ptr<Iter>(std::make_unique<ChunkSource>(
-                             std::move(value), std::move(reader), from_ns, to_ns, direction));
+                         return OpenChunk<Iter>(kv, key, snapshot, counters, from_ns, to_ns,
+                                                direction);
                        }});
   }
   for (HeadSnapshot& h : heads) {
