@@ -4,6 +4,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "query/engine/loki_frontend_merge.h"
 #include "query/engine/merge.h"
 
 namespace sawmill::query::engine {
@@ -19,7 +20,8 @@ constexpr uint64_t kDeadlineEvery = 1024;  // entries between two clock reads
 
 // Shared by the stream scans of one query.
 struct QueryState {
-  explicit QueryState(const LogQueryParams& p) : params(p), cutoff(p.limit, p.direction) {}
+  QueryState(const LogQueryParams& p, size_t candidates)
+      : params(p), cutoff(candidates, p.direction) {}
   const LogQueryParams& params;
   Cutoff cutoff;
   std::atomic<bool> failed{false};
@@ -124,14 +126,21 @@ Result<LogQueryResult> ExecuteLogQuery(Querier* querier, ThreadPool* pool,
   result.stats.streams = streams.size();
   if (params.limit == 0 || streams.empty() || params.start_ns >= params.end_ns) return result;
 
-  QueryState state(params);
+  // With Loki's frontend merge, its pick lies among the best `candidates` entries.
+  const bool loki_merge = params.loki_split_interval_ns > 0;
+  const size_t candidates = loki_merge ? LokiFrontendCandidates(params.limit) : params.limit;
+  QueryState state(params, candidates);
   std::vector<StreamHits> hits(streams.size());
   pool->ParallelFor(streams.size(),
                     [&](size_t i) { ScanStream(streams[i], querier, &state, &hits[i]); });
   if (!state.error.ok()) return state.error;
 
   uint64_t duplicates = 0;
-  result.streams = MergeHits(hits, params.direction, params.limit, &duplicates);
+  result.streams = MergeHits(hits, params.direction, candidates, &duplicates);
+  if (loki_merge) {
+    result.streams = LokiFrontendMerge(std::move(result.streams), params.direction, params.limit,
+                                       params.loki_split_interval_ns);
+  }
   const uint64_t selected = result.stats.streams;
   result.stats = state.stats;
   result.stats.streams = selected;

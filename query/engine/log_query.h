@@ -45,6 +45,11 @@ struct LogQueryParams {
   // Group results by the stream labels alone and keep each entry's structured metadata and
   // parsed labels apart (the categorize-labels response encoding).
   bool categorize_labels = false;
+  // Loki 2.8's query frontend behaviour (loki_frontend_merge.h): the range is split into
+  // intervals of this length and the answer is picked as Loki's frontend merge picks it,
+  // which is not always the exact best `limit` entries. 0 selects the exact best `limit`.
+  // Default: Loki 2.8's split_queries_by_interval, 30m.
+  int64_t loki_split_interval_ns = int64_t{30} * 60 * 1'000'000'000;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 

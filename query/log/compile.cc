@@ -11,6 +11,7 @@
 #include "query/log/logfmt_parser.h"
 #include "query/log/regexp_parser.h"
 #include "query/log/stage_pipeline.h"
+#include "query/logql/go_text.h"
 
 namespace sawmill::query::log {
 namespace {
@@ -103,7 +104,8 @@ Result<StagePtr> CompileLabelFilter(const logql::LabelFilter& f, int depth) {
     case Kind::kDuration:
       return DurationLabelFilter(f.name, Op(f.op), f.duration_ns);
     case Kind::kBytes:
-      return BytesLabelFilter(f.name, Op(f.op), f.bytes);
+      // Loki's frontend rounds the literal when it re-prints the query (go_text.h).
+      return BytesLabelFilter(f.name, Op(f.op), logql::LokiFrontendBytes(f.bytes));
     case Kind::kIp:
       return IpLabelFilter(f.name, f.op != logql::CompareOp::kNe, f.ip_pattern);
     case Kind::kAnd:

@@ -44,6 +44,11 @@ bool ParseHumanBytes(std::string_view s, uint64_t* out);
 // 1000000): then in binary units when exact ("1MiB"), else in bytes ("1234567B"), so that
 // printing never changes the query.
 std::string FormatHumanBytes(uint64_t b);
+// The threshold a bytes label filter (`size >= 10KiB`) really compares with in Loki: its query
+// frontend hands the querier the query re-printed (BytesLabelFilter.String(), go-humanize's
+// rounded SI Bytes), which reads back as ParseBytes(Bytes(b)): 10KiB (10240) -> "10kB" ->
+// 10000, 1536 -> "1.5kB" -> 1500; values Bytes prints exactly are unchanged.
+uint64_t LokiFrontendBytes(uint64_t b);
 
 // Duration printing: `[5m]` ranges use Prometheus' model.Duration ("1h30m", "1d", "0s");
 // offsets and duration label filters use Go's time.Duration ("1h30m0s", "1.5s").

@@ -207,6 +207,11 @@ std::string FormatHumanBytes(uint64_t b) {
   return std::to_string(b) + "B";
 }
 
+uint64_t LokiFrontendBytes(uint64_t b) {
+  uint64_t back;
+  return ParseHumanBytes(HumanizeBytes(b), &back) ? back : b;
+}
+
 std::string FormatPromDuration(int64_t ns) {
   int64_t ms = ns / 1000000;
   if (ms == 0) return "0s";

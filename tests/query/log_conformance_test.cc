@@ -158,11 +158,11 @@ TEST(LogConformanceTest, PipelineAnswersAsLoki) {
     report += "  FAIL " + query + "\n       " + diff.substr(0, 600) + "\n";
   }
   std::printf("log pipeline conformance: %d passed, %d failed\n%s", passed, failed, report.c_str());
-  // A ratchet: raise it as the pipeline gets closer to Loki. The known differences (123 of 126
+  // A ratchet: raise it as the pipeline gets closer to Loki. The known differences (124 of 126
   // pass): two pure selectors where Loki 2.8 returned exactly limit/2 entries per stream
-  // rather than the newest `limit` overall (engine/limit behaviour, not the pipeline);
-  // `kb >= 10KiB`, where Loki 2.8 keeps "10.2 KB" (as if 10KiB were 10000).
-  EXPECT_GE(passed, 123);
+  // rather than the newest `limit` overall: its query frontend's merge of split queries
+  // (query/engine/loki_frontend_merge.h), which this test's plain top-`limit` does not model.
+  EXPECT_GE(passed, 124);
 }
 
 }  // namespace

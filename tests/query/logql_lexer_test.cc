@@ -142,6 +142,14 @@ TEST(LogqlGoTextTest, BytesAndFloats) {
   EXPECT_EQ(FormatHumanBytes(1500), "1.5kB");
   EXPECT_EQ(FormatHumanBytes(999999), "999999B");
   EXPECT_EQ(FormatHumanBytes(124000000), "124MB");
+  // What Loki's querier compares with after its frontend re-prints the query.
+  EXPECT_EQ(LokiFrontendBytes(10240), 10000u);  // 10KiB -> "10kB"
+  EXPECT_EQ(LokiFrontendBytes(1024), 1000u);    // 1KiB -> "1.0kB"
+  EXPECT_EQ(LokiFrontendBytes(1048576), 1000000u);
+  EXPECT_EQ(LokiFrontendBytes(999999), 1000000u);  // "1000kB"
+  EXPECT_EQ(LokiFrontendBytes(1500), 1500u);
+  EXPECT_EQ(LokiFrontendBytes(5), 5u);
+  EXPECT_EQ(LokiFrontendBytes(0), 0u);
   EXPECT_EQ(GoFormatFloatV(1e6), "1e+06");
   EXPECT_EQ(GoFormatFloatV(100000), "100000");
   EXPECT_EQ(GoFormatFloatV(0.0001), "0.0001");
