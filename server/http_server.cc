@@ -47,6 +47,10 @@ struct HttpServer::Impl {
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
 
   net::io_context ioc{std::max(1, options.threads)};
+  // Keeps the threads in ioc.run() while no operation is pending, e.g. while every request
+  // is on the offload pool and the acceptor has been closed: without it they would return,
+  // and the answers the offload pool posts back would never run. Released by Stop().
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   tcp::acceptor acceptor{net::make_strand(ioc)};
   tcp::endpoint bound;
   std::vector<std::thread> threads;
@@ -225,6 +229,7 @@ Status HttpServer::Start() {
     s.acceptor.close(ec);
     return Status::IOError("listen tcp " + where + ": " + message);
   }
+  s.work.emplace(s.ioc.get_executor());
   s.DoAccept();
   int n = s.options.threads > 0 ? s.options.threads
                                 : static_cast<int>(std::thread::hardware_concurrency());
@@ -273,6 +278,7 @@ void HttpServer::Stop() {
               {{"connections", s.sessions.size()}});
     }
   }
+  s.work.reset();
   s.ioc.stop();
   for (std::thread& t : s.threads) t.join();
   s.threads.clear();
