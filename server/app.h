@@ -19,8 +19,8 @@
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/router.h"
-#include "server/store_querier.h"
 #include "server/runtime_config.h"
+#include "server/store_querier.h"
 #include "storage/store.h"
 
 namespace sawmill::server {

@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
         for (const std::string& l : sys.lines) avg += l.size();
         avg = avg / sys.lines.size() + (f == 0 ? 0 : 50);
         const int64_t entries = std::max<int64_t>(1, static_cast<int64_t>(per_stream / avg));
-        s.step = (end - start) / (entries + entries / 5 + 1);  // margin: lines vary in size
+        s.step = (end - start) / (entries + entries / 5 + 1);      // margin: lines vary in size
         s.next_ts = start + static_cast<int64_t>(streams.size());  // unique across streams
         s.remaining_bytes = per_stream;
         streams.push_back(std::move(s));
