@@ -47,27 +47,38 @@ class KvSectionSource final : public SectionSource {
 };
 
 // One chunk as a merge source: its index part, the reader over it, and the iterator. The
-// iterator fetches the blocks itself, through a KvSectionSource.
+// iterator fetches the blocks itself, through a KvSectionSource. (Two small subclasses rather
+// than `requires` on virtual functions, which clang refuses.)
 template <typename Iter>
-class ChunkSource final : public Iter {
+class ChunkSourceBase : public Iter {
  public:
-  ChunkSource(std::unique_ptr<KvValue> index, ChunkReader reader, std::unique_ptr<Iter> it)
+  ChunkSourceBase(std::unique_ptr<KvValue> index, ChunkReader reader, std::unique_ptr<Iter> it)
       : index_(std::move(index)), reader_(std::move(reader)), it_(std::move(it)) {}
   bool Next() override { return it_->Next(); }
   Status status() const override { return it_->status(); }
-  const EntryView& entry() const requires std::is_same_v<Iter, EntryIterator> {
-    return it_->entry();
-  }
-  int64_t ts_ns() const requires std::is_same_v<Iter, SampleIterator> { return it_->ts_ns(); }
-  uint32_t line_size() const requires std::is_same_v<Iter, SampleIterator> {
-    return it_->line_size();
-  }
 
- private:
+ protected:
   std::unique_ptr<KvValue> index_;
   ChunkReader reader_;
   std::unique_ptr<Iter> it_;
 };
+
+class EntryChunkSource final : public ChunkSourceBase<EntryIterator> {
+ public:
+  using ChunkSourceBase::ChunkSourceBase;
+  const EntryView& entry() const override { return it_->entry(); }
+};
+
+class SampleChunkSource final : public ChunkSourceBase<SampleIterator> {
+ public:
+  using ChunkSourceBase::ChunkSourceBase;
+  int64_t ts_ns() const override { return it_->ts_ns(); }
+  uint32_t line_size() const override { return it_->line_size(); }
+};
+
+template <typename Iter>
+using ChunkSource =
+    std::conditional_t<std::is_same_v<Iter, EntryIterator>, EntryChunkSource, SampleChunkSource>;
 
 template <typename Iter>
 Result<std::unique_ptr<Iter>> OpenChunk(KvStore* kv, const std::string& key,
