@@ -6,9 +6,8 @@
 #include "query/engine/response_json.h"
 
 namespace sawmill::query::engine {
-namespace {
 
-std::optional<double> Arith(logql::BinOp op, double a, double b) {
+std::optional<double> BinOpArith(logql::BinOp op, double a, double b) {
   switch (op) {
     case logql::BinOp::kAdd:
       return a + b;
@@ -27,7 +26,7 @@ std::optional<double> Arith(logql::BinOp op, double a, double b) {
   }
 }
 
-bool Compare(logql::BinOp op, double a, double b) {
+bool BinOpCompare(logql::BinOp op, double a, double b) {
   switch (op) {
     case logql::BinOp::kEq:
       return a == b;
@@ -43,6 +42,8 @@ bool Compare(logql::BinOp op, double a, double b) {
       return a <= b;
   }
 }
+
+namespace {
 
 std::optional<ConstantValue> EvalBinOp(const logql::BinOpExpr& e) {
   if (e.lhs == nullptr || e.rhs == nullptr) return std::nullopt;
@@ -63,7 +64,7 @@ std::optional<ConstantValue> EvalBinOp(const logql::BinOpExpr& e) {
   }
   if (!l->present || !r->present) return ConstantValue{false, false, 0};
   if (logql::IsComparison(e.op)) {
-    const bool holds = Compare(e.op, l->value, r->value);
+    const bool holds = BinOpCompare(e.op, l->value, r->value);
     if (e.return_bool || out.is_scalar) {
       out.value = holds ? 1 : 0;
       return out;
@@ -73,7 +74,7 @@ std::optional<ConstantValue> EvalBinOp(const logql::BinOpExpr& e) {
     out.present = holds;
     return out;
   }
-  std::optional<double> v = Arith(e.op, l->value, r->value);
+  std::optional<double> v = BinOpArith(e.op, l->value, r->value);
   if (!v) return std::nullopt;
   out.value = *v;
   return out;

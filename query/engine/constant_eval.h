@@ -14,6 +14,11 @@
 
 namespace sawmill::query::engine {
 
+// The number operators of LogQL on two samples, shared by constant folding and series
+// evaluation: + - * / % ^ (nullopt for any other operator), and the comparisons.
+std::optional<double> BinOpArith(logql::BinOp op, double a, double b);
+bool BinOpCompare(logql::BinOp op, double a, double b);
+
 struct ConstantValue {
   bool is_scalar = false;
   bool present = true;  // a vector that a comparison emptied has no sample

@@ -8,6 +8,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include "query/engine/constant_eval.h"
+
 namespace sawmill::query::engine {
 namespace {
 
@@ -24,46 +26,10 @@ index::LabelSet Make(std::vector<index::Label> labels) {
   return index::LabelSet::FromSortedUnchecked(std::move(labels));
 }
 
-std::optional<double> Arith(logql::BinOp op, double a, double b) {
-  switch (op) {
-    case logql::BinOp::kAdd:
-      return a + b;
-    case logql::BinOp::kSub:
-      return a - b;
-    case logql::BinOp::kMul:
-      return a * b;
-    case logql::BinOp::kDiv:
-      return a / b;
-    case logql::BinOp::kMod:
-      return std::fmod(a, b);
-    case logql::BinOp::kPow:
-      return std::pow(a, b);
-    default:
-      return std::nullopt;
-  }
-}
-
-bool Compare(logql::BinOp op, double a, double b) {
-  switch (op) {
-    case logql::BinOp::kEq:
-      return a == b;
-    case logql::BinOp::kNe:
-      return a != b;
-    case logql::BinOp::kGt:
-      return a > b;
-    case logql::BinOp::kGe:
-      return a >= b;
-    case logql::BinOp::kLt:
-      return a < b;
-    default:
-      return a <= b;
-  }
-}
-
 // Applies `op` to one pair of values; false when a comparison filters the point out.
 bool Apply(const logql::BinOpExpr& e, double l, double r, bool keep_right, double* out) {
   if (logql::IsComparison(e.op)) {
-    const bool holds = Compare(e.op, l, r);
+    const bool holds = BinOpCompare(e.op, l, r);
     if (e.return_bool) {
       *out = holds ? 1 : 0;
       return true;
@@ -71,7 +37,7 @@ bool Apply(const logql::BinOpExpr& e, double l, double r, bool keep_right, doubl
     *out = keep_right ? r : l;
     return holds;
   }
-  *out = *Arith(e.op, l, r);
+  *out = *BinOpArith(e.op, l, r);
   return true;
 }
 
