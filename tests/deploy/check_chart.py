@@ -1,8 +1,8 @@
 """Checks the Helm chart deploy/helm/sawmill with the real helm binary: `helm lint --strict`
 and `helm template` for several value sets, every rendered object validated against the
-Kubernetes OpenAPI schema (strictly: no field the API does not define), and the objects checked against each other (selectors, ports,
-mounts, the paths in the rendered config file). The server itself is started with the
-rendered config by check_chart_server.py."""
+Kubernetes OpenAPI schema (strictly: no field the API does not define), and the objects
+checked against each other (selectors, ports, mounts, the paths in the rendered config file).
+The server itself is started with the rendered config by check_server_configs.py."""
 from deploy_util import (check, finish, find, helm_lint, helm_notes, helm_template, one,
                          rendered_config, require_helm, secret_data, selects,
                          validate_schemas)

@@ -35,8 +35,9 @@ def container_to_host(service, path):
 
 
 def alloy_blocks(text):
-    """Top-level Alloy blocks as {(kind, label): body}. Braces inside strings are not
-    expected in our file; nested blocks stay in the body text."""
+    """Top-level Alloy blocks as {(kind, label): body}. Only whole-line comments are dropped
+    and braces inside strings are not expected (true of our file); nested blocks stay in
+    the body text."""
     text = re.sub(r"^\s*//[^\n]*", "", text, flags=re.M)  # whole-line comments
     blocks = {}
     for m in re.finditer(r'^([a-z_.]+)\s+"([^"]+)"\s*\{', text, re.M):
