@@ -119,6 +119,14 @@ std::string Join(std::string_view path, std::string_view key) {
   return path.empty() ? std::string(key) : std::string(path) + "." + std::string(key);
 }
 
+Status ApplyLimit(std::string_view key, const YAML::Node& value, std::string_view path,
+                  PushLimits* limits) {
+  for (const Field& f : kFields) {
+    if (f.key == key) return f.set(value, path, limits);
+  }
+  return Status::NotFound(std::string(key));
+}
+
 Status ApplyLimits(const YAML::Node& map, std::string_view path, PushLimits* limits) {
   if (map.IsNull()) return Status::OK();
   if (!map.IsMap()) return At(map, path, "want a mapping of limit names to values");
@@ -126,12 +134,9 @@ Status ApplyLimits(const YAML::Node& map, std::string_view path, PushLimits* lim
     const YAML::Node& key = kv.first;
     if (!key.IsScalar()) return At(key, path, "want a limit name");
     const std::string& name = key.Scalar();
-    const Field* field = nullptr;
-    for (const Field& f : kFields) {
-      if (f.key == name) field = &f;
-    }
-    if (field == nullptr) return At(key, Join(path, name), "field not found (no such limit)");
-    SAW_RETURN_IF_ERROR(field->set(kv.second, Join(path, name), limits));
+    Status s = ApplyLimit(name, kv.second, Join(path, name), limits);
+    if (s.IsNotFound()) return At(key, Join(path, name), "field not found (no such limit)");
+    SAW_RETURN_IF_ERROR(s);
   }
   return Status::OK();
 }
@@ -169,6 +174,15 @@ Result<TenantLimits> ParseConfig(std::string_view yaml, const PushLimits& defaul
 Status ApplyLimitsYaml(const YAML::Node& map, std::string_view path, PushLimits* limits) {
   try {
     return ApplyLimits(map, path, limits);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(e.what());
+  }
+}
+
+Status ApplyLimitYaml(std::string_view key, const YAML::Node& value, std::string_view path,
+                      PushLimits* limits) {
+  try {
+    return ApplyLimit(key, value, path, limits);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(e.what());
   }

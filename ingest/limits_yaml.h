@@ -2,7 +2,7 @@
 //
 // The one place that maps Loki's `limits_config` keys (max_line_size, ingestion_rate_mb,
 // max_global_streams_per_user, ...) to PushLimits fields: the runtime overrides file uses it
-// today; a full configuration file (`limits_config:`) can use ApplyLimitsYaml too.
+// and the configuration file's `limits_config:` section (server/config_file.h) both use it.
 //
 // The runtime overrides file (Loki's -runtime-config.file):
 //
@@ -35,6 +35,13 @@ namespace sawmill::ingest {
 // Applies every key of `map` (a YAML mapping of Loki limit names) to *limits. `path` prefixes
 // the key in error messages ("overrides.tenant-a"). On error *limits may be partly changed.
 Status ApplyLimitsYaml(const YAML::Node& map, std::string_view path, PushLimits* limits);
+
+// Applies one limits_config key, `path` naming it in error messages
+// ("limits_config.max_line_size"). NotFound (and *limits unchanged) when `key` is not a push limit,
+// so a caller holding limits_config keys of its own (the query limits) can try those;
+// InvalidArgument naming the line, column and path for a bad value.
+Status ApplyLimitYaml(std::string_view key, const YAML::Node& value, std::string_view path,
+                      PushLimits* limits);
 
 // Parses a runtime overrides file. Each tenant's limits start from `defaults`. An empty
 // file, or one without `overrides`, gives no overrides.

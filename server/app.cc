@@ -28,7 +28,8 @@ std::string AbsolutePath(const std::string& path) {
 
 App::App(Config config) : config_(std::move(config)), overrides_(config_.limits) {
   RegisterMetrics();
-  AddAdminRoutes({[this] { return open_store_.load(); }, &metrics_}, &router_);
+  AddAdminRoutes({[this] { return open_store_.load(); }, &metrics_, config_.effective_yaml},
+                 &router_);
   AddPushRoutes({[this] { return open_pusher_.load(); }}, &router_);
   QueryContext query;
   query.querier = [this]() -> query::engine::Querier* { return open_querier_.load(); };

@@ -1,12 +1,20 @@
 #include "server/flags.h"
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <functional>
 #include <limits>
+#include <sstream>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
 #include <boost/asio/ip/address.hpp>
+
+#include "ingest/limits_yaml.h"
+#include "server/config_file.h"
 
 namespace sawmill::server {
 namespace {
@@ -18,6 +26,10 @@ struct Flag {
   std::string_view help;
   std::string_view default_text;  // shown in -help; empty for none
   std::function<Status(std::string_view value, Config* config)> set;
+  // Where the configuration file (-config.file) sets it: Loki's YAML path where Loki has
+  // one ("server.http_listen_port"); empty when the file cannot set it. The file's values go
+  // through `set` too (config_file.h).
+  std::string_view yaml = {};
 };
 
 Status SetPort(std::string_view value, Config* config) {
@@ -91,15 +103,16 @@ Status SetDuration(std::string_view value, Duration* out, bool allow_zero = fals
 const std::vector<Flag>& Flags() {
   static const std::vector<Flag> flags = {
       {"server.http-listen-address", "", "string", "HTTP server listen address.", "127.0.0.1",
-       SetAddress},
+       SetAddress, "server.http_listen_address"},
       {"server.http-listen-port", "", "int", "HTTP server listen port (0 picks a free port).",
-       "3100", SetPort},
+       "3100", SetPort, "server.http_listen_port"},
       {"storage.path", "data.dir", "string", "Directory where Sawmill keeps its data.", "./data",
        [](std::string_view v, Config* c) {
          if (v.empty()) return Status::InvalidArgument("want a directory");
          c->store.data_dir = std::string(v);
          return Status::OK();
-       }},
+       },
+       "storage.path"},
       {"storage.sync-policy", "", "string",
        "When writes are fsynced: fsync (every write) or group-commit (batched).", "group-commit",
        [](std::string_view v, Config* c) {
@@ -107,7 +120,8 @@ const std::vector<Flag>& Flags() {
          if (!p.ok()) return p.status();
          c->store.sync = *p;
          return Status::OK();
-       }},
+       },
+       "storage.sync_policy"},
       {"storage.encoding", "ingester.chunk-encoding", "string",
        "Chunk block compression: snappy, zstd, lz4 or none.", "snappy",
        [](std::string_view v, Config* c) {
@@ -115,7 +129,8 @@ const std::vector<Flag>& Flags() {
          if (!e.ok()) return e.status();
          c->store.chunk.encoding = *e;
          return Status::OK();
-       }},
+       },
+       "storage.encoding"},
       {"retention.period", "", "duration",
        "How long to keep logs, such as 744h or 30d; 0 keeps them forever.", "0s",
        [](std::string_view v, Config* c) {
@@ -123,98 +138,117 @@ const std::vector<Flag>& Flags() {
          if (!d.ok()) return d.status();
          c->store.retention = *d;
          return Status::OK();
-       }},
+       },
+       "retention.period"},
       {"storage.block-cache-size", "", "bytes", "RocksDB block cache size.", "256MiB",
-       [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.block_cache_bytes); }},
+       [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.block_cache_bytes); },
+       "storage.block_cache_size"},
       {"storage.group-commit-interval", "", "duration",
        "With group-commit, the longest a write waits for the shared fsync.", "2ms",
        [](std::string_view v, Config* c) {
          return SetDuration(v, &c->store.group_commit_interval);
-       }},
+       },
+       "storage.group_commit_interval"},
       {"ingester.chunk-block-size", "", "bytes",
        "Uncompressed bytes of lines per chunk block (blocks are compressed one by one).", "256KiB",
        [](std::string_view v, Config* c) {
          return SetBytes(v, 1, &c->store.chunk.block_target_bytes);
-       }},
+       },
+       "ingester.chunk_block_size"},
       {"ingester.chunk-target-size", "", "bytes",
        "Uncompressed bytes at which a stream's head is flushed into a chunk.", "1536KiB",
-       [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.chunk_target_bytes); }},
+       [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.chunk_target_bytes); },
+       "ingester.chunk_target_size"},
       {"ingester.chunk-idle-period", "", "duration",
        "Flush a stream's head after it received nothing for this long.", "30m",
-       [](std::string_view v, Config* c) { return SetDuration(v, &c->store.chunk_idle); }},
+       [](std::string_view v, Config* c) { return SetDuration(v, &c->store.chunk_idle); },
+       "ingester.chunk_idle_period"},
       {"ingester.max-chunk-age", "", "duration", "Flush a stream's head at this age.", "2h",
-       [](std::string_view v, Config* c) { return SetDuration(v, &c->store.chunk_max_age); }},
+       [](std::string_view v, Config* c) { return SetDuration(v, &c->store.chunk_max_age); },
+       "ingester.max_chunk_age"},
       {"ingester.out-of-order-window", "", "duration",
        "How far behind a stream's newest entry an entry may be and still be accepted.", "1h",
-       [](std::string_view v, Config* c) { return SetDuration(v, &c->store.out_of_order_window); }},
+       [](std::string_view v, Config* c) { return SetDuration(v, &c->store.out_of_order_window); },
+       "ingester.out_of_order_window"},
       {"distributor.max-line-size", "validation.max-line-size", "bytes",
        "Longest accepted log line; 0 accepts any.", "256KB",
-       [](std::string_view v, Config* c) { return SetBytes(v, 0, &c->limits.max_line_size); }},
+       [](std::string_view v, Config* c) { return SetBytes(v, 0, &c->limits.max_line_size); },
+       "limits_config.max_line_size"},
       {"distributor.max-line-size-truncate", "", "",
        "Truncate lines over the limit instead of refusing them.", "false",
-       [](std::string_view v, Config* c) { return SetBool(v, &c->limits.truncate_lines); }},
+       [](std::string_view v, Config* c) { return SetBool(v, &c->limits.truncate_lines); },
+       "limits_config.max_line_size_truncate"},
       {"validation.max-label-names-per-series", "", "int", "Most labels a stream may have.", "15",
-       [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->limits.max_label_names); }},
+       [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->limits.max_label_names); },
+       "limits_config.max_label_names_per_series"},
       {"validation.max-length-label-name", "", "int", "Longest accepted label name.", "1024",
-       [](std::string_view v, Config* c) { return SetCount(v, &c->limits.max_label_name_length); }},
+       [](std::string_view v, Config* c) { return SetCount(v, &c->limits.max_label_name_length); },
+       "limits_config.max_label_name_length"},
       {"validation.max-length-label-value", "", "int", "Longest accepted label value.", "2048",
-       [](std::string_view v, Config* c) {
-         return SetCount(v, &c->limits.max_label_value_length);
-       }},
+       [](std::string_view v, Config* c) { return SetCount(v, &c->limits.max_label_value_length); },
+       "limits_config.max_label_value_length"},
       {"validation.reject-old-samples", "", "",
        "Refuse entries older than -validation.reject-old-samples.max-age.", "true",
-       [](std::string_view v, Config* c) { return SetBool(v, &c->limits.reject_old_samples); }},
+       [](std::string_view v, Config* c) { return SetBool(v, &c->limits.reject_old_samples); },
+       "limits_config.reject_old_samples"},
       {"validation.reject-old-samples.max-age", "", "duration",
        "Oldest accepted entry, measured back from now.", "168h",
        [](std::string_view v, Config* c) {
          return SetDuration(v, &c->limits.reject_old_samples_max_age);
-       }},
+       },
+       "limits_config.reject_old_samples_max_age"},
       {"validation.create-grace-period", "", "duration",
        "How far in the future an entry's timestamp may be.", "10m",
        [](std::string_view v, Config* c) {
          return SetDuration(v, &c->limits.creation_grace_period, /*allow_zero=*/true);
-       }},
+       },
+       "limits_config.creation_grace_period"},
       {"validation.max-entries-limit", "", "int",
        "Most entries a log query may return (its limit); 0 for no limit.", "5000",
        [](std::string_view v, Config* c) {
          return SetCount(v, &c->query_limits.max_entries_per_query);
-       }},
+       },
+       "limits_config.max_entries_limit_per_query"},
       {"store.max-query-length", "", "duration",
        "Longest time range a query may cover; 0 for no limit.", "721h",
        [](std::string_view v, Config* c) {
          return SetDuration(v, &c->query_limits.max_query_length, /*allow_zero=*/true);
-       }},
+       },
+       "limits_config.max_query_length"},
       {"querier.max-query-series", "", "int", "Most series a metric query may return.", "500",
-       [](std::string_view v, Config* c) {
-         return SetCount(v, &c->query_limits.max_query_series);
-       }},
+       [](std::string_view v, Config* c) { return SetCount(v, &c->query_limits.max_query_series); },
+       "limits_config.max_query_series"},
       {"querier.query-timeout", "", "duration", "Time after which a query is cancelled.", "1m",
-       [](std::string_view v, Config* c) {
-         return SetDuration(v, &c->query_limits.query_timeout);
-       }},
+       [](std::string_view v, Config* c) { return SetDuration(v, &c->query_limits.query_timeout); },
+       "limits_config.query_timeout"},
       {"querier.max-concurrent", "", "int",
        "Queries that may run at once (more answer 429); 0 means twice the hardware threads.", "0",
-       [](std::string_view v, Config* c) { return SetCount(v, &c->query_limits.max_concurrent); }},
+       [](std::string_view v, Config* c) { return SetCount(v, &c->query_limits.max_concurrent); },
+       "querier.max_concurrent"},
       {"distributor.ingestion-rate-limit-mb", "", "float",
        "Per-tenant ingestion rate limit in MB/s of log lines (MB = 2^20 bytes); 0 = no limit.", "0",
-       [](std::string_view v, Config* c) { return SetMegabytes(v, &c->limits.ingestion_rate_mb); }},
+       [](std::string_view v, Config* c) { return SetMegabytes(v, &c->limits.ingestion_rate_mb); },
+       "limits_config.ingestion_rate_mb"},
       {"distributor.ingestion-burst-size-mb", "", "float",
        "Per-tenant ingestion burst size in MB; a push larger than this is always refused "
        "while a rate limit is set.",
        "6",
        [](std::string_view v, Config* c) {
          return SetMegabytes(v, &c->limits.ingestion_burst_size_mb);
-       }},
+       },
+       "limits_config.ingestion_burst_size_mb"},
       {"ingester.max-streams-per-user", "", "int",
        "Most active streams per tenant (local limit); 0 = no limit.", "0",
-       [](std::string_view v, Config* c) { return SetCount(v, &c->limits.max_streams_per_user); }},
+       [](std::string_view v, Config* c) { return SetCount(v, &c->limits.max_streams_per_user); },
+       "limits_config.max_streams_per_user"},
       {"ingester.max-global-streams-per-user", "", "int",
        "Most active streams per tenant (global limit; with one server, the same count as the "
        "local one, the smaller non-zero limit applies); 0 = no limit.",
        "200000",
        [](std::string_view v, Config* c) {
          return SetCount(v, &c->limits.max_global_streams_per_user);
-       }},
+       },
+       "limits_config.max_global_streams_per_user"},
       {"runtime-config.file", "", "string",
        "YAML file of per-tenant limit overrides (overrides: {tenant: {limit: value}}), "
        "reloaded while running.",
@@ -222,12 +256,14 @@ const std::vector<Flag>& Flags() {
        [](std::string_view v, Config* c) {
          c->runtime_config_file = std::string(v);
          return Status::OK();
-       }},
+       },
+       "runtime_config.file"},
       {"runtime-config.reload-period", "", "duration",
        "How often the runtime config file is read again.", "10s",
        [](std::string_view v, Config* c) {
          return SetDuration(v, &c->runtime_config_reload_period);
-       }},
+       },
+       "runtime_config.period"},
       {"log.level", "", "string",
        "Only log messages at or above this level: debug, info, "
        "warn or error.",
@@ -237,7 +273,17 @@ const std::vector<Flag>& Flags() {
          if (!l.ok()) return l.status();
          c->log_level = *l;
          return Status::OK();
+       },
+       "server.log_level"},
+      {"config.file", "", "string",
+       "YAML configuration file; flags given on the command line override it.", "",
+       [](std::string_view v, Config* c) {
+         c->config_file = std::string(v);
+         return Status::OK();
        }},
+      {"config.expand-env", "", "",
+       "Expand ${VAR} and ${VAR:-default} in the configuration file with the environment.", "false",
+       [](std::string_view v, Config* c) { return SetBool(v, &c->config_expand_env); }},
       {"version", "", "", "Print this build's version information and exit.", "",
        [](std::string_view v, Config* c) { return SetBool(v, &c->show_version); }},
       {"help", "h", "", "Print this help and exit.", "",
@@ -253,9 +299,66 @@ const Flag* FindFlag(std::string_view name) {
   return nullptr;
 }
 
+// The file's schema: every flag with a YAML path, and limits_config's push limits through
+// ingest/limits_yaml.h (the table the runtime overrides file uses too).
+ConfigSchema Schema(Config* config) {
+  ConfigSchema schema;
+  for (const Flag& flag : Flags()) {
+    if (flag.yaml.empty()) continue;
+    schema.keys.push_back({std::string(flag.yaml),
+                           [&flag, config](std::string_view v) { return flag.set(v, config); }});
+  }
+  schema.sections.push_back(
+      {"limits_config",
+       [config](std::string_view key, const YAML::Node& value, std::string_view path) {
+         return ingest::ApplyLimitYaml(key, value, path, &config->limits);
+       }});
+  return schema;
+}
+
+Status LoadConfigFile(const std::string& path, bool expand_env, Config* config,
+                      AppliedValues* applied) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::InvalidArgument("reading config file " + path + ": " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  if (expand_env) {
+    Result<std::string> expanded = ExpandEnv(yaml, GetEnv);
+    if (!expanded.ok()) {
+      return Status::InvalidArgument("invalid config file " + path + ": " +
+                                     expanded.status().message());
+    }
+    yaml = std::move(expanded).value();
+  }
+  Status s = ApplyConfigYaml(yaml, Schema(config), applied);
+  if (!s.ok()) return Status::InvalidArgument("invalid config file " + path + ": " + s.message());
+  return Status::OK();
+}
+
+// What GET /config shows: every setting the file can hold, with the value in force.
+std::string EffectiveYaml(const AppliedValues& applied) {
+  AppliedValues values;
+  for (const Flag& flag : Flags()) {
+    if (!flag.yaml.empty()) values.emplace_back(flag.yaml, std::string(flag.default_text));
+  }
+  values.insert(values.end(), applied.begin(), applied.end());
+  return RenderConfigYaml(values);
+}
+
 }  // namespace
 
 Result<Config> ParseFlags(int argc, const char* const* argv) {
+  // The command line is read whole first: the file it names is applied before any flag, so
+  // that every flag overrides it.
+  struct Arg {
+    const Flag* flag;
+    std::string_view name;
+    std::string_view value;
+  };
+  std::vector<Arg> args;
   Config config;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -280,12 +383,32 @@ Result<Config> ParseFlags(int argc, const char* const* argv) {
     } else {
       return Status::InvalidArgument("flag needs an argument: -" + std::string(name));
     }
-    Status s = flag->set(value, &config);
+    args.push_back({flag, name, value});
+  }
+  auto apply = [&config](const Arg& a) -> Status {
+    Status s = a.flag->set(a.value, &config);
     if (!s.ok()) {
-      return Status::InvalidArgument("invalid value \"" + std::string(value) + "\" for flag -" +
-                                     std::string(name) + ": " + s.message());
+      return Status::InvalidArgument("invalid value \"" + std::string(a.value) + "\" for flag -" +
+                                     std::string(a.name) + ": " + s.message());
+    }
+    return Status::OK();
+  };
+  // -config.file and -config.expand-env decide how the file is read.
+  for (const Arg& a : args) {
+    if (a.flag->name == "config.file" || a.flag->name == "config.expand-env") {
+      SAW_RETURN_IF_ERROR(apply(a));
     }
   }
+  AppliedValues applied;
+  if (!config.config_file.empty()) {
+    SAW_RETURN_IF_ERROR(
+        LoadConfigFile(config.config_file, config.config_expand_env, &config, &applied));
+  }
+  for (const Arg& a : args) {
+    SAW_RETURN_IF_ERROR(apply(a));
+    if (!a.flag->yaml.empty()) applied.emplace_back(a.flag->yaml, std::string(a.value));
+  }
+  config.effective_yaml = EffectiveYaml(applied);
   return config;
 }
 

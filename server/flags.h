@@ -36,12 +36,19 @@ struct Config {
   std::string runtime_config_file;  // empty: no per-tenant overrides
   std::chrono::nanoseconds runtime_config_reload_period = std::chrono::seconds(10);
   LogLevel log_level = LogLevel::kInfo;
+  std::string config_file;         // -config.file; empty: flags and defaults only
+  bool config_expand_env = false;  // -config.expand-env
+  // The configuration in force, as GET /config shows it: a YAML document of every setting
+  // the file can hold (ParseFlags fills it).
+  std::string effective_yaml;
   bool show_version = false;
   bool show_help = false;
 };
 
-// Parses argv[1..argc). Returns InvalidArgument naming the flag on an unknown flag, a
-// missing value, a bad value or a positional argument.
+// Parses argv[1..argc). When -config.file names a file, the file (config_file.h) is applied
+// first and the other flags override it, whatever their order. Returns InvalidArgument naming
+// the flag on an unknown flag, a missing value, a bad value or a positional argument, and
+// naming the file, line, column and key when the file cannot be read or is invalid.
 Result<Config> ParseFlags(int argc, const char* const* argv);
 
 // The -help text: every flag with its description and default.

@@ -33,6 +33,10 @@ void AddAdminRoutes(const AdminContext& context, Router* router) {
                 return MakeResponse(http::status::ok, body.dump(), kApplicationJson);
               });
 
+  router->Add(http::verb::get, "/config", [context](const Request&) -> Result<HttpResponse> {
+    return MakeResponse(http::status::ok, context.config_yaml);
+  });
+
   router->Add(http::verb::post, "/flush", [context](const Request&) -> Result<HttpResponse> {
     storage::Store* store = context.store();
     if (store == nullptr) return NotReady();

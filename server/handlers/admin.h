@@ -4,9 +4,11 @@
 //   GET  /metrics                        Prometheus text format
 //   GET  /loki/api/v1/status/buildinfo   {"version":..,"revision":..,"branch":..,...}
 //   POST /flush                          flushes every head into chunks, 204
+//   GET  /config                         the configuration in force, as YAML (Loki's /config)
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "server/metrics.h"
 #include "server/router.h"
@@ -19,6 +21,7 @@ struct AdminContext {
   // handler gets stays valid until the HTTP server has stopped.
   std::function<storage::Store*()> store;
   Registry* metrics = nullptr;  // outlives the router
+  std::string config_yaml;      // what GET /config answers
 };
 
 void AddAdminRoutes(const AdminContext& context, Router* router);
