@@ -115,7 +115,13 @@ HttpResponse App::Serve(const HttpRequest& request) {
     Gauge* gauge;
   };
   std::optional<InflightGuard> inflight(inflight_);
-  Router::Routed routed = router_.Handle(request);
+  Router::Routed routed;
+  if (std::optional<HttpResponse> refused = auth_->Check(request)) {
+    routed.route = "unauthorized";
+    routed.response = std::move(*refused);
+  } else {
+    routed = router_.Handle(request);
+  }
   inflight.reset();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -132,6 +138,10 @@ Status App::Start() {
           {{"path", data_dir},
            {"sync_policy", std::string(storage::SyncPolicyName(config_.store.sync))},
            {"encoding", std::string(storage::EncodingName(config_.store.chunk.encoding))}});
+
+  Result<std::unique_ptr<Auth>> auth = Auth::Open(config_.auth);
+  if (!auth.ok()) return auth.status();
+  auth_ = std::move(auth).value();
 
   if (!config_.runtime_config_file.empty()) {
     runtime_config_ = std::make_unique<RuntimeConfig>(

@@ -15,6 +15,7 @@
 #include "ingest/overrides.h"
 #include "ingest/pusher.h"
 #include "query/engine/thread_pool.h"
+#include "server/auth.h"
 #include "server/flags.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
@@ -54,6 +55,7 @@ class App {
   Family<Histogram>* request_duration_ = nullptr;
   Gauge* inflight_ = nullptr;
   Router router_;
+  std::unique_ptr<Auth> auth_;  // set by Start() before the server listens
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<index::LabelIndex> index_;  // in the store's database; closed before it
   ingest::Overrides overrides_;  // per-tenant limits: the flags' defaults + runtime config

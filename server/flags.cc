@@ -275,6 +275,33 @@ const std::vector<Flag>& Flags() {
          return Status::OK();
        },
        "server.log_level"},
+      {"auth.enabled", "", "",
+       "Multi-tenancy: every API request must name its tenant in X-Scope-OrgID (401 'no org "
+       "id' otherwise).",
+       "false", [](std::string_view v, Config* c) { return SetBool(v, &c->auth.auth_enabled); },
+       "auth_enabled"},
+      {"auth.basic-auth-file", "", "string",
+       "File of user:password lines; when set, requests need HTTP basic auth (the file is read "
+       "again when it changes).",
+       "",
+       [](std::string_view v, Config* c) {
+         c->auth.basic_auth_file = std::string(v);
+         return Status::OK();
+       },
+       "auth.basic_auth_file"},
+      {"auth.bearer-token-file", "", "string",
+       "File of bearer tokens, one per line; when set, requests need one (the file is read "
+       "again when it changes).",
+       "",
+       [](std::string_view v, Config* c) {
+         c->auth.bearer_token_file = std::string(v);
+         return Status::OK();
+       },
+       "auth.bearer_token_file"},
+      {"auth.protect-metrics", "", "",
+       "With a credentials file, /metrics needs credentials too (/ready never does).", "false",
+       [](std::string_view v, Config* c) { return SetBool(v, &c->auth.protect_metrics); },
+       "auth.protect_metrics"},
       {"config.file", "", "string",
        "YAML configuration file; flags given on the command line override it.", "",
        [](std::string_view v, Config* c) {

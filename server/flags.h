@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "ingest/limits.h"
+#include "server/auth.h"
 #include "server/log.h"
 #include "server/query_limits.h"
 #include "storage/compression.h"
@@ -36,6 +37,7 @@ struct Config {
   std::string runtime_config_file;  // empty: no per-tenant overrides
   std::chrono::nanoseconds runtime_config_reload_period = std::chrono::seconds(10);
   LogLevel log_level = LogLevel::kInfo;
+  AuthOptions auth;                // multi-tenancy and credentials (auth.h); all off by default
   std::string config_file;         // -config.file; empty: flags and defaults only
   bool config_expand_env = false;  // -config.expand-env
   // The configuration in force, as GET /config shows it: a YAML document of every setting

@@ -36,6 +36,7 @@ class ConfigFileTest : public ::testing::Test {
 
 TEST_F(ConfigFileTest, AppliesEverySection) {
   Result<Config> c = Load(R"(
+auth_enabled: true
 server:
   http_listen_address: 0.0.0.0
   http_listen_port: 9999
@@ -63,6 +64,7 @@ limits_config:
   query_timeout: 2m
 )");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->auth.auth_enabled);
   EXPECT_EQ(c->listen_address, "0.0.0.0");
   EXPECT_EQ(c->listen_port, 9999);
   EXPECT_EQ(c->log_level, LogLevel::kDebug);
