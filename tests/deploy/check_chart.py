@@ -13,6 +13,7 @@ VALUE_SETS = {
     "default": {},
     "auth on": AUTH,
     "auth from an existing secret": {"auth": {"enabled": True, "existingSecret": "my-auth"}},
+    "bearer tokens only": {"auth": {"enabled": True, "bearerTokens": "t\n"}},
     "persistence off": {"persistence": {"enabled": False}},
     "servicemonitor on": {"serviceMonitor": {"enabled": True, "labels": {"release": "prom"}}},
     "ingress on": {"ingress": {"enabled": True, "className": "nginx",
@@ -22,7 +23,7 @@ VALUE_SETS = {
     "everything": dict(AUTH, persistence={"enabled": False, "storageClassName": "fast"},
                        serviceMonitor={"enabled": True}, ingress={"enabled": True},
                        extraArgs=["-log.level=debug"], podDisruptionBudget={"enabled": False},
-                       config={"retention": {"period": "744h"}}),
+                       config={"retention": {"period": "744h"}, "auth_enabled": True}),
 }
 
 
@@ -111,25 +112,23 @@ def check_common(name, objs, values):
 
     # Auth: the Secret's files are mounted where the config file says.
     auth = values.get("auth", {})
-    check(config["auth_enabled"] is bool(auth.get("enabled")),
-          name + ": auth_enabled follows auth.enabled")
+    check(config.get("auth_enabled") == values.get("config", {}).get("auth_enabled"),
+          name + ": auth_enabled (multi-tenancy) only as values.config sets it")
     if auth.get("enabled"):
         secret_name = auth.get("existingSecret") or sts["metadata"]["name"] + "-auth"
         check(volumes["auth"]["secret"]["secretName"] == secret_name,
               name + ": the auth volume is Secret " + secret_name)
+        files = {}
         for key in ("basic_auth_file", "bearer_token_file"):
-            path = config["auth"][key]
-            d, f = path.rsplit("/", 1)
+            d, f = config["auth"][key].rsplit("/", 1)
+            files[key] = f
             check(mounts.get(d) == "auth", name + ": auth.%s lies in the auth mount" % key)
-            secrets = find(objs, "Secret", secret_name)
-            if not auth.get("existingSecret"):
-                check(secrets and f in secrets[0]["data"],
-                      name + ": Secret holds " + f)
         if not auth.get("existingSecret"):
             s = one(objs, "Secret", secret_name)
-            check(secret_data(s, "basic_auth") == auth["basicAuth"] and
-                  secret_data(s, "bearer_tokens") == auth["bearerTokens"],
-                  name + ": Secret carries the given credentials")
+            check(secret_data(s, files["basic_auth_file"]) == auth.get("basicAuth", "") and
+                  secret_data(s, files["bearer_token_file"]) == auth.get("bearerTokens", ""),
+                  name + ": the Secret's keys are the files the config names, with the "
+                  "given credentials")
         else:
             check(not find(objs, "Secret"), name + ": no Secret created for an existing one")
     else:
@@ -198,11 +197,14 @@ def main():
         "auth on without credentials": ({"auth": {"enabled": True}}, "auth.enabled needs"),
         "two replicas": ({"replicas": 2}, "replicas"),
         "a chart-owned key in config": ({"config": {"storage": {"path": "/x"}}}, "config"),
+        "a chart-owned auth file in config": (
+            {"config": {"auth": {"bearer_token_file": "/x"}}}, "config"),
         "a port as text": ({"httpPort": "3100"}, "httpPort"),
     }
     for name, (values, want) in refused.items():
         objs, err = helm_template(values)
-        check(objs is None and want in err, "refused: %s (%s)" % (name, err.strip()[:120]))
+        check(objs is None and want in err,
+              "refused: %s (%s)" % (name, " ".join(err.split())[:160]))
 
     # NOTES.txt tells how to add the Grafana data source.
     notes, err = helm_notes({})
@@ -214,6 +216,8 @@ def main():
     check("r-sawmill-auth" in notes, "NOTES.txt names the auth Secret when auth is on")
     notes, _ = helm_notes({"persistence": {"enabled": False}})
     check("WARNING" in notes, "NOTES.txt warns when persistence is off")
+    notes, _ = helm_notes({"config": {"auth_enabled": True}})
+    check("X-Scope-OrgID" in notes, "NOTES.txt asks for X-Scope-OrgID with auth_enabled")
     finish()
 
 

@@ -57,8 +57,9 @@ def main():
             text = f.read()
             check(text == g.read(), "the installed config is deploy/config/config.yaml")
         cfg = yaml.safe_load(text)
-        check(cfg["storage"]["path"] == "/var/lib/sawmill" and cfg["auth_enabled"] is False,
-              "the default config keeps data in /var/lib/sawmill, auth off")
+        check(cfg["storage"]["path"] == "/var/lib/sawmill" and
+              cfg["server"]["http_listen_address"] == "127.0.0.1",
+              "the default config keeps data in /var/lib/sawmill, listens on 127.0.0.1 only")
 
         # The unit starts the installed binary with the installed config.
         s = unit_settings(unit)

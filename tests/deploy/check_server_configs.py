@@ -3,8 +3,9 @@ Helm chart renders into its ConfigMap (default values and other value sets) and 
 config file `cmake --install` places (deploy/config/config.yaml). Each must be accepted (the
 file is parsed strictly: an unknown key stops the server) and the server must answer /ready.
 Only what differs between a pod or host and this test is overridden by flags, which win over
-the file: the listen address and port (127.0.0.1, a free port) and the data directory.
-The Dockerfile's HEALTHCHECK command is run against the server too.
+the file: the listen address and port (127.0.0.1, a free port) and the data directory. Every
+other value of the file must be in force, as GET /config reports it. The Dockerfile's
+HEALTHCHECK command is run against the server too.
 
 Usage: check_server_configs.py SAWMILL_BINARY"""
 import json
@@ -19,9 +20,24 @@ import time
 import urllib.error
 import urllib.request
 
+import yaml
+
 from deploy_util import REPO, check, finish, helm_template, rendered_config, require_helm
 
 WAIT_SECONDS = 60  # bound on start-up and shutdown; a broken server fails, never hangs
+# Keys the test overrides by flag (they name places of a pod or host).
+OVERRIDDEN = {"server.http_listen_address", "server.http_listen_port", "storage.path"}
+
+
+def flatten(tree, prefix=""):
+    """{"a.b": value} of a nested mapping."""
+    out = {}
+    for k, v in (tree or {}).items():
+        if isinstance(v, dict):
+            out.update(flatten(v, prefix + k + "."))
+        else:
+            out[prefix + k] = v
+    return out
 
 
 class Server:
@@ -88,6 +104,13 @@ def start_and_check(binary, name, config_text, tmp, extra=(), more=None):
         return
     status, body = server.wait_ready()
     check(status == 200 and body.strip() == "ready", name + ": /ready answers 200 ready")
+    status, body = server.get("/config")
+    in_force = flatten(yaml.safe_load(body)) if status == 200 else {}
+    wanted = {k: v for k, v in flatten(yaml.safe_load(config_text)).items()
+              if k not in OVERRIDDEN}
+    differ = {k: (v, in_force.get(k)) for k, v in wanted.items() if in_force.get(k) != v}
+    check(wanted and not differ, name + ": GET /config shows the file's %d values in force%s"
+          % (len(wanted), "; differ (file, in force): %s" % differ if differ else ""))
     if more:
         more(server)
     code = server.stop()

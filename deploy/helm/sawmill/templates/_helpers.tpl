@@ -51,11 +51,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/*
 Sawmill's configuration file: values.config with the keys the chart owns laid over it (the
-listen address and port, the data directory on the volume, auth and its mounted files).
+listen address and port, the data directory on the volume, the mounted credentials files).
 */}}
 {{- define "sawmill.config" -}}
 {{- $owned := dict
-  "auth_enabled" .Values.auth.enabled
   "server" (dict "http_listen_address" "0.0.0.0" "http_listen_port" (int .Values.httpPort))
   "storage" (dict "path" "/data")
 }}
