@@ -8,6 +8,7 @@ other value of the file must be in force, as GET /config reports it. The Dockerf
 HEALTHCHECK command is run against the server too.
 
 Usage: check_server_configs.py SAWMILL_BINARY"""
+import base64
 import json
 import os
 import re
@@ -22,11 +23,13 @@ import urllib.request
 
 import yaml
 
-from deploy_util import REPO, check, finish, helm_template, rendered_config, require_helm
+from deploy_util import (REPO, check, finish, helm_template, one, rendered_config,
+                         require_helm, secret_data)
 
 WAIT_SECONDS = 60  # bound on start-up and shutdown; a broken server fails, never hangs
 # Keys the test overrides by flag (they name places of a pod or host).
-OVERRIDDEN = {"server.http_listen_address", "server.http_listen_port", "storage.path"}
+OVERRIDDEN = {"server.http_listen_address", "server.http_listen_port", "storage.path",
+              "auth.basic_auth_file", "auth.bearer_token_file"}
 
 
 def flatten(tree, prefix=""):
@@ -89,8 +92,9 @@ class Server:
             return -1
 
 
-def start_and_check(binary, name, config_text, tmp, extra=(), more=None):
-    """Starts the server with `config_text`, checks /ready and a clean SIGTERM exit."""
+def start_and_check(binary, name, config_text, tmp, extra=(), more=None, headers=None):
+    """Starts the server with `config_text`, checks /ready, /config (asked with `headers`)
+    and a clean SIGTERM exit."""
     path = os.path.join(tmp, name.replace(" ", "_") + ".yaml")
     with open(path, "w") as f:
         f.write(config_text)
@@ -104,7 +108,7 @@ def start_and_check(binary, name, config_text, tmp, extra=(), more=None):
         return
     status, body = server.wait_ready()
     check(status == 200 and body.strip() == "ready", name + ": /ready answers 200 ready")
-    status, body = server.get("/config")
+    status, body = server.get("/config", headers)
     in_force = flatten(yaml.safe_load(body)) if status == 200 else {}
     wanted = {k: v for k, v in flatten(yaml.safe_load(config_text)).items()
               if k not in OVERRIDDEN}
@@ -116,6 +120,29 @@ def start_and_check(binary, name, config_text, tmp, extra=(), more=None):
     code = server.stop()
     check(code == 0, name + ": SIGTERM stops it cleanly (exit %s)" % code)
     check(os.path.isdir(data) and os.listdir(data), name + ": the store was created")
+
+
+def check_auth(server):
+    """With the chart's auth Secret and auth_enabled: credentials and a tenant are needed."""
+    labels = "/loki/api/v1/labels"
+    basic = "Basic " + base64.b64encode(b"grafana:s3cret").decode()
+    org = {"X-Scope-OrgID": "team-a"}
+    status, _ = server.get("/metrics")
+    check(status == 200, "chart with auth: /metrics open for the ServiceMonitor (%d)" % status)
+    cases = [
+        ("no credentials", dict(org), 401),
+        ("a wrong password", dict(org, Authorization="Basic " +
+                                  base64.b64encode(b"grafana:nope").decode()), 401),
+        ("basic auth of the Secret", dict(org, Authorization=basic), 200),
+        ("the Secret's second user", dict(org, Authorization="Basic " +
+                                          base64.b64encode(b"alloy:pa55").decode()), 200),
+        ("a bearer token of the Secret", dict(org, Authorization="Bearer token-one"), 200),
+        ("credentials but no tenant (auth_enabled)", {"Authorization": basic}, 401),
+    ]
+    for what, headers, want in cases:
+        status, body = server.get(labels, headers)
+        check(status == want, "chart with auth: %s -> %d (have %d %s)"
+              % (what, want, status, body.strip()[:80]))
 
 
 def healthcheck_command():
@@ -147,6 +174,25 @@ def main():
                 continue
             text, _ = rendered_config(objs)
             start_and_check(binary, name, text, tmp)
+
+        # Auth on: the Secret's files, written where this test can read them, are what the
+        # server accepts; /ready and /metrics stay open for probes and the ServiceMonitor.
+        values = {"auth": {"enabled": True, "basicAuth": "grafana:s3cret\nalloy:pa55\n",
+                           "bearerTokens": "token-one\n"},
+                  "config": {"auth_enabled": True}}
+        objs, err = helm_template(values)
+        if check(objs is not None, "chart with auth: helm template " + err):
+            text, config = rendered_config(objs)
+            secret = one(objs, "Secret")
+            flags = []
+            for key, flag in (("basic_auth_file", "-auth.basic-auth-file="),
+                              ("bearer_token_file", "-auth.bearer-token-file=")):
+                local = os.path.join(tmp, os.path.basename(config["auth"][key]))
+                with open(local, "w") as f:
+                    f.write(secret_data(secret, os.path.basename(config["auth"][key])))
+                flags.append(flag + local)
+            start_and_check(binary, "chart with auth", text, tmp, flags, more=check_auth,
+                            headers={"Authorization": "Bearer token-one"})
 
         with open(os.path.join(REPO, "deploy", "config", "config.yaml")) as f:
             start_and_check(binary, "installed default config", f.read(), tmp,
