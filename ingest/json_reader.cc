@@ -180,6 +180,25 @@ Status JsonReader::SkipNumber() {
   return Status::OK();
 }
 
+Status JsonReader::ReadNumberText(std::string_view* out) {
+  char* start = p_;
+  SAW_RETURN_IF_ERROR(SkipNumber());
+  *out = std::string_view(start, static_cast<size_t>(p_ - start));
+  return Status::OK();
+}
+
+bool JsonReader::TryBool(bool* value) {
+  if (TryLiteral("true")) {
+    *value = true;
+    return true;
+  }
+  if (TryLiteral("false")) {
+    *value = false;
+    return true;
+  }
+  return false;
+}
+
 Status JsonReader::SkipValue(int depth) {
   if (depth > kMaxJsonDepth) return Syntax("nesting deeper than 64 levels");
   if (p_ == end_) return Syntax("expected a value");

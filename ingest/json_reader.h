@@ -49,6 +49,12 @@ class JsonReader {
 
   // REQUIRES: At('"'). *out views the (unescaped) string in the buffer.
   Status ReadString(std::string_view* out);
+  // A JSON number, as its text (e.g. "-1.5e3"); a syntax error when no number comes next.
+  // REQUIRES: whitespace skipped.
+  Status ReadNumberText(std::string_view* out);
+  // `true` or `false`: consumes it and returns true with *value set; false (nothing consumed)
+  // when neither comes next. REQUIRES: whitespace skipped.
+  bool TryBool(bool* value);
   // Skips one value of any kind. REQUIRES: whitespace skipped.
   Status SkipValue(int depth = 0);
 

@@ -90,6 +90,28 @@ Status WireReader::ReadLengthDelimited(WireType type, std::string_view* value) {
   return Status::OK();
 }
 
+Status WireReader::ReadFixed64(WireType type, uint64_t* value) {
+  if (type != WireType::kFixed64) {
+    return Error("expected a fixed64 (wire type 1), got wire type " +
+                 std::to_string(static_cast<int>(type)));
+  }
+  if (data_.size() - pos_ < 8) return Error("truncated fixed64");
+  *value = DecodeFixed64(data_.data() + pos_);
+  pos_ += 8;
+  return Status::OK();
+}
+
+Status WireReader::ReadFixed32(WireType type, uint32_t* value) {
+  if (type != WireType::kFixed32) {
+    return Error("expected a fixed32 (wire type 5), got wire type " +
+                 std::to_string(static_cast<int>(type)));
+  }
+  if (data_.size() - pos_ < 4) return Error("truncated fixed32");
+  *value = DecodeFixed32(data_.data() + pos_);
+  pos_ += 4;
+  return Status::OK();
+}
+
 Status WireReader::Skip(WireType type) {
   switch (type) {
     case WireType::kVarint: {
@@ -125,6 +147,16 @@ void PutProtoBytesField(std::string* dst, uint32_t field, std::string_view value
   PutProtoKey(dst, field, WireType::kLengthDelimited);
   PutVarint64(dst, value.size());
   dst->append(value);
+}
+
+void PutProtoFixed64Field(std::string* dst, uint32_t field, uint64_t value) {
+  PutProtoKey(dst, field, WireType::kFixed64);
+  PutFixed64(dst, value);
+}
+
+void PutProtoFixed32Field(std::string* dst, uint32_t field, uint32_t value) {
+  PutProtoKey(dst, field, WireType::kFixed32);
+  PutFixed32(dst, value);
 }
 
 }  // namespace sawmill::ingest

@@ -1,5 +1,5 @@
 // A minimal reader and writer of the protobuf wire format, enough for Loki's push messages
-// (and, later, OTLP) without generated code or libprotobuf.
+// and OTLP's logs without generated code or libprotobuf.
 //
 // Wire format: a message is a sequence of fields, each `key value` where
 //   key   = varint(field_number << 3 | wire_type)
@@ -45,6 +45,9 @@ class WireReader {
   // Read the value of the field whose key was just read. Each checks the wire type.
   Status ReadVarint(WireType type, uint64_t* value);
   Status ReadLengthDelimited(WireType type, std::string_view* value);
+  // fixed64 / double (wire type 1) and fixed32 / float (wire type 5), little-endian.
+  Status ReadFixed64(WireType type, uint64_t* value);
+  Status ReadFixed32(WireType type, uint32_t* value);
   // Skips the value of a field of any supported wire type (unknown fields).
   Status Skip(WireType type);
 
@@ -64,5 +67,7 @@ class WireReader {
 void PutProtoKey(std::string* dst, uint32_t field, WireType type);
 void PutProtoVarintField(std::string* dst, uint32_t field, uint64_t value);
 void PutProtoBytesField(std::string* dst, uint32_t field, std::string_view value);
+void PutProtoFixed64Field(std::string* dst, uint32_t field, uint64_t value);
+void PutProtoFixed32Field(std::string* dst, uint32_t field, uint32_t value);
 
 }  // namespace sawmill::ingest

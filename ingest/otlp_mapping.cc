@@ -1,0 +1,309 @@
+#include "ingest/otlp_mapping.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "index/labels.h"
+#include "ingest/level_detection.h"
+#include "ingest/otlp_value.h"
+
+namespace sawmill::ingest {
+namespace {
+
+using Pairs = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// Copies of rendered text, in large blocks owned by the PushRequest. A block is sized once
+// and written through data(), never resized, so views into it stay valid.
+class TextArena {
+ public:
+  TextArena(PushRequest* req, size_t max_bytes) : req_(req), max_(max_bytes) {}
+
+  std::string_view Copy(std::string_view s) {
+    if (s.empty()) return {};
+    if (s.size() > max_ - used_) {
+      exceeded_ = true;
+      return {};
+    }
+    used_ += s.size();
+    if (s.size() > kBlock / 4) return req_->Own(std::string(s));
+    if (left_ < s.size()) {
+      std::string& block = req_->storage.emplace_back();
+      block.resize(kBlock);
+      cur_ = block.data();
+      left_ = kBlock;
+    }
+    std::memcpy(cur_, s.data(), s.size());
+    std::string_view view(cur_, s.size());
+    cur_ += s.size();
+    left_ -= s.size();
+    return view;
+  }
+
+  Status status() const {
+    if (!exceeded_) return Status::OK();
+    return Status::ResourceExhausted("OTLP request renders to more than " + std::to_string(max_) +
+                                     " bytes of labels and structured metadata");
+  }
+
+ private:
+  static constexpr size_t kBlock = size_t{64} << 10;
+  PushRequest* req_;
+  const size_t max_;
+  size_t used_ = 0;
+  bool exceeded_ = false;
+  char* cur_ = nullptr;
+  size_t left_ = 0;
+};
+
+class Mapper {
+ public:
+  Mapper(const OtlpMappingOptions& options, int64_t now_ns, PushRequest* out)
+      : options_(options),
+        now_ns_(now_ns),
+        out_(out),
+        arena_(out, options.max_rendered_bytes),
+        budget_(options.max_items) {}
+
+  Status Map(const OtlpLogs& logs) {
+    for (const OtlpResourceLogs& rl : logs.resource_logs) {
+      SAW_RETURN_IF_ERROR(Resource(rl));
+      SAW_RETURN_IF_ERROR(arena_.status());
+    }
+    return Status::OK();
+  }
+
+ private:
+  // The value as text: a string is viewed where it is, anything else rendered and copied.
+  std::string_view ValueText(const OtlpValue& v) {
+    if (v.kind == OtlpValue::Kind::kString) return v.bytes;
+    scratch_.clear();
+    AppendOtlpAsString(v, &scratch_);
+    return arena_.Copy(scratch_);
+  }
+
+  // Loki's attributeToLabels: a key-value list is flattened with `prefix_name` names.
+  void Flatten(const OtlpKeyValue& kv, std::string_view prefix, Pairs* out) {
+    std::string_view name;
+    if (prefix.empty() && IsNormalizedLabelName(kv.key)) {
+      name = kv.key;
+    } else {
+      std::string joined;
+      if (!prefix.empty()) {
+        joined.append(prefix);
+        joined.push_back('_');
+      }
+      joined.append(kv.key);
+      std::string normalized;
+      AppendNormalizedLabelName(joined, &normalized);
+      name = arena_.Copy(normalized);
+    }
+    if (kv.value.kind == OtlpValue::Kind::kKvList) {
+      for (const OtlpKeyValue& child : kv.value.kvlist) Flatten(child, name, out);
+      return;
+    }
+    out->emplace_back(name, ValueText(kv.value));
+  }
+
+  bool IsIndexLabel(std::string_view key) const {
+    for (const std::string& a : options_.index_label_attributes) {
+      if (a == key) return true;
+    }
+    return false;
+  }
+
+  bool IsServiceNameSource(std::string_view label) const {
+    for (const std::string& a : options_.discover_service_name) {
+      if (a == label) return true;
+    }
+    return false;
+  }
+
+  Status Resource(const OtlpResourceLogs& rl) {
+    bool has_service_name = false;
+    for (const OtlpKeyValue& kv : rl.resource_attributes) {
+      if (kv.key == "service.name") {
+        scratch_.clear();
+        AppendOtlpAsString(kv.value, &scratch_);
+        has_service_name = !scratch_.empty();
+      }
+    }
+    // Go's model.LabelSet: a map, so of a repeated name the last value wins.
+    std::map<std::string_view, std::string_view> labels;
+    Pairs resource_metadata;
+    const bool discover = !options_.discover_service_name.empty();
+    for (const OtlpKeyValue& kv : rl.resource_attributes) {
+      if (!IsIndexLabel(kv.key)) {
+        Flatten(kv, {}, &resource_metadata);
+        continue;
+      }
+      Pairs promoted;
+      Flatten(kv, {}, &promoted);
+      for (const auto& [name, value] : promoted) {
+        labels[name] = value;
+        if (!has_service_name && discover && IsServiceNameSource(name)) {
+          labels["service_name"] = value;
+          has_service_name = true;
+        }
+      }
+    }
+    if (!has_service_name && discover) labels["service_name"] = "unknown_service";
+
+    std::string rendered = "{";
+    Pairs label_pairs;
+    for (const auto& [name, value] : labels) {
+      if (rendered.size() > 1) rendered.append(", ");
+      rendered.append(name);
+      rendered.push_back('=');
+      index::AppendQuoted(&rendered, value);
+      label_pairs.emplace_back(name, value);
+    }
+    rendered.push_back('}');
+    SAW_ASSIGN_OR_RETURN(PushStream * stream, StreamFor(rendered));
+
+    for (const OtlpScopeLogs& sl : rl.scope_logs) {
+      Pairs scope_metadata;
+      for (const OtlpKeyValue& kv : sl.scope_attributes) Flatten(kv, {}, &scope_metadata);
+      if (!sl.scope_name.empty()) scope_metadata.emplace_back("scope_name", sl.scope_name);
+      if (!sl.scope_version.empty()) {
+        scope_metadata.emplace_back("scope_version", sl.scope_version);
+      }
+      if (sl.scope_dropped_attributes_count != 0) {
+        scope_metadata.emplace_back("scope_dropped_attributes_count",
+                                    arena_.Copy(std::to_string(sl.scope_dropped_attributes_count)));
+      }
+      for (const OtlpLogRecord& rec : sl.log_records) {
+        SAW_RETURN_IF_ERROR(budget_.Take());
+        PushEntry& e = stream->entries.emplace_back();
+        Record(rec, &e);
+        e.metadata.insert(e.metadata.end(), resource_metadata.begin(), resource_metadata.end());
+        e.metadata.insert(e.metadata.end(), scope_metadata.begin(), scope_metadata.end());
+        if (options_.discover_log_levels) {
+          std::string_view level = DetectLevel(label_pairs, e.metadata, e.line);
+          if (!level.empty()) e.metadata.emplace_back(kDetectedLevel, level);
+        }
+        SAW_RETURN_IF_ERROR(budget_.Take(e.metadata.size()));
+      }
+      SAW_RETURN_IF_ERROR(arena_.status());
+    }
+    return Status::OK();
+  }
+
+  Result<PushStream*> StreamFor(const std::string& labels) {
+    auto it = streams_.find(labels);
+    if (it != streams_.end()) return &out_->streams[it->second];
+    SAW_RETURN_IF_ERROR(budget_.Take());
+    PushStream& s = out_->streams.emplace_back();
+    s.labels = out_->Own(labels);
+    streams_.emplace(labels, out_->streams.size() - 1);
+    return &s;
+  }
+
+  void Number(std::string_view name, uint64_t v, Pairs* out) {
+    out->emplace_back(name, arena_.Copy(std::to_string(v)));
+  }
+
+  void Hex(std::string_view name, std::string_view bytes, Pairs* out) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    char buf[32];
+    size_t n = std::min(bytes.size(), sizeof(buf) / 2);
+    for (size_t i = 0; i < n; ++i) {
+      buf[2 * i] = kHex[static_cast<uint8_t>(bytes[i]) >> 4];
+      buf[2 * i + 1] = kHex[static_cast<uint8_t>(bytes[i]) & 15];
+    }
+    out->emplace_back(name, arena_.Copy(std::string_view(buf, 2 * n)));
+  }
+
+  // Loki's otlpLogToPushEntry: the line, timestamp and the record's own metadata.
+  void Record(const OtlpLogRecord& rec, PushEntry* e) {
+    if (rec.time_unix_nano != 0) {
+      e->ts_ns = static_cast<int64_t>(rec.time_unix_nano);
+    } else if (rec.observed_time_unix_nano != 0) {
+      e->ts_ns = static_cast<int64_t>(rec.observed_time_unix_nano);
+    } else {
+      e->ts_ns = now_ns_;
+    }
+    e->line = ValueText(rec.body);
+    Pairs& md = e->metadata;
+    for (const OtlpKeyValue& kv : rec.attributes) Flatten(kv, {}, &md);
+    if (rec.time_unix_nano != 0 && rec.observed_time_unix_nano != 0) {
+      md.emplace_back(
+          "observed_timestamp",
+          arena_.Copy(std::to_string(static_cast<int64_t>(rec.observed_time_unix_nano))));
+    }
+    if (rec.severity_number != 0) {
+      md.emplace_back("severity_number", arena_.Copy(std::to_string(rec.severity_number)));
+    }
+    if (!rec.severity_text.empty()) md.emplace_back("severity_text", rec.severity_text);
+    if (rec.dropped_attributes_count != 0) {
+      Number("dropped_attributes_count", rec.dropped_attributes_count, &md);
+    }
+    if (rec.flags != 0) Number("flags", rec.flags, &md);
+    if (!rec.trace_id.empty()) Hex("trace_id", rec.trace_id, &md);
+    if (!rec.span_id.empty()) Hex("span_id", rec.span_id, &md);
+  }
+
+  const OtlpMappingOptions& options_;
+  const int64_t now_ns_;
+  PushRequest* out_;
+  TextArena arena_;
+  PushItemBudget budget_;
+  std::unordered_map<std::string, size_t> streams_;
+  std::string scratch_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& DefaultOtlpIndexLabelAttributes() {
+  static const std::vector<std::string> kList = {
+      "service.name",
+      "service.namespace",
+      "service.instance.id",
+      "deployment.environment",
+      "deployment.environment.name",
+      "cloud.region",
+      "cloud.availability_zone",
+      "k8s.cluster.name",
+      "k8s.namespace.name",
+      "k8s.pod.name",
+      "k8s.container.name",
+      "container.name",
+      "k8s.replicaset.name",
+      "k8s.deployment.name",
+      "k8s.statefulset.name",
+      "k8s.daemonset.name",
+      "k8s.cronjob.name",
+      "k8s.job.name",
+  };
+  return kList;
+}
+
+const std::vector<std::string>& DefaultDiscoverServiceName() {
+  static const std::vector<std::string> kList = {
+      "service",
+      "app",
+      "application",
+      "app_name",
+      "name",
+      "app_kubernetes_io_name",
+      "container",
+      "container_name",
+      "k8s_container_name",
+      "component",
+      "workload",
+      "job",
+      "k8s_job_name",
+  };
+  return kList;
+}
+
+Status OtlpToPushRequest(const OtlpLogs& logs, const OtlpMappingOptions& options, int64_t now_ns,
+                         PushRequest* out) {
+  return Mapper(options, now_ns, out).Map(logs);
+}
+
+}  // namespace sawmill::ingest
