@@ -238,7 +238,7 @@ class Decoder {
       }
       if (Is(key, "logRecords", "log_records")) {
         return Array(p, [&](const Path& e) -> Status {
-          SAW_RETURN_IF_ERROR(budget_.Take());
+          SAW_RETURN_IF_ERROR(budget_.Take(kOtlpRecordItems));
           return LogRecord(e, &out->log_records.emplace_back());
         });
       }
@@ -306,7 +306,7 @@ class Decoder {
 
   Status KeyValues(const Path& path, int depth, std::vector<OtlpKeyValue>* out) {
     return Array(path, [&](const Path& e) -> Status {
-      SAW_RETURN_IF_ERROR(budget_.Take());
+      SAW_RETURN_IF_ERROR(budget_.Take(kOtlpValueItems));
       OtlpKeyValue& kv = out->emplace_back();
       return Object(e, [&](std::string_view key, const Path& p) -> Status {
         if (Is(key, "key")) return String(p, &kv.key);
@@ -359,7 +359,7 @@ class Decoder {
         return Object(p, [&](std::string_view k, const Path& q) -> Status {
           if (!Is(k, "values")) return r_.SkipValue(1);
           return Array(q, [&](const Path& e) -> Status {
-            SAW_RETURN_IF_ERROR(budget_.Take());
+            SAW_RETURN_IF_ERROR(budget_.Take(kOtlpValueItems));
             return AnyValue(e, depth + 1, &out->array.emplace_back());
           });
         });

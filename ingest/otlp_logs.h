@@ -18,6 +18,7 @@
 // the decoder owned in the PushRequest it was given); the views die with those bytes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,13 @@ namespace sawmill::ingest {
 // Nesting bound of AnyValue (arrays and key-value lists inside each other) in both decoders,
 // so that a hostile body cannot exhaust the stack. Real attributes nest a few levels.
 inline constexpr int kMaxOtlpValueDepth = 64;
+
+// What the decoders charge against the request's item budget (push_request.h), in units of
+// a decoded push entry (~50 bytes): a value or key-value pair takes ~100-120 bytes decoded, a
+// record ~200. An empty key-value pair is 2 bytes on the wire, so the budget, not the body
+// size, is what bounds the memory of a hostile body (4 Mi items: ~250 MB at most).
+inline constexpr size_t kOtlpValueItems = 2;
+inline constexpr size_t kOtlpRecordItems = 4;
 
 struct OtlpKeyValue;
 

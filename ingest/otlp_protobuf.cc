@@ -87,7 +87,7 @@ class Decoder {
         SAW_RETURN_IF_ERROR(Scope(bytes, out));
       } else if (field == 2) {
         SAW_RETURN_IF_ERROR(r.ReadLengthDelimited(type, &bytes));
-        SAW_RETURN_IF_ERROR(budget_.Take());
+        SAW_RETURN_IF_ERROR(budget_.Take(kOtlpRecordItems));
         SAW_RETURN_IF_ERROR(LogRecord(bytes, &out->log_records.emplace_back()));
       } else {
         SAW_RETURN_IF_ERROR(r.Skip(type));
@@ -189,7 +189,7 @@ class Decoder {
   Status KeyValueField(WireReader& r, WireType type, int depth, std::vector<OtlpKeyValue>* out) {
     std::string_view bytes;
     SAW_RETURN_IF_ERROR(r.ReadLengthDelimited(type, &bytes));
-    SAW_RETURN_IF_ERROR(budget_.Take());
+    SAW_RETURN_IF_ERROR(budget_.Take(kOtlpValueItems));
     return KeyValue(bytes, depth, &out->emplace_back());
   }
 
@@ -285,7 +285,7 @@ class Decoder {
       if (field == 1) {
         std::string_view bytes;
         SAW_RETURN_IF_ERROR(r.ReadLengthDelimited(type, &bytes));
-        SAW_RETURN_IF_ERROR(budget_.Take());
+        SAW_RETURN_IF_ERROR(budget_.Take(kOtlpValueItems));
         SAW_RETURN_IF_ERROR(AnyValue(bytes, depth, &out->emplace_back()));
       } else {
         SAW_RETURN_IF_ERROR(r.Skip(type));
