@@ -10,6 +10,7 @@
 #include "server/build_info.h"
 #include "server/handlers/admin.h"
 #include "server/handlers/labels.h"
+#include "server/handlers/otlp.h"
 #include "server/handlers/push.h"
 #include "server/handlers/query.h"
 #include "server/log.h"
@@ -31,6 +32,7 @@ App::App(Config config) : config_(std::move(config)), overrides_(config_.limits)
   AddAdminRoutes({[this] { return open_store_.load(); }, &metrics_, config_.effective_yaml},
                  &router_);
   AddPushRoutes({[this] { return open_pusher_.load(); }}, &router_);
+  AddOtlpRoutes({[this] { return open_pusher_.load(); }}, &router_);
   QueryContext query;
   query.querier = [this]() -> query::engine::Querier* { return open_querier_.load(); };
   query.pool = &query_pool_;
@@ -160,7 +162,7 @@ Status App::Start() {
   http_options.threads = static_cast<int>(max_queries + query_pool_.size() + 2);
   // Pushes wait for the WAL's group commit: they run on their own threads, so they never
   // take the ones queries are served on (http_server.h). Several at once fill one fsync.
-  http_options.offload = [](const HttpRequest& r) { return IsPushRequest(r); };
+  http_options.offload = [](const HttpRequest& r) { return IsPushRequest(r) || IsOtlpRequest(r); };
   http_options.offload_threads =
       static_cast<int>(std::max(8u, 4 * std::thread::hardware_concurrency()));
   http_ = std::make_unique<HttpServer>(
