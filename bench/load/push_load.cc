@@ -2,9 +2,14 @@
 // protobuf + Snappy push bodies (logproto.PushRequest, as Promtail and Alloy send them) built
 // from loghub lines, over keep-alive HTTP/1.1, and the tool reports lines/s, MB/s of line
 // text, push latency percentiles and, when given the server's pid, its peak RSS.
+// `--format otlp` sends OTLP/HTTP protobuf bodies to /otlp/v1/logs instead (what the
+// collector's otlphttp exporter sends, uncompressed): one ResourceLogs per stream
+// (service.name, k8s.pod.name as labels, host.name and a log attribute as metadata) and
+// severity INFO on every record.
 //
 //   push_load --url 127.0.0.1:3100 --streams 100 --connections 4 --seconds 20
 //             --batch-kb 1024 --lines <dir of *.log> [--pid <server pid>] [--tenant t]
+//             [--format loki|otlp]
 #include <snappy.h>
 
 #include <algorithm>
@@ -23,6 +28,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "ingest/proto_wire.h"
 #include "ingest/protobuf_push.h"
 
 namespace {
@@ -41,6 +47,7 @@ struct Options {
   std::string lines_dir = "tests/testdata/loghub";
   std::string tenant = "load";
   int pid = 0;
+  bool otlp = false;
 };
 
 int64_t PeakRssKb(int pid) {
@@ -59,6 +66,45 @@ std::vector<std::string> LoadLines(const std::string& dir) {
     std::ifstream in(f.path());
     std::string line;
     while (std::getline(in, line)) out.push_back(line);
+  }
+  return out;
+}
+
+// The streams as an OTLP ExportLogsServiceRequest (field numbers in ingest/otlp_protobuf.h).
+std::string EncodeOtlp(const sawmill::ingest::PushRequest& req) {
+  using namespace sawmill::ingest;  // NOLINT
+  auto attr = [](std::string_view key, std::string_view value) {
+    std::string any, kv;
+    PutProtoBytesField(&any, 1, value);
+    PutProtoBytesField(&kv, 1, key);
+    PutProtoBytesField(&kv, 2, any);
+    return kv;
+  };
+  std::string out;
+  for (const PushStream& s : req.streams) {
+    std::string resource, scope_logs, resource_logs;
+    PutProtoBytesField(&resource, 1, attr("service.name", "load"));
+    // The stream's name ({job="load", stream="sN"}) as the pod.
+    std::string_view labels = s.labels;
+    size_t q = labels.rfind("=\"");
+    PutProtoBytesField(&resource, 1,
+                       attr("k8s.pod.name", labels.substr(q + 2, labels.size() - q - 4)));
+    PutProtoBytesField(&resource, 1, attr("host.name", "bench-host"));
+    std::string scope;
+    PutProtoBytesField(&scope, 1, "push_load");
+    PutProtoBytesField(&scope_logs, 1, scope);
+    for (const PushEntry& e : s.entries) {
+      std::string rec, body;
+      PutProtoFixed64Field(&rec, 1, static_cast<uint64_t>(e.ts_ns));
+      PutProtoVarintField(&rec, 2, 9);  // SEVERITY_NUMBER_INFO
+      PutProtoBytesField(&body, 1, e.line);
+      PutProtoBytesField(&rec, 5, body);
+      PutProtoBytesField(&rec, 6, attr("code.function", "main"));
+      PutProtoBytesField(&scope_logs, 2, rec);
+    }
+    PutProtoBytesField(&resource_logs, 1, resource);
+    PutProtoBytesField(&resource_logs, 2, scope_logs);
+    PutProtoBytesField(&out, 1, resource_logs);
   }
   return out;
 }
@@ -82,6 +128,7 @@ std::string BuildBody(const Options& o, const std::vector<std::string>& lines, s
     ++*line_count;
   }
   std::erase_if(req.streams, [](const auto& s) { return s.entries.empty(); });
+  if (o.otlp) return EncodeOtlp(req);
   std::string raw = sawmill::ingest::EncodeLogprotoPush(req);
   std::string body;
   snappy::Compress(raw.data(), raw.size(), &body);
@@ -112,6 +159,8 @@ int main(int argc, char** argv) {
       o.tenant = v;
     } else if (k == "--pid") {
       o.pid = std::stoi(v);
+    } else if (k == "--format") {
+      o.otlp = v == "otlp";
     } else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -153,7 +202,8 @@ int main(int argc, char** argv) {
         int64_t batch_ts = ts;
         std::string body = BuildBody(o, lines, &cursor, &batch_ts, c, &lb, &lc);
         ts += static_cast<int64_t>(o.connections) * 1000 * static_cast<int64_t>(lc);
-        http::request<http::string_body> req{http::verb::post, "/loki/api/v1/push", 11};
+        http::request<http::string_body> req{http::verb::post,
+                                             o.otlp ? "/otlp/v1/logs" : "/loki/api/v1/push", 11};
         req.set(http::field::host, o.host);
         req.set(http::field::content_type, "application/x-protobuf");
         req.set("X-Scope-OrgID", o.tenant);
@@ -188,10 +238,11 @@ int main(int argc, char** argv) {
                                  static_cast<size_t>(p * latencies_ms.size()))];
   };
   std::printf(
-      "streams=%d connections=%d batch_kb=%zu seconds=%.1f pushes=%zu errors=%zu\n"
+      "format=%s streams=%d connections=%d batch_kb=%zu seconds=%.1f pushes=%zu errors=%zu\n"
       "lines_per_s=%.0f MB_per_s=%.1f p50_ms=%.2f p99_ms=%.2f",
-      o.streams, o.connections, o.batch_bytes >> 10, secs, latencies_ms.size(), errors.load(),
-      total_lines / secs, total_bytes / secs / 1e6, pct(0.50), pct(0.99));
+      o.otlp ? "otlp" : "loki", o.streams, o.connections, o.batch_bytes >> 10, secs,
+      latencies_ms.size(), errors.load(), total_lines / secs, total_bytes / secs / 1e6, pct(0.50),
+      pct(0.99));
   if (o.pid > 0) std::printf(" server_peak_rss_MB=%.1f", PeakRssKb(o.pid) / 1024.0);
   std::printf("\n");
   return errors.load() == 0 ? 0 : 1;
