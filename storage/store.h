@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -91,6 +92,18 @@ struct StoreStats {
   uint64_t chunk_bytes_read = 0;
 };
 
+// Whether an entry goes (true) or stays: what a delete request's query says of one entry.
+using EntryPredicate =
+    std::function<bool(int64_t ts_ns, std::string_view line, std::string_view metadata)>;
+
+// What RemoveEntries did.
+struct RemoveStats {
+  uint64_t chunks_read = 0;       // chunks overlapping the range, all read
+  uint64_t chunks_rewritten = 0;  // written again without the removed entries
+  uint64_t chunks_dropped = 0;    // every entry removed: deleted whole
+  uint64_t entries_removed = 0;
+};
+
 class Store {
  public:
   // Opens (creating if needed) the store under options.data_dir and rebuilds the heads from
@@ -125,6 +138,21 @@ class Store {
   // Deletes whole time buckets older than the retention period measured back from `now`,
   // and compacts them away so disk space returns.
   virtual Status ApplyRetention(std::chrono::system_clock::time_point now) = 0;
+
+  // Physically removes the stream's entries with from_ns <= ts < to_ns for which `remove`
+  // is true. The stream's head is flushed first, so unflushed entries are covered too; then
+  // each chunk overlapping the range is read whole and, if it holds an entry to remove,
+  // rewritten without it (or deleted when nothing stays) in one atomic batch, so a crash
+  // leaves every chunk either old or new. Running it again removes nothing more: it is safe
+  // to repeat after a crash. Durable (WAL fsynced) when it returns OK. Entries written into
+  // the range while it runs may survive. Rewrites are serialized with each other and with
+  // retention. `remove` is called on this thread.
+  virtual Status RemoveEntries(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                               int64_t to_ns, const EntryPredicate& remove, RemoveStats* stats) = 0;
+  // Compacts the tenant's chunks in the buckets overlapping [from_ns, to_ns), after
+  // flushing the memtables, so the bytes of removed entries leave the SST files (blob files
+  // are reclaimed by blob garbage collection, as with retention).
+  virtual Status CompactChunks(std::string_view tenant, int64_t from_ns, int64_t to_ns) = 0;
 
   virtual StoreStats Stats() = 0;
   // How many streams of `tenant` are active: written within the chunk idle period, so they

@@ -170,6 +170,7 @@ Status StoreImpl::ApplyRetention(std::chrono::system_clock::time_point now) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
   // Every bucket that ends at or before the cutoff goes, as a whole.
   const uint32_t keep_from = BucketOf(now_ns - options_.retention.count(), options_.bucket.count());
+  std::lock_guard<std::mutex> rewrite(rewrite_mu_);  // no chunk rewrite puts back what goes
 
   // Find the tenants by skipping from one tenant's keys to the next.
   std::vector<std::string> tenants;

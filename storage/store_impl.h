@@ -3,6 +3,7 @@
 //   store_write.cc  the write path: window check, head records, group commit
 //   store_read.cc   the read path: head snapshots + chunks merged
 //   store_flush.cc  heads into chunks, background flushing, retention
+//   store_delete.cc removing entries (delete requests): chunk rewrites
 #pragma once
 
 #include <atomic>
@@ -53,6 +54,9 @@ class StoreImpl final : public Store {
   Status FlushAll() override;
   Status FlushDue() override;
   Status ApplyRetention(std::chrono::system_clock::time_point now) override;
+  Status RemoveEntries(std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
+                       const EntryPredicate& remove, RemoveStats* stats) override;
+  Status CompactChunks(std::string_view tenant, int64_t from_ns, int64_t to_ns) override;
   StoreStats Stats() override;
   size_t ActiveStreams(std::string_view tenant, std::span<const uint64_t> ids,
                        std::vector<bool>* active) override;
@@ -91,6 +95,9 @@ class StoreImpl final : public Store {
   Result<std::unique_ptr<Iter>> ReadMerged(std::string_view tenant, uint64_t stream_id,
                                            int64_t from_ns, int64_t to_ns, Direction direction);
   Status WaitDurable();
+  // Rewrites one chunk without the entries `remove` picks (store_delete.cc).
+  Status RewriteChunk(const ChunkRef& chunk, std::string_view tenant, int64_t from_ns,
+                      int64_t to_ns, const EntryPredicate& remove, RemoveStats* stats);
   Status FlushStream(const std::string& key);
   // Builds the chunks of one sealed head into `batch` (one per time bucket).
   Status BuildChunks(const StreamState& stream, const Head& head, KvBatch* batch,
@@ -106,6 +113,9 @@ class StoreImpl final : public Store {
   std::unordered_map<std::string, StreamState> streams_;    // key: StreamKey(tenant, id)
   std::unordered_map<std::string, size_t> tenant_streams_;  // streams_ entries per tenant
   std::atomic<uint64_t> next_seq_{1};
+  // Serializes chunk rewrites (RemoveEntries) with each other and with retention, so that
+  // a rewrite never puts back a chunk that retention has just deleted.
+  std::mutex rewrite_mu_;
 
   // Group commit: writers take a ticket after their WAL write and wait until a sync that
   // started after it has finished.
