@@ -9,6 +9,7 @@
 
 #include "server/build_info.h"
 #include "server/handlers/admin.h"
+#include "server/handlers/delete.h"
 #include "server/handlers/labels.h"
 #include "server/handlers/otlp.h"
 #include "server/handlers/push.h"
@@ -39,6 +40,7 @@ App::App(Config config) : config_(std::move(config)), overrides_(config_.limits)
   query.limits = config_.query_limits;
   AddQueryRoutes(query, &router_);
   AddLabelRoutes(query, &router_);
+  AddDeleteRoutes({[this] { return open_deletes_.load(); }}, &router_);
 }
 
 App::~App() { (void)Stop(); }
@@ -194,7 +196,16 @@ Status App::Start() {
   LogInfo("label index loaded", {{"streams", std::to_string(index_->Stats().streams)}});
   open_store_.store(store_.get());
   open_pusher_.store(pusher_.get());
-  querier_ = std::make_unique<StoreQuerier>(store_.get(), index_.get());
+  deletes_ = std::make_unique<DeleteService>(store_.get(), index_.get(), config_.deletes);
+  if (Status st = deletes_->Start(); !st.ok()) {
+    http_->Stop();
+    deletes_.reset();
+    index_.reset();
+    (void)store_->Close();
+    return Status(st.code(), "loading the delete requests: " + st.message());
+  }
+  open_deletes_.store(deletes_.get());
+  querier_ = std::make_unique<StoreQuerier>(store_.get(), index_.get(), deletes_.get());
   open_querier_.store(querier_.get());
   LogInfo("Sawmill started", {{"version", std::string(GetBuildInfo().version)}});
   return Status::OK();
@@ -208,8 +219,11 @@ Status App::Stop() {
   open_store_.store(nullptr);
   open_pusher_.store(nullptr);
   open_querier_.store(nullptr);
+  open_deletes_.store(nullptr);
   if (store_ == nullptr) return Status::OK();
   querier_.reset();
+  if (deletes_ != nullptr) deletes_->Stop();
+  deletes_.reset();
   pusher_.reset();
   index_.reset();
   LogInfo("closing the store (flushing heads)");

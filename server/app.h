@@ -16,6 +16,7 @@
 #include "ingest/pusher.h"
 #include "query/engine/thread_pool.h"
 #include "server/auth.h"
+#include "server/delete_service.h"
 #include "server/flags.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
@@ -63,7 +64,9 @@ class App {
   std::unique_ptr<ingest::Pusher> pusher_;
   std::atomic<storage::Store*> open_store_{nullptr};  // what handlers see; null until open
   std::atomic<ingest::Pusher*> open_pusher_{nullptr};
-  query::engine::ThreadPool query_pool_;  // query execution, beside the HTTP threads
+  query::engine::ThreadPool query_pool_;    // query execution, beside the HTTP threads
+  std::unique_ptr<DeleteService> deletes_;  // delete requests; stopped before the index goes
+  std::atomic<DeleteService*> open_deletes_{nullptr};
   std::unique_ptr<StoreQuerier> querier_;
   std::atomic<StoreQuerier*> open_querier_{nullptr};
   std::unique_ptr<HttpServer> http_;

@@ -140,6 +140,33 @@ const std::vector<Flag>& Flags() {
          return Status::OK();
        },
        "retention.period"},
+      {"compactor.delete-request-cancel-period", "", "duration",
+       "How long a delete request can be cancelled before its lines are removed from storage.",
+       "24h",
+       [](std::string_view v, Config* c) {
+         Result<std::chrono::nanoseconds> d = ParseDuration(v);
+         if (!d.ok()) return d.status();
+         c->deletes.cancel_period = *d;
+         return Status::OK();
+       },
+       "compactor.delete_request_cancel_period"},
+      {"compactor.delete-purge-blob-files", "", "",
+       "After a delete request is processed, rewrite the chunk blob files so the deleted lines "
+       "leave the disk at once (a rewrite of all chunk bytes); false leaves it to blob GC.",
+       "true",
+       [](std::string_view v, Config* c) { return SetBool(v, &c->deletes.purge_blob_files); },
+       "compactor.delete_purge_blob_files"},
+      {"compactor.deletion-mode", "", "string",
+       "Log deletion: disabled, filter-only (queries hide deleted lines) or filter-and-delete "
+       "(and they are removed from storage).",
+       "filter-and-delete",
+       [](std::string_view v, Config* c) {
+         Result<DeletionMode> m = ParseDeletionMode(v);
+         if (!m.ok()) return m.status();
+         c->deletes.mode = *m;
+         return Status::OK();
+       },
+       "limits_config.deletion_mode"},
       {"storage.block-cache-size", "", "bytes", "RocksDB block cache size.", "256MiB",
        [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.block_cache_bytes); },
        "storage.block_cache_size"},

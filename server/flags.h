@@ -14,6 +14,7 @@
 
 #include "ingest/limits.h"
 #include "server/auth.h"
+#include "server/delete_options.h"
 #include "server/log.h"
 #include "server/query_limits.h"
 #include "storage/compression.h"
@@ -34,6 +35,7 @@ struct Config {
   ingest::PushLimits limits;
   // What a query may ask for (Loki's query limits).
   QueryLimits query_limits;
+  DeleteOptions deletes;            // log entry deletion (the delete API)
   std::string runtime_config_file;  // empty: no per-tenant overrides
   std::chrono::nanoseconds runtime_config_reload_period = std::chrono::seconds(10);
   LogLevel log_level = LogLevel::kInfo;

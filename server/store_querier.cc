@@ -23,13 +23,27 @@ Result<std::vector<query::engine::SelectedStream>> StoreQuerier::SelectStreams(
 Result<std::unique_ptr<storage::EntryIterator>> StoreQuerier::OpenStream(
     std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
     storage::Direction direction) {
-  return store_->Read(tenant, stream_id, from_ns, to_ns, direction);
+  SAW_ASSIGN_OR_RETURN(std::unique_ptr<storage::EntryIterator> it,
+                       store_->Read(tenant, stream_id, from_ns, to_ns, direction));
+  if (deletes_ == nullptr) return it;
+  auto filter = deletes_->FilterFor(tenant, stream_id, from_ns, to_ns);
+  if (filter == nullptr) return it;
+  return query::engine::FilterDeletedEntries(std::move(it), std::move(filter));
 }
 
 Result<std::unique_ptr<storage::SampleIterator>> StoreQuerier::OpenSamples(
     std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
     storage::Direction direction) {
-  return store_->ReadSamples(tenant, stream_id, from_ns, to_ns, direction);
+  std::unique_ptr<query::engine::StreamDeleteFilter> filter;
+  if (deletes_ != nullptr) filter = deletes_->FilterFor(tenant, stream_id, from_ns, to_ns);
+  if (filter != nullptr && !filter->TimeOnly()) {
+    // A line filter needs the text: samples come from the filtered entries.
+    return Querier::OpenSamples(tenant, stream_id, from_ns, to_ns, direction);
+  }
+  SAW_ASSIGN_OR_RETURN(std::unique_ptr<storage::SampleIterator> it,
+                       store_->ReadSamples(tenant, stream_id, from_ns, to_ns, direction));
+  if (filter == nullptr) return it;
+  return query::engine::FilterDeletedSamples(std::move(it), std::move(filter));
 }
 
 Result<std::vector<std::string>> StoreQuerier::LabelNames(std::string_view tenant, int64_t from_ns,

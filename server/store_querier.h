@@ -1,19 +1,22 @@
-// The engine's Querier (query/engine/querier.h) over the real store and label index.
+// The engine's Querier (query/engine/querier.h) over the real store and label index. With a
+// DeleteService, the entries of pending delete requests are left out of what streams yield.
 //
 // Thread-safety: as Querier; the store and index it points to are thread-safe.
 #pragma once
 
 #include "index/label_index.h"
 #include "query/engine/querier.h"
+#include "server/delete_service.h"
 #include "storage/store.h"
 
 namespace sawmill::server {
 
 class StoreQuerier final : public query::engine::Querier {
  public:
-  // Both must outlive the querier.
-  StoreQuerier(storage::Store* store, const index::LabelIndex* index)
-      : store_(store), index_(index) {}
+  // All must outlive the querier; `deletes` may be null (nothing filtered).
+  StoreQuerier(storage::Store* store, const index::LabelIndex* index,
+               DeleteService* deletes = nullptr)
+      : store_(store), index_(index), deletes_(deletes) {}
 
   Result<std::vector<query::engine::SelectedStream>> SelectStreams(
       std::string_view tenant, std::span<const index::Matcher> matchers, int64_t from_ns,
@@ -37,6 +40,7 @@ class StoreQuerier final : public query::engine::Querier {
  private:
   storage::Store* const store_;
   const index::LabelIndex* const index_;
+  DeleteService* const deletes_;
 };
 
 }  // namespace sawmill::server

@@ -169,6 +169,13 @@ class RocksKvStore final : public KvStore {
     rocksdb::Slice b = ToSlice(begin), e = ToSlice(end);
     return FromRocks(db_->CompactRange(co, cf(c), &b, &e));
   }
+  Status RewriteBlobFiles(Column c) override {
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    co.blob_garbage_collection_policy = rocksdb::BlobGarbageCollectionPolicy::kForce;
+    co.blob_garbage_collection_age_cutoff = 1.0;
+    return FromRocks(db_->CompactRange(co, cf(c), nullptr, nullptr));
+  }
   uint64_t DiskBytes() override {
     uint64_t total = 0;
     std::error_code ec;

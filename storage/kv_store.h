@@ -90,6 +90,9 @@ class KvStore {
   virtual Status FlushMemtables() = 0;
   // Compacts [begin, end) so deleted data leaves the disk.
   virtual Status CompactRange(Column c, std::string_view begin, std::string_view end) = 0;
+  // Compacts all of `c` and moves every live blob into new blob files, so that blob files
+  // holding deleted values are removed from the disk. Costs a rewrite of all of `c`'s blobs.
+  virtual Status RewriteBlobFiles(Column c) = 0;
   // Bytes of SST, blob and WAL files.
   virtual uint64_t DiskBytes() = 0;
   // Flushes memtables and closes. Further calls fail.

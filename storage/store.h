@@ -98,7 +98,7 @@ using EntryPredicate =
 
 // What RemoveEntries did.
 struct RemoveStats {
-  uint64_t chunks_read = 0;       // chunks overlapping the range, all read
+  uint64_t chunks_read = 0;       // chunks overlapping the range
   uint64_t chunks_rewritten = 0;  // written again without the removed entries
   uint64_t chunks_dropped = 0;    // every entry removed: deleted whole
   uint64_t entries_removed = 0;
@@ -140,9 +140,10 @@ class Store {
   virtual Status ApplyRetention(std::chrono::system_clock::time_point now) = 0;
 
   // Physically removes the stream's entries with from_ns <= ts < to_ns for which `remove`
-  // is true. The stream's head is flushed first, so unflushed entries are covered too; then
-  // each chunk overlapping the range is read whole and, if it holds an entry to remove,
-  // rewritten without it (or deleted when nothing stays) in one atomic batch, so a crash
+  // is true; an empty `remove` removes them all, and then a chunk the range covers is
+  // deleted without being read. The stream's head is flushed first, so unflushed entries are
+  // covered too; then each chunk overlapping the range is read whole and, if it holds an entry to
+  // remove, rewritten without it (or deleted when nothing stays) in one atomic batch, so a crash
   // leaves every chunk either old or new. Running it again removes nothing more: it is safe
   // to repeat after a crash. Durable (WAL fsynced) when it returns OK. Entries written into
   // the range while it runs may survive. Rewrites are serialized with each other and with
@@ -150,9 +151,13 @@ class Store {
   virtual Status RemoveEntries(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                                int64_t to_ns, const EntryPredicate& remove, RemoveStats* stats) = 0;
   // Compacts the tenant's chunks in the buckets overlapping [from_ns, to_ns), after
-  // flushing the memtables, so the bytes of removed entries leave the SST files (blob files
-  // are reclaimed by blob garbage collection, as with retention).
-  virtual Status CompactChunks(std::string_view tenant, int64_t from_ns, int64_t to_ns) = 0;
+  // flushing the memtables, so the bytes of removed entries leave the SST files. Block
+  // sections of 1 KiB or more live in blob files shared with other chunks: with
+  // `rewrite_blob_files` every blob file of the chunks is rewritten so those bytes leave the
+  // disk too (a rewrite of all chunk bytes of the store); without, blob garbage collection
+  // reclaims them over time, as with retention.
+  virtual Status CompactChunks(std::string_view tenant, int64_t from_ns, int64_t to_ns,
+                               bool rewrite_blob_files) = 0;
 
   virtual StoreStats Stats() = 0;
   // How many streams of `tenant` are active: written within the chunk idle period, so they

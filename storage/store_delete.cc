@@ -52,16 +52,21 @@ Status StoreImpl::RewriteChunk(const ChunkRef& chunk, std::string_view tenant, i
   SAW_ASSIGN_OR_RETURN(ChunkReader reader, ChunkReader::OpenIndex(index->data()));
   ++stats->chunks_read;
 
-  // Pass 1: which entries go (by position in the chunk).
+  // Pass 1: which entries go (by position in the chunk). Without a predicate, a chunk the
+  // range covers goes whole, unread.
   std::vector<bool> gone(reader.num_entries(), false);
   uint64_t removed = 0;
-  {
+  if (!remove && chunk.min_ts >= from_ns && chunk.max_ts < to_ns) {
+    gone.assign(gone.size(), true);
+    removed = gone.size();
+  } else {
     auto it = reader.NewIterator(kMinTs, kMaxTs, Direction::kForward,
                                  std::make_unique<LatestSectionSource>(kv_.get(), chunk.key));
     for (size_t i = 0; it->Next(); ++i) {
       const EntryView& e = it->entry();
       if (i >= gone.size()) return Status::Corruption("chunk holds more entries than its index");
-      if (e.ts_ns >= from_ns && e.ts_ns < to_ns && remove(e.ts_ns, e.line, e.metadata)) {
+      if (e.ts_ns >= from_ns && e.ts_ns < to_ns &&
+          (!remove || remove(e.ts_ns, e.line, e.metadata))) {
         gone[i] = true;
         ++removed;
       }
@@ -149,7 +154,8 @@ Status StoreImpl::RemoveEntries(std::string_view tenant, uint64_t stream_id, int
   return kv_->SyncWal();
 }
 
-Status StoreImpl::CompactChunks(std::string_view tenant, int64_t from_ns, int64_t to_ns) {
+Status StoreImpl::CompactChunks(std::string_view tenant, int64_t from_ns, int64_t to_ns,
+                                bool rewrite_blob_files) {
   SAW_RETURN_IF_ERROR(ValidateTenant(tenant));
   if (from_ns >= to_ns) return Status::OK();
   const int64_t width = options_.bucket.count();
@@ -160,7 +166,9 @@ Status StoreImpl::CompactChunks(std::string_view tenant, int64_t from_ns, int64_
   SAW_RETURN_IF_ERROR(kv_->CompactRange(Column::kChunkIndex, begin, end));
   // The head records of the flushed heads held the same lines (uncompressed when small).
   const std::string prefix = TenantPrefix(tenant);
-  return kv_->CompactRange(Column::kHead, prefix, PrefixEnd(prefix));
+  SAW_RETURN_IF_ERROR(kv_->CompactRange(Column::kHead, prefix, PrefixEnd(prefix)));
+  if (!rewrite_blob_files) return Status::OK();
+  return kv_->RewriteBlobFiles(Column::kChunks);
 }
 
 }  // namespace sawmill::storage

@@ -56,7 +56,8 @@ class StoreImpl final : public Store {
   Status ApplyRetention(std::chrono::system_clock::time_point now) override;
   Status RemoveEntries(std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
                        const EntryPredicate& remove, RemoveStats* stats) override;
-  Status CompactChunks(std::string_view tenant, int64_t from_ns, int64_t to_ns) override;
+  Status CompactChunks(std::string_view tenant, int64_t from_ns, int64_t to_ns,
+                       bool rewrite_blob_files) override;
   StoreStats Stats() override;
   size_t ActiveStreams(std::string_view tenant, std::span<const uint64_t> ids,
                        std::vector<bool>* active) override;

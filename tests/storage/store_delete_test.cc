@@ -134,8 +134,8 @@ TEST(StoreDeleteTest, DropsChunksThatLoseEveryEntry) {
   const size_t rows_before = ChunkRows(store->get(), "a", 2);
   const size_t other_rows = ChunkRows(store->get(), "a", 1);
   RemoveStats stats;
-  auto all = [](int64_t, std::string_view, std::string_view) { return true; };
-  ASSERT_TRUE((*store)->RemoveEntries("a", 2, INT64_MIN, INT64_MAX, all, &stats).ok());
+  // No predicate: every entry in range goes, and covered chunks are dropped unread.
+  ASSERT_TRUE((*store)->RemoveEntries("a", 2, INT64_MIN, INT64_MAX, {}, &stats).ok());
   EXPECT_TRUE(ReadAll(store->get(), "a", 2).empty());
   EXPECT_EQ(stats.chunks_rewritten, 0u);
   EXPECT_EQ(stats.chunks_dropped, rows_before);
@@ -143,6 +143,16 @@ TEST(StoreDeleteTest, DropsChunksThatLoseEveryEntry) {
   EXPECT_EQ(ChunkRows(store->get(), "a", 2), 0u);
   EXPECT_EQ(ChunkRows(store->get(), "a", 1), other_rows);
   EXPECT_EQ(ReadAll(store->get(), "a", 1), f.stream1);
+
+  // A predicate that takes everything over part of the range: only that part goes.
+  auto all = [](int64_t, std::string_view, std::string_view) { return true; };
+  const int64_t from = f.tenant_b[10].ts, to = f.tenant_b[20].ts;
+  RemoveStats part;
+  ASSERT_TRUE((*store)->RemoveEntries("b", 1, from, to, all, &part).ok());
+  std::vector<Got> want = f.tenant_b;
+  want.erase(want.begin() + 10, want.begin() + 20);
+  EXPECT_EQ(ReadAll(store->get(), "b", 1), want);
+  EXPECT_EQ(part.entries_removed, 10u);
 }
 
 // The child removes secrets from a store of many chunks and is killed in the middle of
@@ -234,23 +244,41 @@ TEST(StoreDeleteTest, RemovedBytesLeaveTheDisk) {
   StoreOptions o = TestOptions(dir.path());
   o.chunk.encoding = Encoding::kNone;
   const std::string needle = "needle-4f1c9e-private-data";
+  const std::string big = "world " + std::string(3000, 'w');
   {
     auto store = Store::Open(o);
     ASSERT_TRUE(store.ok());
-    Put(store->get(), "t", 1, {{100, "hello"}, {200, needle}, {300, "world"}});
+    // Older blob files, so that the one written next is not among the oldest half that
+    // blob garbage collection relocates on its own.
+    for (int i = 0; i < 6; ++i) {
+      Put(store->get(), "z", 1, {{1000 + i, big}});
+      ASSERT_TRUE((*store)->FlushAll().ok());
+      ASSERT_TRUE((*store)->kv()->FlushMemtables().ok());
+    }
+    // A 3 KB line makes the text section big enough (>= 1 KiB) to live in a blob file.
+    Put(store->get(), "t", 1, {{100, "hello"}, {200, needle}, {300, big}});
+    // Another tenant's chunk flushed with it shares its blob file and keeps that file alive
+    // after the range compaction: only the blob file rewrite removes the needle from it.
+    Put(store->get(), "u", 1, {{100, big}});
     ASSERT_TRUE((*store)->FlushAll().ok());
     Put(store->get(), "t", 1, {{400, needle + " again"}, {500, "bye"}});
     ASSERT_TRUE((*store)->kv()->FlushMemtables().ok());
     ASSERT_NE(SlurpDir(dir.path()).find(needle), std::string::npos) << "test premise";
+    bool blob = false;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+      blob = blob || e.path().extension() == ".blob";
+    }
+    ASSERT_TRUE(blob) << "test premise: the first chunk's text section is in a blob file";
     auto pred = [&](int64_t, std::string_view line, std::string_view) {
       return line.find(needle) != std::string_view::npos;
     };
     RemoveStats stats;
     ASSERT_TRUE((*store)->RemoveEntries("t", 1, 0, 1000, pred, &stats).ok());
     EXPECT_EQ(stats.entries_removed, 2u);
-    ASSERT_TRUE((*store)->CompactChunks("t", 0, 1000).ok());
+    ASSERT_TRUE((*store)->CompactChunks("t", 0, 1000, /*rewrite_blob_files=*/true).ok());
     EXPECT_EQ(ReadAll(store->get(), "t", 1),
-              (std::vector<Got>{{100, "hello", ""}, {300, "world", ""}, {500, "bye", ""}}));
+              (std::vector<Got>{{100, "hello", ""}, {300, big, ""}, {500, "bye", ""}}));
+    EXPECT_EQ(ReadAll(store->get(), "u", 1), (std::vector<Got>{{100, big, ""}}));
     ASSERT_TRUE((*store)->Close().ok());
   }
   EXPECT_EQ(SlurpDir(dir.path()).find(needle), std::string::npos);
