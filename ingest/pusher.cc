@@ -35,6 +35,23 @@ std::string StreamLimitMessage(std::string_view tenant, const std::string& strea
          std::string(tenant) + "'";
 }
 
+void Discard(PushOutcome* outcome, std::string_view reason, size_t entries, size_t bytes) {
+  for (Discarded& d : outcome->discarded) {
+    if (d.reason == reason) {
+      d.entries += entries;
+      d.bytes += bytes;
+      return;
+    }
+  }
+  outcome->discarded.push_back({reason, entries, bytes});
+}
+
+size_t LineBytes(const PushStream& ps) {
+  size_t n = 0;
+  for (const PushEntry& e : ps.entries) n += e.line.size();
+  return n;
+}
+
 }  // namespace
 
 // A stream of the push that passed validation, with its valid entries.
@@ -98,6 +115,9 @@ size_t Pusher::AdmitStreams(std::string_view tenant, size_t limit,
     c.admitted = false;
     outcome->errors.push_back(StreamLimitMessage(tenant, c.name));
     outcome->refused_entries += c.entries.size();
+    size_t bytes = 0;
+    for (const storage::EntryRef& e : c.entries) bytes += e.line.size();
+    Discard(outcome, "stream_limit", c.entries.size(), bytes);
     outcome->too_many_requests = true;
   }
   if (admitted_new > 0) reserved_[key] += admitted_new;
@@ -131,25 +151,31 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
     if (!parsed.ok()) {
       outcome->errors.push_back(parsed.status().message());
       outcome->refused_entries += ps.entries.size();
+      Discard(outcome, "invalid_labels", ps.entries.size(), LineBytes(ps));
       continue;
     }
     Candidate c;
     c.labels = std::move(parsed).value();
     c.name = c.labels.ToString();
     std::string refusal;
+    std::string_view reason;
     if (c.labels.empty()) {
       refusal = "error at least one label pair is required per stream";
+      reason = "missing_labels";
     } else if (c.labels.size() > limits.max_label_names) {
       refusal = "stream '" + c.name + "' has " + std::to_string(c.labels.size()) +
                 " label names; limit " + std::to_string(limits.max_label_names);
+      reason = "max_label_names_per_series";
     } else {
       for (const index::Label& l : c.labels.labels()) {
         if (l.name.size() > limits.max_label_name_length) {
           refusal = "stream '" + c.name + "' has label name too long: '" + l.name + "'";
+          reason = "label_name_too_long";
           break;
         }
         if (l.value.size() > limits.max_label_value_length) {
           refusal = "stream '" + c.name + "' has label value too long: '" + l.value + "'";
+          reason = "label_value_too_long";
           break;
         }
       }
@@ -157,6 +183,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
     if (!refusal.empty()) {
       outcome->errors.push_back(std::move(refusal));
       outcome->refused_entries += ps.entries.size();
+      Discard(outcome, reason, ps.entries.size(), LineBytes(ps));
       continue;
     }
 
@@ -172,6 +199,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
                                     "' while adding an entry with length '" +
                                     std::to_string(line.size()) + "' bytes");
           ++outcome->refused_entries;
+          Discard(outcome, "line_too_long", 1, line.size());
           continue;
         }
       }
@@ -180,12 +208,14 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
                                   "' has timestamp too old: " + FormatGoTime(e.ts_ns) +
                                   ", oldest acceptable timestamp is: " + FormatGoTime(oldest));
         ++outcome->refused_entries;
+        Discard(outcome, "greater_than_max_sample_age", 1, line.size());
         continue;
       }
       if (e.ts_ns > newest) {
         outcome->errors.push_back("entry for stream '" + c.name +
                                   "' has timestamp too new: " + FormatGoTime(e.ts_ns));
         ++outcome->refused_entries;
+        Discard(outcome, "too_far_in_future", 1, line.size());
         continue;
       }
       std::string_view metadata;
@@ -200,6 +230,8 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
     }
     if (!c.entries.empty()) candidates.push_back(std::move(c));
   }
+  outcome->received_entries = valid_lines;
+  outcome->received_bytes = valid_bytes;
   if (candidates.empty()) return Status::OK();
 
   // Step 2: the ingestion rate, over the valid lines' bytes. Over it, nothing is stored.
@@ -209,6 +241,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
     if (!rate_limiter_.Allow(tenant, rate, burst, static_cast<double>(valid_bytes), clock_())) {
       outcome->errors.assign({RateLimitedMessage(tenant, rate, valid_lines, valid_bytes)});
       outcome->refused_entries += valid_lines;
+      Discard(outcome, "rate_limited", valid_lines, valid_bytes);
       outcome->too_many_requests = true;
       outcome->rate_limited = true;
       return Status::OK();
@@ -256,7 +289,14 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
                                 " ignored, reason: '" + r.reason.message() +
                                 "' for stream: " + *stream_labels[r.stream_index]);
       ++outcome->refused_entries;
-      outcome->accepted_bytes -= writes[r.stream_index].entries[r.entry_index].line.size();
+      const size_t bytes = writes[r.stream_index].entries[r.entry_index].line.size();
+      outcome->accepted_bytes -= bytes;
+      // The store refuses entries behind the out-of-order window (Loki's too_far_behind) and
+      // entries larger than a chunk can hold.
+      Discard(outcome,
+              r.reason.message().starts_with("entry too far behind") ? "too_far_behind"
+                                                                     : "line_too_long",
+              1, bytes);
     }
     outcome->accepted_entries = result.accepted + result.duplicates;
     return Status::OK();

@@ -24,6 +24,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -36,10 +37,25 @@
 
 namespace sawmill::ingest {
 
+// Entries a push refused for one reason, named as Loki's loki_discarded_samples_total reasons
+// (rate_limited, stream_limit, line_too_long, greater_than_max_sample_age, too_far_in_future,
+// too_far_behind, invalid_labels, missing_labels, max_label_names_per_series,
+// label_name_too_long, label_value_too_long).
+struct Discarded {
+  std::string_view reason;  // a static string
+  size_t entries = 0;
+  size_t bytes = 0;  // line bytes
+};
+
 struct PushOutcome {
   size_t accepted_entries = 0;
   size_t accepted_bytes = 0;
   size_t refused_entries = 0;
+  // Entries and line bytes that passed validation (before the rate and stream limits): what
+  // Loki counts in loki_distributor_{lines,bytes}_received_total.
+  size_t received_entries = 0;
+  size_t received_bytes = 0;
+  std::vector<Discarded> discarded;  // one per reason that refused something
   // One line per refusal, in Loki's wording; empty when everything was stored.
   std::vector<std::string> errors;
   // A limit refused the push (rate limit: all of it) or some of its streams (stream limit):

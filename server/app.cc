@@ -28,16 +28,29 @@ std::string AbsolutePath(const std::string& path) {
 
 }  // namespace
 
-App::App(Config config) : config_(std::move(config)), overrides_(config_.limits) {
+App::App(Config config)
+    : config_(std::move(config)),
+      instrumentation_({config_.register_instrumentation, config_.log_requests_at_info}, &metrics_),
+      overrides_(config_.limits) {
+  const size_t max_running = config_.query_limits.max_concurrent > 0
+                                 ? config_.query_limits.max_concurrent
+                                 : 2 * query_pool_.size();
+  scheduler_ = std::make_unique<QueryScheduler>(max_running, config_.query_limits.max_outstanding);
   RegisterMetrics();
-  AddAdminRoutes({[this] { return open_store_.load(); }, &metrics_, config_.effective_yaml},
-                 &router_);
-  AddPushRoutes({[this] { return open_pusher_.load(); }}, &router_);
-  AddOtlpRoutes({[this] { return open_pusher_.load(); }}, &router_);
+  AdminContext admin;
+  admin.store = [this] { return open_store_.load(); };
+  admin.stopping = [this] { return stopping_.load(); };
+  admin.metrics = config_.register_instrumentation ? &metrics_ : nullptr;
+  admin.config_yaml = config_.effective_yaml;
+  AddAdminRoutes(admin, &router_);
+  AddPushRoutes({[this] { return open_pusher_.load(); }, &instrumentation_}, &router_);
+  AddOtlpRoutes({[this] { return open_pusher_.load(); }, &instrumentation_}, &router_);
   QueryContext query;
   query.querier = [this]() -> query::engine::Querier* { return open_querier_.load(); };
   query.pool = &query_pool_;
   query.limits = config_.query_limits;
+  query.scheduler = scheduler_.get();
+  query.instrumentation = &instrumentation_;
   AddQueryRoutes(query, &router_);
   AddLabelRoutes(query, &router_);
   AddDeleteRoutes({[this] { return open_deletes_.load(); }}, &router_);
@@ -46,6 +59,7 @@ App::App(Config config) : config_(std::move(config)), overrides_(config_.limits)
 App::~App() { (void)Stop(); }
 
 void App::RegisterMetrics() {
+  if (!config_.register_instrumentation) return;
   const BuildInfo& b = GetBuildInfo();
   metrics_
       .AddGauge("sawmill_build_info",
@@ -53,86 +67,30 @@ void App::RegisterMetrics() {
                 {"version", "revision", "branch"})
       .WithLabels({std::string(b.version), std::string(b.revision), std::string(b.branch)})
       .Set(1);
-  requests_total_ = &metrics_.AddCounter("sawmill_http_requests_total",
-                                         "HTTP requests by method, route and status code.",
-                                         {"method", "route", "status_code"});
-  request_duration_ = &metrics_.AddHistogram("sawmill_request_duration_seconds",
-                                             "Time (in seconds) spent serving HTTP requests.",
-                                             {"method", "route", "status_code"});
-  inflight_ = &metrics_.AddGauge("sawmill_inflight_requests", "HTTP requests being served.").Get();
-
-  // Store figures are read when scraped. Until the store is open they stay at zero.
-  struct StoreGauge {
-    Gauge* gauge;
-    uint64_t storage::StoreStats::*field;
-  };
-  struct StoreCounter {
-    Counter* counter;
-    uint64_t storage::StoreStats::*field;
-  };
-  using S = storage::StoreStats;
-  const std::vector<StoreGauge> gauges = {
-      {&metrics_.AddGauge("sawmill_store_active_streams", "Streams with an in-memory head.").Get(),
-       &S::active_streams},
-      {&metrics_.AddGauge("sawmill_store_head_entries", "Entries held in in-memory heads.").Get(),
-       &S::head_entries},
-      {&metrics_.AddGauge("sawmill_store_head_bytes", "Line and metadata bytes held in heads.")
-            .Get(),
-       &S::head_bytes},
-      {&metrics_.AddGauge("sawmill_store_head_memory_bytes", "Resident bytes of the heads.").Get(),
-       &S::head_memory},
-  };
-  const std::vector<StoreCounter> counters = {
-      {&metrics_.AddCounter("sawmill_store_chunks_flushed_total", "Chunks flushed since start.")
-            .Get(),
-       &S::chunks_flushed},
-      {&metrics_
-            .AddCounter("sawmill_store_flushed_bytes_total",
-                        "Compressed chunk bytes written since start.")
-            .Get(),
-       &S::bytes_flushed},
-      {&metrics_.AddCounter("sawmill_store_entries_written_total", "Entries stored since start.")
-            .Get(),
-       &S::entries_written},
-      {&metrics_.AddCounter("sawmill_store_wal_syncs_total", "WAL fsyncs since start.").Get(),
-       &S::syncs},
-  };
-  Gauge* disk = &metrics_
-                     .AddGauge("sawmill_store_disk_bytes",
-                               "Bytes the store's files take on disk (SST, blob and WAL).")
-                     .Get();
-  metrics_.AddScrapeHook([this, gauges, counters, disk] {
-    storage::Store* store = open_store_.load();
-    if (store == nullptr) return;
-    const storage::StoreStats stats = store->Stats();
-    for (const StoreGauge& g : gauges) g.gauge->Set(static_cast<double>(stats.*(g.field)));
-    for (const StoreCounter& c : counters) c.counter->Set(static_cast<double>(stats.*(c.field)));
-    disk->Set(static_cast<double>(store->DiskBytes()));
+  instrumentation_.WatchStore([this] { return open_store_.load(); });
+  QueryScheduler* scheduler = scheduler_.get();
+  instrumentation_.AddScrapeGauge("loki_query_scheduler_queue_length",
+                                  "Queries waiting for a -querier.max-concurrent slot.",
+                                  [scheduler] { return static_cast<double>(scheduler->queued()); });
+  instrumentation_.AddScrapeGauge("sawmill_queries_running", "Queries running now.", [scheduler] {
+    return static_cast<double>(scheduler->running());
   });
 }
 
-HttpResponse App::Serve(const HttpRequest& request) {
+HttpResponse App::Serve(const HttpRequest& request, const RequestInfo& info) {
   const auto start = std::chrono::steady_clock::now();
-  struct InflightGuard {  // also when a handler throws (the session answers 500)
-    explicit InflightGuard(Gauge* g) : gauge(g) { gauge->Inc(); }
-    ~InflightGuard() { gauge->Dec(); }
-    Gauge* gauge;
-  };
-  std::optional<InflightGuard> inflight(inflight_);
+  instrumentation_.RequestStarted();
   Router::Routed routed;
   if (std::optional<HttpResponse> refused = auth_->Check(request)) {
     routed.route = "unauthorized";
     routed.response = std::move(*refused);
   } else {
-    routed = router_.Handle(request);
+    routed = router_.Handle(request, info.client_gone);
   }
-  inflight.reset();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::vector<std::string> labels = {std::string(http::to_string(request.method())), routed.route,
-                                     std::to_string(routed.response.result_int())};
-  request_duration_->WithLabels(labels).Observe(seconds);
-  requests_total_->WithLabels(std::move(labels)).Inc();
+  instrumentation_.RequestDone(request, routed.route, routed.response.result_int(), seconds,
+                               routed.response.body().size());
   return std::move(routed.response);
 }
 
@@ -158,17 +116,22 @@ Status App::Start() {
   http_options.port = config_.listen_port;
   // A query holds its HTTP thread until it is answered; queries are capped below this count
   // (-querier.max-concurrent), so pushes always find a free thread.
-  const size_t max_queries = config_.query_limits.max_concurrent > 0
-                                 ? config_.query_limits.max_concurrent
-                                 : 2 * query_pool_.size();
-  http_options.threads = static_cast<int>(max_queries + query_pool_.size() + 2);
+  // Queued queries hold their thread too (query_scheduler.h).
+  http_options.threads = static_cast<int>(scheduler_->max_running() + scheduler_->max_queued() +
+                                          query_pool_.size() + 2);
+  http_options.watch_client = [](const HttpRequest& r) { return IsQueryRequest(r); };
+  // Half the grace period for requests in flight, the rest for flushing the heads; queries
+  // still running then are cancelled, so that their threads return.
+  http_options.shutdown_timeout = config_.graceful_shutdown_timeout / 2;
+  http_options.on_shutdown_timeout = [this] { scheduler_->CancelAll(); };
   // Pushes wait for the WAL's group commit: they run on their own threads, so they never
   // take the ones queries are served on (http_server.h). Several at once fill one fsync.
   http_options.offload = [](const HttpRequest& r) { return IsPushRequest(r) || IsOtlpRequest(r); };
   http_options.offload_threads =
       static_cast<int>(std::max(8u, 4 * std::thread::hardware_concurrency()));
   http_ = std::make_unique<HttpServer>(
-      http_options, [this](const HttpRequest& request) { return Serve(request); });
+      http_options,
+      [this](const HttpRequest& request, const RequestInfo& info) { return Serve(request, info); });
   SAW_RETURN_IF_ERROR(http_->Start());
   LogInfo("server listening on addresses", {{"http", http_->endpoint()}});
 
@@ -211,10 +174,19 @@ Status App::Start() {
   return Status::OK();
 }
 
+void App::BeginShutdown() {
+  if (!stopping_.exchange(true)) LogInfo("shutting down: /ready answers 503 from now on");
+}
+
 Status App::Stop() {
   if (stopped_) return Status::OK();
   stopped_ = true;
-  if (http_ != nullptr) http_->Stop();
+  BeginShutdown();
+  if (http_ != nullptr) {
+    LogInfo("stopping the HTTP server, finishing requests in flight");
+    http_->Stop();
+  }
+  scheduler_->CancelAll();
   if (runtime_config_ != nullptr) runtime_config_->Stop();
   open_store_.store(nullptr);
   open_pusher_.store(nullptr);

@@ -3,6 +3,11 @@
 // 503 while the store replays its WAL, then opens the store. Stop() drains HTTP before it
 // closes the store, so no handler ever sees a closed store.
 //
+// Shutdown (main.cc): BeginShutdown() turns /ready to 503 while everything else is still
+// served (Loki's -shutdown-delay); Stop() then stops accepting, gives requests in flight half
+// of -server.graceful-shutdown-timeout (then cancels the queries still running), flushes the
+// heads and closes the store. main.cc bounds the whole by the grace period.
+//
 // Thread-safety: Start() and Stop() from one controlling thread.
 #pragma once
 
@@ -19,7 +24,9 @@
 #include "server/delete_service.h"
 #include "server/flags.h"
 #include "server/http_server.h"
+#include "server/instrumentation.h"
 #include "server/metrics.h"
+#include "server/query_scheduler.h"
 #include "server/router.h"
 #include "server/runtime_config.h"
 #include "server/store_querier.h"
@@ -38,8 +45,11 @@ class App {
   // stopped again. REQUIRES: called at most once.
   Status Start();
 
-  // Stops accepting, finishes requests in flight, closes the store (which flushes its heads).
-  // Returns the store's Close() status. Idempotent.
+  // /ready answers 503 from now on; nothing else changes. Idempotent; any thread.
+  void BeginShutdown();
+
+  // BeginShutdown(), stops accepting, finishes requests in flight, closes the store (which
+  // flushes its heads). Returns the store's Close() status. Idempotent.
   Status Stop();
 
   // The port the HTTP server is bound to. REQUIRES: Start() succeeded.
@@ -47,14 +57,13 @@ class App {
 
  private:
   void RegisterMetrics();
-  // The HTTP server's handler: routes and records request metrics.
-  HttpResponse Serve(const HttpRequest& request);
+  // The HTTP server's handler: routes, records request metrics and the access log line.
+  HttpResponse Serve(const HttpRequest& request, const RequestInfo& info);
 
   const Config config_;
   Registry metrics_;
-  Family<Counter>* requests_total_ = nullptr;
-  Family<Histogram>* request_duration_ = nullptr;
-  Gauge* inflight_ = nullptr;
+  Instrumentation instrumentation_;
+  std::atomic<bool> stopping_{false};
   Router router_;
   std::unique_ptr<Auth> auth_;  // set by Start() before the server listens
   std::unique_ptr<storage::Store> store_;
@@ -67,6 +76,7 @@ class App {
   query::engine::ThreadPool query_pool_;    // query execution, beside the HTTP threads
   std::unique_ptr<DeleteService> deletes_;  // delete requests; stopped before the index goes
   std::atomic<DeleteService*> open_deletes_{nullptr};
+  std::unique_ptr<QueryScheduler> scheduler_;  // query admission
   std::unique_ptr<StoreQuerier> querier_;
   std::atomic<StoreQuerier*> open_querier_{nullptr};
   std::unique_ptr<HttpServer> http_;

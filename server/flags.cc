@@ -252,6 +252,29 @@ const std::vector<Flag>& Flags() {
        "Queries that may run at once (more answer 429); 0 means twice the hardware threads.", "0",
        [](std::string_view v, Config* c) { return SetCount(v, &c->query_limits.max_concurrent); },
        "querier.max_concurrent"},
+      {"query-scheduler.max-outstanding-requests-per-tenant", "", "int",
+       "Queries that may wait for a -querier.max-concurrent slot (one queue for all tenants); "
+       "more answer 429 'too many outstanding requests'. At most 4096.",
+       "100",
+       [](std::string_view v, Config* c) {
+         SAW_RETURN_IF_ERROR(SetCount(v, &c->query_limits.max_outstanding));
+         if (c->query_limits.max_outstanding > kMaxOutstandingLimit) {
+           return Status::InvalidArgument("want at most " + std::to_string(kMaxOutstandingLimit));
+         }
+         return Status::OK();
+       },
+       "query_scheduler.max_outstanding_requests_per_tenant"},
+      {"querier.max-query-memory", "", "bytes",
+       "Bytes of lines, samples and series a query may hold while it runs; past it the query "
+       "fails with 400. 0 for no limit.",
+       "1GiB",
+       [](std::string_view v, Config* c) {
+         size_t n = 0;
+         SAW_RETURN_IF_ERROR(SetBytes(v, 0, &n));
+         c->query_limits.max_query_memory = n;
+         return Status::OK();
+       },
+       "querier.max_query_memory"},
       {"distributor.ingestion-rate-limit-mb", "", "float",
        "Per-tenant ingestion rate limit in MB/s of log lines (MB = 2^20 bytes); 0 = no limit.", "0",
        [](std::string_view v, Config* c) { return SetMegabytes(v, &c->limits.ingestion_rate_mb); },
@@ -338,6 +361,28 @@ const std::vector<Flag>& Flags() {
       {"config.expand-env", "", "",
        "Expand ${VAR} and ${VAR:-default} in the configuration file with the environment.", "false",
        [](std::string_view v, Config* c) { return SetBool(v, &c->config_expand_env); }},
+      {"server.graceful-shutdown-timeout", "", "duration",
+       "Time to finish requests in flight, flush the heads and close the store after SIGTERM; "
+       "past it the process exits at once (acknowledged writes are in the WAL).",
+       "30s",
+       [](std::string_view v, Config* c) { return SetDuration(v, &c->graceful_shutdown_timeout); },
+       "server.graceful_shutdown_timeout"},
+      {"shutdown-delay", "", "duration",
+       "How long to keep serving after SIGTERM while /ready answers 503, so load balancers "
+       "stop sending requests first.",
+       "0s",
+       [](std::string_view v, Config* c) {
+         return SetDuration(v, &c->shutdown_delay, /*allow_zero=*/true);
+       },
+       "shutdown_delay"},
+      {"server.register-instrumentation", "", "", "Serve /metrics and record request metrics.",
+       "true",
+       [](std::string_view v, Config* c) { return SetBool(v, &c->register_instrumentation); },
+       "server.register_instrumentation"},
+      {"server.log-request-at-info-level-enabled", "", "",
+       "Log each request's access line at info level instead of debug.", "false",
+       [](std::string_view v, Config* c) { return SetBool(v, &c->log_requests_at_info); },
+       "server.log_request_at_info_level_enabled"},
       {"version", "", "", "Print this build's version information and exit.", "",
        [](std::string_view v, Config* c) { return SetBool(v, &c->show_version); }},
       {"help", "h", "", "Print this help and exit.", "",

@@ -45,6 +45,18 @@ struct Config {
   // The configuration in force, as GET /config shows it: a YAML document of every setting
   // the file can hold (ParseFlags fills it).
   std::string effective_yaml;
+  // Lifecycle (Loki's -server.graceful-shutdown-timeout and -shutdown-delay): after SIGTERM,
+  // /ready answers 503 for shutdown_delay while everything else is still served; then the
+  // server stops accepting, lets requests in flight finish, flushes the heads and closes the
+  // store, all within graceful_shutdown_timeout (past it the process exits at once; the WAL
+  // keeps every acknowledged write).
+  std::chrono::milliseconds graceful_shutdown_timeout = std::chrono::seconds(30);
+  std::chrono::milliseconds shutdown_delay{0};
+  // /metrics and the request metrics (Loki's -server.register-instrumentation).
+  bool register_instrumentation = true;
+  // The access log line of each request at info rather than debug level (Loki's
+  // -server.log-request-at-info-level-enabled).
+  bool log_requests_at_info = false;
   bool show_version = false;
   bool show_help = false;
 };

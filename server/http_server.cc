@@ -1,7 +1,10 @@
 #include "server/http_server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -9,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -109,6 +113,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     auto request = std::make_shared<HttpRequest>(parser_->release());
     const bool keep_alive = request->keep_alive() && !server_->stopping.load();
     if (server_->offload_pool != nullptr && server_->options.offload(*request)) {
+      // (Offloaded requests are not watched: the session's socket stays with its strand.)
       // The handler runs on the offload pool; the answer comes back to this session's strand.
       net::post(*server_->offload_pool, [self = shared_from_this(), request, keep_alive] {
         HttpResponse response = self->Call(*request);
@@ -118,14 +123,43 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       });
       return;
     }
+    if (server_->options.watch_client && server_->options.watch_client(*request)) {
+      return Send(CallWatched(*request), request->version(), keep_alive);
+    }
     Send(Call(*request), request->version(), keep_alive);
+  }
+
+  // Runs the handler while a wait on the socket, completed outside this session's strand (the
+  // strand is busy running the handler), raises the flag if the client closes the connection.
+  HttpResponse CallWatched(const HttpRequest& request) {
+    auto gone = std::make_shared<std::atomic<bool>>(false);
+    stream_.socket().async_wait(
+        tcp::socket::wait_read,
+        net::bind_executor(
+            server_->ioc.get_executor(), [self = shared_from_this(), gone](beast::error_code ec) {
+              if (ec) return;  // cancelled below once the handler returned
+              // Readable: either the end of the stream (the client closed) or
+              // the next pipelined request, which is left for the next read.
+              // The session (held by `self`) keeps the descriptor open.
+              char c;
+              const ssize_t n =
+                  ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+              if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                gone->store(true);
+              }
+            }));
+    HttpResponse response = Call(request, gone.get());
+    beast::error_code ec;
+    stream_.socket().cancel(ec);
+    return response;
   }
 
   // Runs the handler. The one catch-all of a session: a handler that throws is a bug,
   // answered with 500.
-  HttpResponse Call(const HttpRequest& request) {
+  HttpResponse Call(const HttpRequest& request, const std::atomic<bool>* gone = nullptr) {
+    static const std::atomic<bool> kNeverGone{false};
     try {
-      return server_->handler(request);
+      return server_->handler(request, RequestInfo{gone != nullptr ? gone : &kNeverGone});
     } catch (const std::exception& e) {
       LogError("uncaught exception while serving a request",
                {{"path", std::string(request.target())}, {"err", e.what()}});
@@ -276,6 +310,10 @@ void HttpServer::Stop() {
                             [&s] { return s.sessions.empty(); })) {
       LogWarn("closing connections with requests still in flight",
               {{"connections", s.sessions.size()}});
+      if (s.options.on_shutdown_timeout) {
+        lock.unlock();
+        s.options.on_shutdown_timeout();
+      }
     }
   }
   s.work.reset();

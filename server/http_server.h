@@ -10,6 +10,11 @@
 // threads. Pushes therefore never occupy the threads queries are served on, however many
 // arrive at once: the excess waits in the offload pool's queue.
 //
+// While a request that `options.watch_client` selects runs, its session watches the socket:
+// when the client closes the connection (reads see end of stream), RequestInfo::client_gone
+// becomes true, so a long query can stop early (Go's net/http cancels the request's context
+// the same way). Data the client sends meanwhile (a pipelined request) ends the watch.
+//
 // Errors never leave as exceptions: Asio and Beast are used through their error_code
 // overloads, and each session has the one catch-all that answers a throwing handler with 500
 // and logs it.
@@ -18,6 +23,7 @@
 // server's threads, many requests at once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -42,14 +48,27 @@ struct HttpServerOptions {
   // Ignored when offload_threads is 0. Runs on an I/O thread: must be cheap.
   std::function<bool(const HttpRequest&)> offload;
   int offload_threads = 0;
+  // Requests during which the session watches for the client closing its connection (see the
+  // file comment). Only for requests that run on the I/O threads. Must be cheap.
+  std::function<bool(const HttpRequest&)> watch_client;
   // How long Stop() lets in-flight requests finish before cutting them off.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(30);
+  // Called by Stop() when requests are still in flight after shutdown_timeout, before it
+  // waits for their handlers to return (e.g. to cancel running queries). May be empty.
+  std::function<void()> on_shutdown_timeout;
+};
+
+// What the server tells a handler beyond the request itself.
+struct RequestInfo {
+  // Becomes true when the client closes its connection while the request runs; never null.
+  // Stays false for requests options.watch_client does not select.
+  const std::atomic<bool>* client_gone;
 };
 
 class HttpServer {
  public:
   // Answers one request; may run on several threads at once.
-  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+  using Handler = std::function<HttpResponse(const HttpRequest&, const RequestInfo&)>;
 
   HttpServer(HttpServerOptions options, Handler handler);
   ~HttpServer();  // Stop()s if needed

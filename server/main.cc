@@ -1,11 +1,21 @@
 // The `sawmill` binary: parses flags, starts the App and runs until SIGTERM or SIGINT, then
-// shuts down gracefully (in-flight requests finish, heads are flushed) and exits 0.
+// shuts down gracefully and exits 0:
+//   1. /ready answers 503 (for -shutdown-delay, everything else is still served, so a load
+//      balancer stops sending traffic first);
+//   2. the HTTP server stops accepting and lets requests in flight finish;
+//   3. the heads are flushed and the store closed.
+// The whole is bounded by -server.graceful-shutdown-timeout (after the delay): past it, or on
+// a second signal, the process exits at once with code 1. That is still crash-safe: every
+// acknowledged write is in the WAL and comes back at the next start.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "server/app.h"
 #include "server/build_info.h"
@@ -36,8 +46,36 @@ int Run(const sawmill::server::Config& config) {
   }
   signals_ioc.run();  // returns once a signal has been handled
   LogInfo("received signal, shutting down", {{"signal", strsignal(received)}});
-  if (sawmill::Status s = app.Stop(); !s.ok()) {
-    LogError("error stopping Sawmill", {{"err", s.ToString()}});
+  app.BeginShutdown();
+
+  // From now on a second signal, or the grace period running out, ends the process at once.
+  signals_ioc.restart();
+  signals.async_wait([](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    LogWarn("received a second signal, exiting immediately (acknowledged writes are in the WAL)",
+            {{"signal", strsignal(signo)}});
+    std::_Exit(1);
+  });
+  boost::asio::steady_timer grace(signals_ioc,
+                                  config.shutdown_delay + config.graceful_shutdown_timeout);
+  grace.async_wait([](const boost::system::error_code& ec) {
+    if (ec) return;
+    LogError(
+        "graceful shutdown timed out, exiting immediately (acknowledged writes are in the WAL)");
+    std::_Exit(1);
+  });
+  std::thread watchdog([&signals_ioc] { signals_ioc.run(); });
+
+  if (config.shutdown_delay.count() > 0) {
+    LogInfo("waiting for the shutdown delay before stopping",
+            {{"delay_ms", static_cast<int64_t>(config.shutdown_delay.count())}});
+    std::this_thread::sleep_for(config.shutdown_delay);
+  }
+  const sawmill::Status stopped = app.Stop();
+  signals_ioc.stop();
+  watchdog.join();
+  if (!stopped.ok()) {
+    LogError("error stopping Sawmill", {{"err", stopped.ToString()}});
     return 1;
   }
   LogInfo("Sawmill stopped");

@@ -113,6 +113,12 @@ class Family final : public FamilyBase {
   }
   // The only child of a family without labels.
   M& Get() { return WithLabels({}); }
+  // Calls fn(label values, child) for every child, under the family's lock: fn must not call
+  // this family.
+  void ForEach(const std::function<void(const std::vector<std::string>&, M*)>& fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [values, child] : children_) fn(values, child.get());
+  }
 
   void Render(std::string* out) const override {
     std::lock_guard<std::mutex> lock(mu_);

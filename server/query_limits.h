@@ -4,10 +4,14 @@
 //   -querier.max-query-series       max_query_series             500 (metric queries)
 //   -querier.query-timeout          query_timeout                1m
 //   -querier.max-concurrent         max_concurrent               queries run at once
+//   -query-scheduler.max-outstanding-requests-per-tenant  max_outstanding_requests_per_tenant
+//                                   queries waiting for a slot (one queue for all tenants)
+//   -querier.max-query-memory       (Sawmill's) bytes a query may hold while it runs
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 namespace sawmill::server {
 
@@ -17,6 +21,12 @@ struct QueryLimits {
   size_t max_query_series = 500;
   std::chrono::nanoseconds query_timeout = std::chrono::minutes(1);
   size_t max_concurrent = 0;  // 0: twice the hardware threads
+  // Queries that may wait for a running slot; more answer 429. Each waiting query holds an
+  // HTTP thread (query_scheduler.h), hence the cap kMaxOutstandingLimit.
+  size_t max_outstanding = 100;
+  uint64_t max_query_memory = uint64_t{1} << 30;  // 0: no limit
 };
+
+inline constexpr size_t kMaxOutstandingLimit = 4096;
 
 }  // namespace sawmill::server

@@ -73,13 +73,16 @@ bool Router::Match(const Route& route, const std::vector<std::string_view>& segm
   return true;
 }
 
-Router::Routed Router::Handle(const HttpRequest& request) const {
+Router::Routed Router::Handle(const HttpRequest& request,
+                              const std::atomic<bool>* client_gone) const {
+  static const std::atomic<bool> kNeverGone{false};
   const std::string_view target = request.target();
   const size_t question = target.find('?');
   Request req{request,
               target.substr(0, question),
               question == std::string_view::npos ? std::string_view() : target.substr(question + 1),
-              {}};
+              {},
+              client_gone != nullptr ? client_gone : &kNeverGone};
   const std::vector<std::string_view> segments = SplitPath(req.path);
 
   const Route* path_match = nullptr;  // a route with this path but another method

@@ -11,6 +11,7 @@
 // Thread-safety: Add() before serving; Handle() may then run on many threads at once.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,8 @@ struct Request {
   std::string_view path;   // the target before '?'
   std::string_view query;  // the raw query string after '?' (not decoded), may be empty
   std::vector<std::pair<std::string, std::string>> path_params;  // from "{name}" segments
+  // True once the client closed its connection (HttpServer's RequestInfo); never null.
+  const std::atomic<bool>* client_gone = nullptr;
 
   // The segment matched by "{name}"; empty when the route has no such placeholder.
   std::string_view PathParam(std::string_view name) const;
@@ -48,7 +51,8 @@ class Router {
   };
   // Calls the handler for `request`; a Status error becomes ErrorResponse(). Exceptions
   // thrown by a handler pass through (the HTTP session answers them with 500).
-  Routed Handle(const HttpRequest& request) const;
+  // `client_gone` (may be null: never) is handed to the handler as Request::client_gone.
+  Routed Handle(const HttpRequest& request, const std::atomic<bool>* client_gone = nullptr) const;
 
   // "/loki/api/v1/label/{name}/values" -> "loki_api_v1_label_name_values".
   static std::string RouteName(std::string_view pattern);

@@ -8,9 +8,13 @@
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <vector>
+
+#include "storage/kv_stats.h"
 
 namespace sawmill::storage {
 namespace {
@@ -135,8 +139,9 @@ class RocksIterator final : public KvIterator {
 
 class RocksKvStore final : public KvStore {
  public:
-  RocksKvStore(std::string path, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> cfs)
-      : path_(std::move(path)), db_(db), cfs_(std::move(cfs)) {}
+  RocksKvStore(std::string path, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> cfs,
+               std::shared_ptr<rocksdb::Cache> cache)
+      : path_(std::move(path)), db_(db), cfs_(std::move(cfs)), cache_(std::move(cache)) {}
   ~RocksKvStore() override { (void)Close(); }
 
   std::unique_ptr<KvBatch> NewBatch() override { return std::make_unique<RocksBatch>(&cfs_); }
@@ -184,6 +189,7 @@ class RocksKvStore final : public KvStore {
     }
     return total;
   }
+  KvStats Stats();
   Status Close() override;
 
  private:
@@ -193,9 +199,51 @@ class RocksKvStore final : public KvStore {
   std::mutex close_mu_;
   rocksdb::DB* db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+  std::shared_ptr<rocksdb::Cache> cache_;  // shared by every column family's table
 };
 
 }  // namespace
+
+KvStats GetKvStats(KvStore* kv) {
+  // Every KvStore is a RocksKvStore (KvStore::Open() is the only factory).
+  return static_cast<RocksKvStore*>(kv)->Stats();
+}
+
+KvStats RocksKvStore::Stats() {
+  KvStats stats;
+  stats.block_cache_usage_bytes = cache_->GetUsage();
+  stats.block_cache_capacity_bytes = cache_->GetCapacity();
+  stats.block_cache_pinned_bytes = cache_->GetPinnedUsage();
+  std::lock_guard<std::mutex> lock(close_mu_);  // not while Close() runs
+  if (db_ == nullptr) return stats;
+  for (rocksdb::ColumnFamilyHandle* cf : cfs_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) {
+      stats.memtable_bytes += v;
+    }
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kLiveSstFilesSize, &v)) {
+      stats.live_sst_bytes += v;
+    }
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kLiveBlobFileSize, &v)) {
+      stats.live_blob_bytes += v;
+    }
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &v)) {
+      stats.pending_compaction_bytes += v;
+    }
+    // Cumulative compaction I/O, in GB with six decimals ("compaction.Sum.ReadGB").
+    std::map<std::string, std::string> cf_stats;
+    if (db_->GetMapProperty(cf, rocksdb::DB::Properties::kCFStats, &cf_stats)) {
+      auto gb = [&](const char* key) -> uint64_t {
+        auto it = cf_stats.find(key);
+        if (it == cf_stats.end()) return 0;
+        return static_cast<uint64_t>(std::strtod(it->second.c_str(), nullptr) * (1ull << 30));
+      };
+      stats.compaction_read_bytes += gb("compaction.Sum.ReadGB");
+      stats.compaction_write_bytes += gb("compaction.Sum.WriteGB");
+    }
+  }
+  return stats;
+}
 
 Status RocksKvStore::Write(KvBatch* batch, bool sync) {
   rocksdb::WriteOptions wo;
@@ -244,7 +292,8 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const KvOptions& options) {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &db);
   if (!s.ok()) return FromRocks(s);
-  return std::unique_ptr<KvStore>(std::make_unique<RocksKvStore>(options.path, db, handles));
+  return std::unique_ptr<KvStore>(
+      std::make_unique<RocksKvStore>(options.path, db, handles, std::move(cache)));
 }
 
 }  // namespace sawmill::storage

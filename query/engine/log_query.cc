@@ -9,20 +9,19 @@
 
 namespace sawmill::query::engine {
 
-const char kQueryTimeoutMessage[] =
-    "request timed out, decrease the duration of the request or add more label matchers (prefer "
-    "exact match over regex match) to reduce the amount of data processed";
-
 namespace {
 
-constexpr size_t kOfferBatch = 64;         // hits buffered before they move the shared cut-off
-constexpr uint64_t kDeadlineEvery = 1024;  // entries between two clock reads
+constexpr size_t kOfferBatch = 64;      // hits buffered before they move the shared cut-off
+constexpr uint64_t kCheckEvery = 1024;  // entries between two guard checks (clock reads)
+// What one kept entry costs beyond its text: the ResultEntry, its group index, slack.
+constexpr uint64_t kEntryOverhead = sizeof(ResultEntry) + 16;
 
 // Shared by the stream scans of one query.
 struct QueryState {
-  QueryState(const LogQueryParams& p, size_t candidates)
-      : params(p), cutoff(candidates, p.direction) {}
+  QueryState(const LogQueryParams& p, QueryGuard* g, size_t candidates)
+      : params(p), guard(g), cutoff(candidates, p.direction) {}
   const LogQueryParams& params;
+  QueryGuard* guard;
   Cutoff cutoff;
   std::atomic<bool> failed{false};
   std::mutex mu;
@@ -56,10 +55,11 @@ void ScanStream(const SelectedStream& stream, Querier* querier, QueryState* stat
                 StreamHits* hits) {
   const LogQueryParams& p = state->params;
   if (state->failed.load(std::memory_order_relaxed)) return;
-  if (std::chrono::steady_clock::now() > p.deadline) {
-    state->Fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+  if (Status s = state->guard->Check(); !s.ok()) {
+    state->Fail(std::move(s));
     return;
   }
+  MemoryCharger charger(state->guard);
   QueryStats stats;
   Result<std::unique_ptr<EntryIterator>> it =
       querier->OpenStream(p.tenant, stream.id, p.start_ns, p.end_ns, p.direction);
@@ -80,10 +80,10 @@ void ScanStream(const SelectedStream& stream, Querier* querier, QueryState* stat
     const EntryView& e = entries.entry();
     ++stats.lines_scanned;
     stats.bytes_scanned += e.line.size() + e.metadata.size();
-    if (stats.lines_scanned % kDeadlineEvery == 0) {
+    if (stats.lines_scanned % kCheckEvery == 0) {
       if (state->failed.load(std::memory_order_relaxed)) break;
-      if (std::chrono::steady_clock::now() > p.deadline) {
-        state->Fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+      if (Status s = state->guard->Check(); !s.ok()) {
+        state->Fail(std::move(s));
         break;
       }
     }
@@ -102,6 +102,13 @@ void ScanStream(const SelectedStream& stream, Querier* querier, QueryState* stat
       out.parsed.assign(r.parsed.begin(), r.parsed.end());
     }
     hits->group_of.push_back(group);
+    uint64_t held = kEntryOverhead + out.line.size();
+    for (const index::Label& l : out.structured_metadata) held += l.name.size() + l.value.size();
+    for (const index::Label& l : out.parsed) held += l.name.size() + l.value.size();
+    if (Status s = charger.Add(held); !s.ok()) {
+      state->Fail(std::move(s));
+      break;
+    }
     pending.push_back(e.ts_ns);
     if (pending.size() == kOfferBatch) {
       state->cutoff.Offer(pending);
@@ -109,6 +116,7 @@ void ScanStream(const SelectedStream& stream, Querier* querier, QueryState* stat
     }
   }
   if (Status s = entries.status(); !s.ok()) state->Fail(std::move(s));
+  if (Status s = charger.Flush(); !s.ok()) state->Fail(std::move(s));
   state->cutoff.Offer(pending);
   std::lock_guard<std::mutex> lock(state->mu);
   state->stats.Add(stats);
@@ -129,7 +137,8 @@ Result<LogQueryResult> ExecuteLogQuery(Querier* querier, ThreadPool* pool,
   // With Loki's frontend merge, its pick lies among the best `candidates` entries.
   const bool loki_merge = params.loki_split_interval_ns > 0;
   const size_t candidates = loki_merge ? LokiFrontendCandidates(params.limit) : params.limit;
-  QueryState state(params, candidates);
+  QueryGuard local_guard(params.deadline, 0);
+  QueryState state(params, params.guard != nullptr ? params.guard : &local_guard, candidates);
   std::vector<StreamHits> hits(streams.size());
   pool->ParallelFor(streams.size(),
                     [&](size_t i) { ScanStream(streams[i], querier, &state, &hits[i]); });

@@ -24,15 +24,13 @@
 #include "index/labels.h"
 #include "index/matcher.h"
 #include "query/engine/querier.h"
+#include "query/engine/query_guard.h"
 #include "query/engine/stats.h"
 #include "query/engine/thread_pool.h"
 #include "query/log/pipeline.h"
 #include "storage/result.h"
 
 namespace sawmill::query::engine {
-
-// Loki's message (HTTP 504) when a query runs past its time-out.
-extern const char kQueryTimeoutMessage[];
 
 struct LogQueryParams {
   std::string tenant;
@@ -50,7 +48,11 @@ struct LogQueryParams {
   // which is not always the exact best `limit` entries. 0 selects the exact best `limit`.
   // Default: Loki 2.8's split_queries_by_interval, 30m.
   int64_t loki_split_interval_ns = int64_t{30} * 60 * 1'000'000'000;
+  // Used when `guard` is null.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // The query's deadline, cancellation and memory budget (query_guard.h): the kept lines are
+  // charged to it. May be null; must outlive the call.
+  QueryGuard* guard = nullptr;
 };
 
 struct ResultEntry {
@@ -72,8 +74,8 @@ struct LogQueryResult {
 };
 
 // Runs the query. Errors: the querier's (InvalidArgument for an all-empty-matching
-// selector), DeadlineExceeded (kQueryTimeoutMessage) past params.deadline, Corruption/IOError
-// from the store.
+// selector), the guard's (query_guard.h: time-out, cancellation, memory budget),
+// Corruption/IOError from the store.
 Result<LogQueryResult> ExecuteLogQuery(Querier* querier, ThreadPool* pool,
                                        const LogQueryParams& params);
 

@@ -67,6 +67,7 @@ struct Ctx {
   Querier* querier;
   ThreadPool* pool;
   const MetricQueryParams& p;
+  QueryGuard* guard;  // non-null
   size_t steps;
   QueryStats stats;
 };
@@ -114,6 +115,10 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
   // Accumulators are series x steps doubles: cap them (the result itself is capped by
   // max_series, as Loki's max_query_series).
   const size_t max_accs = std::max<size_t>(1, (size_t{8} << 20) / (steps + 1));
+  // What one series' accumulator holds (two arrays of steps + 1 doubles), charged to the guard
+  // when a scan or the shared set adds one.
+  const uint64_t acc_bytes = 2 * (steps + 1) * sizeof(double) + 64;
+  size_t global_charged = 0;  // series of `global` charged, guarded by mu
 
   SAW_ASSIGN_OR_RETURN(std::vector<SelectedStream> streams,
                        ctx.querier->SelectStreams(p.tenant, lr.selector->matchers, from, to));
@@ -127,11 +132,26 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
     if (error.ok()) error = std::move(s);
     failed = true;
   };
+  // REQUIRES: mu held. Charges the series `global` gained and applies the series cap.
+  auto ChargeGlobal = [&] {
+    if (global.size() > global_charged) {
+      Status s = ctx.guard->Charge((global.size() - global_charged) * acc_bytes);
+      global_charged = global.size();
+      if (!s.ok() && error.ok()) {
+        error = std::move(s);
+        failed = true;
+      }
+    }
+    if (global.size() > max_accs && error.ok()) {
+      error = Status::InvalidArgument(SeriesLimitMessage(p.max_series));
+      failed = true;
+    }
+  };
   if (range > 0 && from < to) {
     ctx.pool->ParallelFor(streams.size(), [&](size_t i) {
       if (failed.load(std::memory_order_relaxed)) return;
-      if (std::chrono::steady_clock::now() > p.deadline) {
-        fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+      if (Status s = ctx.guard->Check(); !s.ok()) {
+        fail(std::move(s));
         return;
       }
       if (samples_only) {
@@ -149,9 +169,12 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
           ++st.lines_scanned;
           const uint32_t size = (*it)->line_size();
           st.bytes_scanned += size;
-          if (st.lines_scanned % 65536 == 0 && std::chrono::steady_clock::now() > p.deadline) {
-            fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
-            return;
+          if (st.lines_scanned % 65536 == 0) {
+            if (failed.load(std::memory_order_relaxed)) return;
+            if (Status s = ctx.guard->Check(); !s.ok()) {
+              fail(std::move(s));
+              return;
+            }
           }
           const int64_t ts = (*it)->ts_ns() + offset;
           const int64_t first = std::max<int64_t>(0, CeilDiv(ts - p.start_ns, p.step_ns));
@@ -180,10 +203,7 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
           g->count[k] += count[k];
           g->bytes[k] += bytes[k];
         }
-        if (global.size() > max_accs && error.ok()) {
-          error = Status::InvalidArgument(SeriesLimitMessage(p.max_series));
-          failed = true;
-        }
+        ChargeGlobal();
         return;
       }
       auto it = ctx.querier->OpenStream(p.tenant, streams[i].id, from, to, Direction::kForward);
@@ -193,6 +213,7 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
       }
       std::unique_ptr<log::StreamPipeline> sp = pipeline->ForStream(*streams[i].labels);
       SeriesSet local(steps);
+      size_t charged_series = 0;  // series of `local` charged to the guard
       QueryStats st;
       log::LineResult r;
       Acc* last = nullptr;
@@ -202,9 +223,12 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
         const EntryView& e = (*it)->entry();
         ++st.lines_scanned;
         st.bytes_scanned += e.line.size() + e.metadata.size();
-        if (st.lines_scanned % 4096 == 0 && std::chrono::steady_clock::now() > p.deadline) {
-          fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
-          return;
+        if (st.lines_scanned % 4096 == 0) {
+          if (failed.load(std::memory_order_relaxed)) return;
+          if (Status s = ctx.guard->Check(); !s.ok()) {
+            fail(std::move(s));
+            return;
+          }
         }
         if (!sp->Process(e.ts_ns, e.line, e.metadata, &r)) continue;
         ++st.post_filter_lines;
@@ -222,6 +246,13 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
                                                        : *r.labels);
           last_labels = r.labels;
           last_seen = *r.labels;
+          if (local.size() > charged_series) {
+            charged_series = local.size();
+            if (Status s = ctx.guard->Charge(acc_bytes); !s.ok()) {
+              fail(std::move(s));
+              return;
+            }
+          }
           if (local.size() > max_accs) {
             fail(Status::InvalidArgument(SeriesLimitMessage(p.max_series)));
             return;
@@ -246,10 +277,7 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
           g->bytes[k] += a.bytes[k];
         }
       }
-      if (global.size() > max_accs && error.ok()) {
-        error = Status::InvalidArgument(SeriesLimitMessage(p.max_series));
-        failed = true;
-      }
+      ChargeGlobal();
     });
   }
   if (!error.ok()) return error;
@@ -327,9 +355,8 @@ Result<MetricValue> Eval(Ctx& ctx, const logql::Expr& expr, bool allow_errors) {
     case logql::ExprKind::kRangeAggregation: {
       const auto& ra = static_cast<const logql::RangeAggregationExpr&>(expr);
       if (ra.range.unwrap.has_value()) {
-        UnwrapContext u{ctx.querier,   ctx.pool,        ctx.p.tenant,   ctx.p.start_ns,
-                        ctx.p.step_ns, ctx.steps,       ctx.p.deadline, allow_errors,
-                        &ctx.stats,    ctx.p.max_series};
+        UnwrapContext u{ctx.querier, ctx.pool,  ctx.p.tenant, ctx.p.start_ns, ctx.p.step_ns,
+                        ctx.steps,   ctx.guard, allow_errors, &ctx.stats,     ctx.p.max_series};
         SAW_ASSIGN_OR_RETURN(out.series, EvalUnwrap(u, ra));
         return out;
       }
@@ -384,7 +411,13 @@ Result<MetricQueryResult> ExecuteMetricQuery(Querier* querier, ThreadPool* pool,
                                              const logql::Expr& expr, const MetricQueryParams& p) {
   const auto started = std::chrono::steady_clock::now();
   if (p.step_ns <= 0 || p.end_ns < p.start_ns) return Status::InvalidArgument("bad step");
-  Ctx ctx{querier, pool, p, static_cast<size_t>((p.end_ns - p.start_ns) / p.step_ns) + 1, {}};
+  QueryGuard local_guard(p.deadline, 0);
+  Ctx ctx{querier,
+          pool,
+          p,
+          p.guard != nullptr ? p.guard : &local_guard,
+          static_cast<size_t>((p.end_ns - p.start_ns) / p.step_ns) + 1,
+          {}};
   SAW_ASSIGN_OR_RETURN(MetricValue value, Eval(ctx, expr, false));
   if (value.is_scalar) {
     value.series.push_back({index::LabelSet(), std::vector<double>(ctx.steps, value.scalar),

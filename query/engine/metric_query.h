@@ -23,6 +23,7 @@
 
 #include "index/labels.h"
 #include "query/engine/querier.h"
+#include "query/engine/query_guard.h"
 #include "query/engine/stats.h"
 #include "query/engine/thread_pool.h"
 #include "query/logql/ast.h"
@@ -36,7 +37,11 @@ struct MetricQueryParams {
   int64_t end_ns = 0;       // last step (included)
   int64_t step_ns = 0;      // > 0; for an instant query start == end and any step > 0
   size_t max_series = 500;  // 0: no limit
+  // Used when `guard` is null.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // The query's deadline, cancellation and memory budget (query_guard.h): the per-series step
+  // arrays and unwrapped samples are charged to it. May be null; must outlive the call.
+  QueryGuard* guard = nullptr;
 };
 
 struct MetricSeries {
@@ -50,7 +55,8 @@ struct MetricQueryResult {
 };
 
 // NotFound when `expr` uses something not implemented; InvalidArgument for Loki's refusals
-// (pipeline error, too many series, a bad regex in the pipeline); DeadlineExceeded.
+// (pipeline error, too many series, a bad regex in the pipeline); the guard's (time-out,
+// cancellation, memory budget).
 Result<MetricQueryResult> ExecuteMetricQuery(Querier* querier, ThreadPool* pool,
                                              const logql::Expr& expr,
                                              const MetricQueryParams& params);

@@ -217,10 +217,11 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
   };
   ctx.pool->ParallelFor(streams.size(), [&](size_t i) {
     if (failed.load(std::memory_order_relaxed)) return;
-    if (std::chrono::steady_clock::now() > ctx.deadline) {
-      fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
+    if (Status s = ctx.guard->Check(); !s.ok()) {
+      fail(std::move(s));
       return;
     }
+    MemoryCharger charger(ctx.guard);
     auto it = ctx.querier->OpenStream(ctx.tenant, streams[i].id, from, to, Direction::kForward);
     if (!it.ok()) {
       fail(it.status());
@@ -234,9 +235,12 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       const EntryView& e = (*it)->entry();
       ++st.lines_scanned;
       st.bytes_scanned += e.line.size() + e.metadata.size();
-      if (st.lines_scanned % 4096 == 0 && std::chrono::steady_clock::now() > ctx.deadline) {
-        fail(Status::DeadlineExceeded(kQueryTimeoutMessage));
-        return;
+      if (st.lines_scanned % 4096 == 0) {
+        if (failed.load(std::memory_order_relaxed)) return;
+        if (Status s = ctx.guard->Check(); !s.ok()) {
+          fail(std::move(s));
+          return;
+        }
       }
       if (!sp->Process(e.ts_ns, e.line, e.metadata, &r)) continue;
       ++st.post_filter_lines;
@@ -258,6 +262,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         auto& slot = local[key];
         if (slot.second.empty()) slot.first = GroupLabels(*r.labels, agg.grouping);
         slot.second.push_back({e.ts_ns + offset, value});
+        if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
+          fail(std::move(s));
+          return;
+        }
         if (local.size() > max_groups) {
           fail(Status::InvalidArgument(limit_message));
           return;
@@ -303,6 +311,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       auto& slot = local[fast_by ? FastKey(key, *agg.grouping, uw.label) : key.ToString()];
       if (slot.second.empty()) slot.first = std::move(key);
       slot.second.push_back({e.ts_ns + offset, value});
+      if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
+        fail(std::move(s));
+        return;
+      }
       if (local.size() > max_groups) {
         fail(Status::InvalidArgument(limit_message));
         return;
@@ -310,6 +322,17 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     }
     if (Status s = (*it)->status(); !s.ok()) {
       fail(s);
+      return;
+    }
+    // The samples are copied into the shared groups below: charge them a second time.
+    uint64_t samples = 0;
+    for (const auto& [k, v] : local) samples += v.second.size();
+    if (Status s = charger.Add(samples * sizeof(Sample)); !s.ok()) {
+      fail(std::move(s));
+      return;
+    }
+    if (Status s = charger.Flush(); !s.ok()) {
+      fail(std::move(s));
       return;
     }
     std::lock_guard<std::mutex> lock(mu);

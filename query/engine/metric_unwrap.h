@@ -12,6 +12,7 @@
 
 #include "query/engine/metric_ops.h"
 #include "query/engine/querier.h"
+#include "query/engine/query_guard.h"
 #include "query/engine/stats.h"
 #include "query/engine/thread_pool.h"
 #include "query/logql/ast.h"
@@ -26,7 +27,7 @@ struct UnwrapContext {
   int64_t start_ns;
   int64_t step_ns;
   size_t steps;
-  std::chrono::steady_clock::time_point deadline;
+  QueryGuard* guard;  // non-null: time-out, cancellation, and the samples held are charged
   bool allow_errors;  // an enclosing aggregation drops all labels
   QueryStats* stats;
   size_t max_series;  // for the series limit message; see EvalUnwrap

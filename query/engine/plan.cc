@@ -57,6 +57,7 @@ Result<QueryPlan> PlanQuery(std::string_view query) {
   }
   auto& selector = static_cast<logql::LogSelectorExpr&>(*expr);
   plan.log.matchers = std::move(selector.matchers);
+  plan.log.has_stages = !selector.stages.empty();
   if (selector.stages.empty()) {
     plan.log.pipeline = log::NoopPipeline();
     return plan;

@@ -24,6 +24,7 @@ extern const char kMetricQueriesUnsupported[];
 struct LogQueryPlan {
   std::vector<index::Matcher> matchers;
   std::unique_ptr<log::Pipeline> pipeline;
+  bool has_stages = false;  // the selector has a pipeline (Loki's "filter" query type)
 };
 
 struct QueryPlan {

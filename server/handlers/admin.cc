@@ -13,14 +13,19 @@ Status NotReady() { return Status::Unavailable("Ingester not ready: the store is
 
 void AddAdminRoutes(const AdminContext& context, Router* router) {
   router->Add(http::verb::get, "/ready", [context](const Request&) -> Result<HttpResponse> {
+    if (context.stopping && context.stopping()) {
+      return Status::Unavailable("Sawmill is shutting down");
+    }
     if (context.store() == nullptr) return NotReady();
     return MakeResponse(http::status::ok, "ready\n");
   });
 
-  router->Add(http::verb::get, "/metrics", [context](const Request&) -> Result<HttpResponse> {
-    return MakeResponse(http::status::ok, context.metrics->Expose(),
-                        "text/plain; version=0.0.4; charset=utf-8");
-  });
+  if (context.metrics != nullptr) {
+    router->Add(http::verb::get, "/metrics", [context](const Request&) -> Result<HttpResponse> {
+      return MakeResponse(http::status::ok, context.metrics->Expose(),
+                          "text/plain; version=0.0.4; charset=utf-8");
+    });
+  }
 
   router->Add(http::verb::get, "/loki/api/v1/status/buildinfo",
               [](const Request&) -> Result<HttpResponse> {

@@ -48,6 +48,7 @@ HttpResponse HandleOtlp(const OtlpContext& context, const Request& req) {
 
   ingest::PushOutcome outcome;
   if (Status st = pusher->Push(*tenant, request, now, &outcome); !st.ok()) return ErrorFor(st);
+  if (context.instrumentation != nullptr) context.instrumentation->PushDone(*tenant, outcome);
   if (outcome.errors.empty()) return EmptyResponse(http::status::no_content);
   std::string message;
   for (const std::string& e : outcome.errors) {

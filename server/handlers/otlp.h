@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "ingest/pusher.h"
+#include "server/instrumentation.h"
 #include "server/router.h"
 
 namespace sawmill::server {
@@ -24,6 +25,7 @@ namespace sawmill::server {
 struct OtlpContext {
   // The pusher, or null while the store is still opening.
   std::function<ingest::Pusher*()> pusher;
+  Instrumentation* instrumentation = nullptr;  // counts received and discarded lines; may be null
 };
 
 void AddOtlpRoutes(const OtlpContext& context, Router* router);

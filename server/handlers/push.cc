@@ -32,6 +32,7 @@ Result<HttpResponse> HandlePush(const PushContext& context, const Request& req,
 
   ingest::PushOutcome outcome;
   SAW_RETURN_IF_ERROR(pusher->Push(tenant, request, std::chrono::system_clock::now(), &outcome));
+  if (context.instrumentation != nullptr) context.instrumentation->PushDone(tenant, outcome);
   if (outcome.errors.empty()) return EmptyResponse(http::status::no_content);
   std::string body;
   for (const std::string& e : outcome.errors) {

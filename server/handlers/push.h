@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "ingest/pusher.h"
+#include "server/instrumentation.h"
 #include "server/router.h"
 
 namespace sawmill::server {
@@ -20,6 +21,7 @@ namespace sawmill::server {
 struct PushContext {
   // The pusher, or null while the store is still opening.
   std::function<ingest::Pusher*()> pusher;
+  Instrumentation* instrumentation = nullptr;  // counts received and discarded lines; may be null
 };
 
 void AddPushRoutes(const PushContext& context, Router* router);

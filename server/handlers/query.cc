@@ -1,5 +1,7 @@
 #include "server/handlers/query.h"
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "query/engine/constant_eval.h"
@@ -10,6 +12,8 @@
 #include "server/handlers/query_params.h"
 #include "server/handlers/tenant.h"
 #include "server/http_status.h"
+#include "server/instrumentation.h"
+#include "server/query_scheduler.h"
 
 namespace sawmill::server {
 namespace {
@@ -31,20 +35,6 @@ bool WantsCategorizedLabels(const HttpRequest& r) {
   return false;
 }
 
-// Holds one of the -querier.max-concurrent slots.
-class Slot {
- public:
-  Slot(std::atomic<size_t>* running, size_t max) : running_(running) {
-    ok_ = running_->fetch_add(1) < max;
-  }
-  ~Slot() { running_->fetch_sub(1); }
-  bool ok() const { return ok_; }
-
- private:
-  std::atomic<size_t>* running_;
-  bool ok_ = false;
-};
-
 Status CheckLimits(const QueryLimits& limits, const RangeParams& p) {
   if (limits.max_entries_per_query > 0 && p.limit > limits.max_entries_per_query) {
     return Status::InvalidArgument(
@@ -62,9 +52,67 @@ Status CheckLimits(const QueryLimits& limits, const RangeParams& p) {
 
 enum class Api { kRange, kInstant, kLegacy };
 
-Result<HttpResponse> HandleMetric(const QueryContext& ctx, engine::Querier* querier,
-                                  const std::string& tenant, const query::logql::Expr& expr,
-                                  const RangeParams& params, Api api) {
+constexpr int kClientClosedRequest = 499;  // Loki's (nginx's) status when the client went away
+
+HttpResponse ClientClosed() {
+  HttpResponse res =
+      MakeResponse(static_cast<http::status>(kClientClosedRequest), engine::kQueryCancelledMessage);
+  res.reason("Client Closed Request");
+  return res;
+}
+
+// How a failed query is answered: Loki's plain-text bodies; 499 when the client went away.
+Result<HttpResponse> QueryError(const Status& s, const engine::QueryGuard& guard) {
+  if (guard.cancelled() && s.code() == StatusCode::kDeadlineExceeded) return ClientClosed();
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kResourceExhausted:  // the queue is full: 429
+    case StatusCode::kUnavailable:        // shutting down: 503
+      return PlainError(s);
+    default:
+      return s;
+  }
+}
+
+// One query's admission, execution and record (the query log line and metrics).
+struct Run {
+  const QueryContext& ctx;
+  std::chrono::steady_clock::time_point arrived;
+  Instrumentation::QueryRecord record;
+  std::optional<engine::QueryGuard> guard;
+  QueryScheduler::Ticket ticket;
+
+  // Waits for a slot (the queue), then the guard governs the query.
+  Status Admit(const Request& req) {
+    const auto deadline = ctx.limits.query_timeout.count() > 0
+                              ? arrived + ctx.limits.query_timeout
+                              : std::chrono::steady_clock::time_point::max();
+    guard.emplace(deadline, ctx.limits.max_query_memory, req.client_gone);
+    Status s = ctx.scheduler->Acquire(&*guard, &ticket);
+    record.queue_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count();
+    return s;
+  }
+
+  Result<HttpResponse> Finish(Result<HttpResponse> response,
+                              const engine::QueryStats* stats = nullptr) {
+    ticket.Release();
+    record.status = response.ok() ? static_cast<int>(response->result_int())
+                                  : static_cast<int>(HttpStatusFor(response.status().code()));
+    record.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count();
+    record.stats = stats;
+    if (guard.has_value()) record.memory_bytes = guard->charged();
+    if (ctx.instrumentation != nullptr) ctx.instrumentation->QueryDone(record);
+    return response;
+  }
+};
+
+Result<HttpResponse> HandleMetric(Run& run, engine::Querier* querier, const std::string& tenant,
+                                  const query::logql::Expr& expr, const RangeParams& params,
+                                  Api api, const Request& req) {
+  const QueryContext& ctx = run.ctx;
   if (api == Api::kLegacy) {
     return PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported));
   }
@@ -75,37 +123,29 @@ Result<HttpResponse> HandleMetric(const QueryContext& ctx, engine::Querier* quer
                                                            params.end_ns, params.step_ns);
     return MakeResponse(http::status::ok, std::move(body), kApplicationJson);
   }
-  const size_t max_running =
-      ctx.limits.max_concurrent > 0 ? ctx.limits.max_concurrent : 2 * ctx.pool->size();
-  Slot slot(ctx.running.get(), max_running);
-  if (!slot.ok()) {
-    return MakeResponse(http::status::too_many_requests, "too many outstanding requests");
-  }
+  if (Status s = run.Admit(req); !s.ok()) return run.Finish(QueryError(s, *run.guard));
   engine::MetricQueryParams m;
   m.tenant = tenant;
   m.start_ns = instant ? params.end_ns : params.start_ns;
   m.end_ns = params.end_ns;
   m.step_ns = instant ? 1 : params.step_ns;
   m.max_series = ctx.limits.max_query_series;
-  if (ctx.limits.query_timeout.count() > 0) {
-    m.deadline = std::chrono::steady_clock::now() + ctx.limits.query_timeout;
-  }
+  m.guard = &*run.guard;
   Result<engine::MetricQueryResult> result = engine::ExecuteMetricQuery(querier, ctx.pool, expr, m);
   if (!result.ok()) {
     const Status& s = result.status();
     if (s.code() == StatusCode::kNotFound) {
-      return PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported));
+      return run.Finish(PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported)));
     }
-    if (s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kDeadlineExceeded) {
-      return PlainError(s);
-    }
-    return s;
+    return run.Finish(QueryError(s, *run.guard));
   }
-  return MakeResponse(http::status::ok, engine::MetricResponseJson(*result, instant),
-                      kApplicationJson);
+  return run.Finish(MakeResponse(http::status::ok, engine::MetricResponseJson(*result, instant),
+                                 kApplicationJson),
+                    &result->stats);
 }
 
 Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Api api) {
+  Run run{ctx, std::chrono::steady_clock::now(), {}, std::nullopt, {}};
   engine::Querier* querier = ctx.querier();
   if (querier == nullptr)
     return Status::Unavailable("Querier not ready: the store is still opening");
@@ -131,22 +171,27 @@ Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Ap
   Result<engine::QueryPlan> plan = engine::PlanQuery(query);
   if (!plan.ok()) return PlainError(plan.status());
   if (Status s = CheckLimits(ctx.limits, *params); !s.ok()) return PlainError(s);
-  if (plan->is_metric) return HandleMetric(ctx, querier, tenant, *plan->metric, *params, api);
+  run.record.tenant = tenant;
+  run.record.query = query;
+  run.record.range_type = api == Api::kInstant ? "instant" : "range";
+  run.record.start_ns = params->start_ns;
+  run.record.end_ns = params->end_ns;
+  run.record.step_ns = params->step_ns;
+  run.record.limit = params->limit;
+  if (plan->is_metric) {
+    run.record.query_type = "metric";
+    return HandleMetric(run, querier, tenant, *plan->metric, *params, api, req);
+  }
   if (api == Api::kInstant) {
     return PlainError(Status::InvalidArgument(
         "log queries are not supported as an instant query type, please change your query to "
         "a range query type"));
   }
-
-  const size_t max_running =
-      ctx.limits.max_concurrent > 0 ? ctx.limits.max_concurrent : 2 * ctx.pool->size();
-  Slot slot(ctx.running.get(), max_running);
-  if (!slot.ok()) {
-    return MakeResponse(http::status::too_many_requests, "too many outstanding requests");
-  }
+  run.record.query_type = plan->log.has_stages ? "filter" : "limited";
+  if (Status s = run.Admit(req); !s.ok()) return run.Finish(QueryError(s, *run.guard));
 
   engine::LogQueryParams q;
-  q.tenant = std::move(tenant);
+  q.tenant = tenant;  // run.record keeps a view of `tenant`
   q.matchers = std::move(plan->log.matchers);
   q.pipeline = plan->log.pipeline.get();
   q.start_ns = params->start_ns;
@@ -154,24 +199,25 @@ Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Ap
   q.direction = params->direction;
   q.limit = params->limit;
   q.categorize_labels = api == Api::kRange && WantsCategorizedLabels(req.http);
-  if (ctx.limits.query_timeout.count() > 0) {
-    q.deadline = std::chrono::steady_clock::now() + ctx.limits.query_timeout;
-  }
+  q.guard = &*run.guard;
   Result<engine::LogQueryResult> result = engine::ExecuteLogQuery(querier, ctx.pool, q);
-  if (!result.ok()) {
-    const Status& s = result.status();
-    if (s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kDeadlineExceeded) {
-      return PlainError(s);
-    }
-    return s;
-  }
+  if (!result.ok()) return run.Finish(QueryError(result.status(), *run.guard));
+  run.record.returned_lines = result->stats.entries_returned;
   std::string body = api == Api::kLegacy
                          ? engine::LegacyStreamsResponseJson(*result)
                          : engine::StreamsResponseJson(*result, q.categorize_labels);
-  return MakeResponse(http::status::ok, std::move(body), kApplicationJson);
+  return run.Finish(MakeResponse(http::status::ok, std::move(body), kApplicationJson),
+                    &result->stats);
 }
 
 }  // namespace
+
+bool IsQueryRequest(const HttpRequest& request) {
+  std::string_view path = request.target();
+  path = path.substr(0, path.find('?'));
+  return path == "/loki/api/v1/query_range" || path == "/loki/api/v1/query" ||
+         path == "/api/prom/query";
+}
 
 void AddQueryRoutes(const QueryContext& context, Router* router) {
   for (http::verb verb : {http::verb::get, http::verb::post}) {

@@ -5,12 +5,16 @@
 //   GET|POST /api/prom/query            the legacy log query ({"streams":[{"labels",...}]})
 //
 // Parameters as query_params.h; answers as query/engine/response_json.h; the tenant as the
-// push endpoints. Errors are Loki's plain-text bodies: 400 for a bad parameter, a parse error
-// or a refused limit, 504 past -querier.query-timeout, 429 when -querier.max-concurrent
-// queries already run, 503 while the store is still opening.
+// push endpoints. Errors are Loki's plain-text bodies: 400 for a bad parameter, a parse error,
+// a refused limit or a query over -querier.max-query-memory; 504 past -querier.query-timeout
+// (queue time included); 429 "too many outstanding requests" when -querier.max-concurrent
+// queries run and the queue (-query-scheduler.max-outstanding-requests-per-tenant) is full;
+// 499 when the client closed its connection (the query is cancelled); 503 while the store is
+// still opening or once shutdown began.
 //
-// Queries run on the HTTP thread that received them plus the query pool; the concurrency cap
-// is below the number of HTTP threads, so pushes always find a free thread.
+// Queries run on the HTTP thread that received them plus the query pool; running and queued
+// queries together stay below the number of HTTP threads, so pushes always find a thread.
+// Every query that reaches admission gets a query log line (instrumentation.h).
 #pragma once
 
 #include <atomic>
@@ -19,7 +23,9 @@
 
 #include "query/engine/querier.h"
 #include "query/engine/thread_pool.h"
+#include "server/instrumentation.h"
 #include "server/query_limits.h"
+#include "server/query_scheduler.h"
 #include "server/router.h"
 
 namespace sawmill::server {
@@ -29,9 +35,13 @@ struct QueryContext {
   std::function<query::engine::Querier*()> querier;
   query::engine::ThreadPool* pool = nullptr;  // must outlive the routes
   QueryLimits limits;
-  // Queries running now (shared by the routes' copies of the context).
-  std::shared_ptr<std::atomic<size_t>> running = std::make_shared<std::atomic<size_t>>(0);
+  // Admission (-querier.max-concurrent, the bounded queue); must outlive the routes.
+  QueryScheduler* scheduler = nullptr;
+  Instrumentation* instrumentation = nullptr;  // the query log line and metrics; may be null
 };
+
+// True for the query endpoints (their sessions watch for the client going away).
+bool IsQueryRequest(const HttpRequest& request);
 
 void AddQueryRoutes(const QueryContext& context, Router* router);
 

@@ -35,9 +35,10 @@ TEST(ServerTest, ServesOperationalEndpointsAndStopsOnSigterm) {
   EXPECT_EQ(metrics->status, 200);
   EXPECT_NE(metrics->body.find("sawmill_build_info{"), std::string::npos) << metrics->body;
   // The /ready request above was counted.
-  EXPECT_NE(metrics->body.find(
-                R"(sawmill_http_requests_total{method="GET",route="ready",status_code="200"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics->body.find(
+          R"(loki_request_duration_seconds_count{method="GET",route="ready",status_code="200",ws="false"} 1)"),
+      std::string::npos)
       << metrics->body;
 
   Result<HttpReply> missing = client.Get("/no/such/path");
