@@ -3,6 +3,8 @@ and `helm template` for several value sets, every rendered object validated agai
 Kubernetes OpenAPI schema (strictly: no field the API does not define), and the objects
 checked against each other (selectors, ports, mounts, the paths in the rendered config file).
 The server itself is started with the rendered config by check_server_configs.py."""
+import re
+
 from deploy_util import (check, finish, find, helm_lint, helm_notes, helm_template, one,
                          rendered_config, require_helm, secret_data, selects,
                          validate_schemas)
@@ -25,6 +27,15 @@ VALUE_SETS = {
                        extraArgs=["-log.level=debug"], podDisruptionBudget={"enabled": False},
                        config={"retention": {"period": "744h"}, "auth_enabled": True}),
 }
+
+
+def go_seconds(text):
+    """Seconds of a Prometheus/Go duration such as 1m30s or 90s."""
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError("not a duration: " + text)
+    return sum(float(n) * units[u] for n, u in parts)
 
 
 def pod_labels(sts):
@@ -85,6 +96,11 @@ def check_common(name, objs, values):
           name + ": server.http_listen_port is the container's http port")
     check(config["server"]["http_listen_address"] == "0.0.0.0",
           name + ": the server listens on the pod's addresses")
+    stop = (go_seconds(config["server"].get("graceful_shutdown_timeout", "30s")) +
+            go_seconds(str(config.get("shutdown_delay", "0s"))))
+    check(0 < stop < pod["terminationGracePeriodSeconds"],
+          name + ": shutdown_delay + graceful_shutdown_timeout (%gs) end before the kubelet's "
+          "SIGKILL (terminationGracePeriodSeconds %d)" % (stop, pod["terminationGracePeriodSeconds"]))
     if csc.get("readOnlyRootFilesystem"):
         check("/tmp" in mounts, name + ": /tmp is writable under a read-only root")
     config_flag = [a for a in c["args"] if a.startswith("-config.file=")]

@@ -75,6 +75,10 @@ def main():
         check(s.get(("Service", "KillSignal")) == ["SIGTERM"] and
               int(s[("Service", "TimeoutStopSec")][0]) >= 60,
               "stops with SIGTERM and gives the flush at least 60 s")
+        graceful = str(cfg["server"].get("graceful_shutdown_timeout", "30s"))
+        check(graceful.endswith("s") and graceful[:-1].isdigit() and
+              int(graceful[:-1]) < int(s[("Service", "TimeoutStopSec")][0]),
+              "graceful_shutdown_timeout %s ends before systemd's TimeoutStopSec" % graceful)
         check(s.get(("Install", "WantedBy")) == ["multi-user.target"],
               "WantedBy=multi-user.target")
 
