@@ -1,6 +1,7 @@
 #include "ingest/otlp_mapping.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <map>
 #include <string>
@@ -60,6 +61,11 @@ class TextArena {
   size_t left_ = 0;
 };
 
+// The record fields that may become metadata (observed_timestamp ... span_id).
+constexpr size_t kRecordFields = 7;
+// Bound on the attribute names NormalizedName remembers (keys are attacker-chosen).
+constexpr size_t kMaxCachedNames = 4096;
+
 class Mapper {
  public:
   Mapper(const OtlpMappingOptions& options, int64_t now_ns, PushRequest* out)
@@ -89,14 +95,12 @@ class Mapper {
   // Loki's attributeToLabels: a key-value list is flattened with `prefix_name` names.
   void Flatten(const OtlpKeyValue& kv, std::string_view prefix, Pairs* out) {
     std::string_view name;
-    if (prefix.empty() && IsNormalizedLabelName(kv.key)) {
-      name = kv.key;
+    if (prefix.empty()) {
+      name = NormalizedName(kv.key);
     } else {
       std::string joined;
-      if (!prefix.empty()) {
-        joined.append(prefix);
-        joined.push_back('_');
-      }
+      joined.append(prefix);
+      joined.push_back('_');
       joined.append(kv.key);
       std::string normalized;
       AppendNormalizedLabelName(joined, &normalized);
@@ -107,6 +111,27 @@ class Mapper {
       return;
     }
     out->emplace_back(name, ValueText(kv.value));
+  }
+
+  // An attribute key's label name; the same keys recur on every record, so each is normalized
+  // once per request.
+  std::string_view NormalizedName(std::string_view key) {
+    if (IsNormalizedLabelName(key)) return key;
+    auto it = names_.find(key);
+    if (it != names_.end()) return it->second;
+    std::string normalized;
+    AppendNormalizedLabelName(key, &normalized);
+    std::string_view name = arena_.Copy(normalized);
+    if (names_.size() < kMaxCachedNames) names_.emplace(key, name);
+    return name;
+  }
+
+  // Decimal text of `v` in the arena (no heap string).
+  template <typename T>
+  std::string_view Decimal(T v) {
+    char buf[24];
+    auto res = std::to_chars(buf, buf + sizeof(buf), v);
+    return arena_.Copy(std::string_view(buf, static_cast<size_t>(res.ptr - buf)));
   }
 
   bool IsIndexLabel(std::string_view key) const {
@@ -174,11 +199,13 @@ class Mapper {
       }
       if (sl.scope_dropped_attributes_count != 0) {
         scope_metadata.emplace_back("scope_dropped_attributes_count",
-                                    arena_.Copy(std::to_string(sl.scope_dropped_attributes_count)));
+                                    Decimal(sl.scope_dropped_attributes_count));
       }
       for (const OtlpLogRecord& rec : sl.log_records) {
         SAW_RETURN_IF_ERROR(budget_.Take());
         PushEntry& e = stream->entries.emplace_back();
+        e.metadata.reserve(rec.attributes.size() + kRecordFields + resource_metadata.size() +
+                           scope_metadata.size() + 1);
         Record(rec, &e);
         e.metadata.insert(e.metadata.end(), resource_metadata.begin(), resource_metadata.end());
         e.metadata.insert(e.metadata.end(), scope_metadata.begin(), scope_metadata.end());
@@ -204,7 +231,7 @@ class Mapper {
   }
 
   void Number(std::string_view name, uint64_t v, Pairs* out) {
-    out->emplace_back(name, arena_.Copy(std::to_string(v)));
+    out->emplace_back(name, Decimal(v));
   }
 
   void Hex(std::string_view name, std::string_view bytes, Pairs* out) {
@@ -236,7 +263,7 @@ class Mapper {
           arena_.Copy(std::to_string(static_cast<int64_t>(rec.observed_time_unix_nano))));
     }
     if (rec.severity_number != 0) {
-      md.emplace_back("severity_number", arena_.Copy(std::to_string(rec.severity_number)));
+      md.emplace_back("severity_number", Decimal(rec.severity_number));
     }
     if (!rec.severity_text.empty()) md.emplace_back("severity_text", rec.severity_text);
     if (rec.dropped_attributes_count != 0) {
@@ -253,6 +280,7 @@ class Mapper {
   TextArena arena_;
   PushItemBudget budget_;
   std::unordered_map<std::string, size_t> streams_;
+  std::unordered_map<std::string_view, std::string_view> names_;  // see NormalizedName
   std::string scratch_;
 };
 
