@@ -8,8 +8,8 @@
 #include "tools/sawcli/flags.h"
 #include "tools/sawcli/index_commands.h"
 #include "tools/sawcli/label_set.h"
+#include "tools/sawcli/line_timestamp.h"
 #include "tools/sawcli/printer.h"
-#include "tools/sawcli/push_command.h"
 #include "tools/sawcli/time_text.h"
 
 namespace sawmill::sawcli {

@@ -13,15 +13,9 @@
 
 #include "storage/status.h"
 #include "tools/sawcli/context.h"
+#include "tools/sawcli/line_timestamp.h"
 
 namespace sawmill::sawcli {
-
-enum class TimestampFormat { kNone, kRfc3339, kUnix, kUnixMs, kUnixUs, kUnixNs };
-
-Result<TimestampFormat> ParseTimestampFormat(const std::string& text);
-
-// The timestamp at the start of `line` in `format`, or InvalidArgument.
-Result<int64_t> ParseLineTimestamp(std::string_view line, TimestampFormat format);
 
 struct PushOptions {
   std::string labels;              // {job="x"}

@@ -127,6 +127,9 @@ Result<int64_t> ParseRfc3339(std::string_view s) {
     return bad;
   }
   if (pos != s.size()) return bad;
+  if (year < 1678 || year > 2261) {  // outside what int64 nanoseconds since 1970 can hold
+    return Status::InvalidArgument("time \"" + std::string(s) + "\" is out of range");
+  }
   const int64_t secs =
       DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
   return secs * kNsPerSecond + frac;
