@@ -289,5 +289,97 @@ TEST_F(SawcliTest, BatchPagesPastTheServerLimitPrintingEveryLineOnce) {
   EXPECT_NE(small.err.find("Invalid batch size 5"), std::string::npos) << small.err;
 }
 
+// The server's credentials and tenants (auth.* flags): sawcli's basic auth, bearer token (flag,
+// file, environment) and X-Scope-OrgID are what the server checks.
+TEST_F(SawcliTest, AuthenticatesWithBasicAuthBearerTokensAndTenants) {
+  const std::string basic = WriteFile("basic", "alice:s3cret\n");
+  const std::string tokens = WriteFile("tokens", "tok-123\n");
+  const std::string token_file = WriteFile("my-token", "tok-123\n");
+  ASSERT_NO_FATAL_FAILURE(Start({"-auth.enabled=true", "-auth.basic-auth-file=" + basic,
+                                 "-auth.bearer-token-file=" + tokens}));
+  const int64_t t0 = BaseTime();
+  const std::string line = Utc(t0) + " hello";
+  RunResult push = Run({"push", "-q", "--org-id=team-a", "--username=alice", "--password=s3cret",
+                        "--labels={job=\"a\"}", "--timestamp-format=rfc3339"},
+                       line + "\n");
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+
+  RunResult none = Run({"labels", "-q", "--org-id=team-a", "--retries=0"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("Error response from server: Unauthorized (status 401)"),
+            std::string::npos)
+      << none.err;
+  RunResult wrong = Run({"labels", "-q", "--org-id=team-a", "--username=alice", "--password=x"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  RunResult no_tenant = Run({"labels", "-q", "--bearer-token=tok-123"});
+  EXPECT_EQ(no_tenant.exit_code, 1);
+  EXPECT_NE(no_tenant.err.find("no org id"), std::string::npos) << no_tenant.err;
+
+  RunResult by_basic = Run(
+      {"labels", "-q", "--org-id=team-a", "--username=alice", "--password=s3cret", "--since=2h"});
+  EXPECT_EQ(by_basic.exit_code, 0) << by_basic.err;
+  EXPECT_EQ(by_basic.out, "job\n");
+  RunResult by_file = Run({"query", "{job=\"a\"}", "-q", "-o", "raw", "--org-id=team-a",
+                           "--bearer-token-file=" + token_file, "--since=2h"});
+  EXPECT_EQ(by_file.exit_code, 0) << by_file.err;
+  EXPECT_EQ(by_file.out, line + "\n");
+  RunResult by_env = RunSawcli(
+      {"query", "{job=\"a\"}", "-q", "-o", "raw", "--since=2h"},
+      {{"LOKI_ADDR", addr_}, {"LOKI_BEARER_TOKEN", "tok-123"}, {"LOKI_ORG_ID", "team-a"}});
+  EXPECT_EQ(by_env.exit_code, 0) << by_env.err;
+  EXPECT_EQ(by_env.out, line + "\n");
+  // Another tenant sees nothing.
+  RunResult other = Run({"query", "{job=\"a\"}", "-q", "-o", "raw", "--org-id=team-b",
+                         "--bearer-token=tok-123", "--since=2h"});
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_EQ(other.out, "");
+}
+
+// Loki's deletion API on our server: create hides the lines at once, list shows the request,
+// cancel removes it.
+TEST_F(SawcliTest, DeleteCreateListCancel) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const int64_t t0 = BaseTime();
+  const std::string keep = Utc(t0 + kSecond) + " keep me";
+  const std::string drop = Utc(t0 + 2 * kSecond) + " secret token";
+  RunResult push = Run({"push", "-q", "--labels={job=\"a\"}", "--timestamp-format=rfc3339"},
+                       keep + "\n" + drop + "\n");
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  const std::vector<std::string> window = {"--from=" + Utc(t0), "--to=" + Utc(t0 + 10 * kSecond)};
+
+  std::vector<std::string> create = {"delete", "create", "--query={job=\"a\"} |= \"secret\""};
+  create.insert(create.end(), window.begin(), window.end());
+  RunResult created = Run(create);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_EQ(created.out, "Delete request created successfully\n");
+
+  RunResult list = Run({"delete", "list", "-q", "-z", "UTC"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("Query: {job=\"a\"} |= \"secret\"\nStart Time: " + Utc(t0) +
+                          "\nEnd Time: " + Utc(t0 + 10 * kSecond) + "\nStatus: received\n---\n"),
+            std::string::npos)
+      << list.out;
+
+  std::vector<std::string> query = {"query", "{job=\"a\"}", "-q", "-o", "raw"};
+  query.insert(query.end(), window.begin(), window.end());
+  RunResult hidden = Run(query);
+  ASSERT_EQ(hidden.exit_code, 0) << hidden.err;
+  EXPECT_EQ(hidden.out, keep + "\n");
+
+  RunResult json = Run({"delete", "list", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json requests = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_TRUE(requests.is_array() && requests.size() == 1) << json.out;
+  const std::string id = requests[0]["request_id"];
+  RunResult cancel = Run({"delete", "cancel", id});
+  ASSERT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_EQ(cancel.out, "Delete request " + id + " cancelled successfully\n");
+  RunResult again = Run({"delete", "cancel", "--request-id=" + id});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("Error response from server:"), std::string::npos) << again.err;
+  RunResult back = Run(query);
+  EXPECT_EQ(back.out, drop + "\n" + keep + "\n");
+}
+
 }  // namespace
 }  // namespace sawmill::sawcli_test
