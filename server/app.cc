@@ -114,6 +114,8 @@ Status App::Start() {
   HttpServerOptions http_options;
   http_options.address = config_.listen_address;
   http_options.port = config_.listen_port;
+  http_options.tls_cert_file = config_.tls_cert_file;
+  http_options.tls_key_file = config_.tls_key_file;
   // A query holds its HTTP thread until it is answered; queries are capped below this count
   // (-querier.max-concurrent), so pushes always find a free thread.
   // Queued queries hold their thread too (query_scheduler.h).

@@ -106,6 +106,19 @@ const std::vector<Flag>& Flags() {
        SetAddress, "server.http_listen_address"},
       {"server.http-listen-port", "", "int", "HTTP server listen port (0 picks a free port).",
        "3100", SetPort, "server.http_listen_port"},
+      {"server.http-tls-cert-path", "", "string",
+       "PEM certificate (chain) file; with -server.http-tls-key-path the server speaks HTTPS.", "",
+       [](std::string_view v, Config* c) {
+         c->tls_cert_file = std::string(v);
+         return Status::OK();
+       },
+       "server.http_tls_config.cert_file"},
+      {"server.http-tls-key-path", "", "string", "PEM private key file of that certificate.", "",
+       [](std::string_view v, Config* c) {
+         c->tls_key_file = std::string(v);
+         return Status::OK();
+       },
+       "server.http_tls_config.key_file"},
       {"storage.path", "data.dir", "string", "Directory where Sawmill keeps its data.", "./data",
        [](std::string_view v, Config* c) {
          if (v.empty()) return Status::InvalidArgument("want a directory");

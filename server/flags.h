@@ -27,6 +27,8 @@ namespace sawmill::server {
 struct Config {
   std::string listen_address = "127.0.0.1";
   uint16_t listen_port = 3100;  // 0 picks a free port
+  std::string tls_cert_file;    // both set: HTTPS (server.http_tls_config)
+  std::string tls_key_file;
   // Where and how the store keeps data (its data_dir defaults to ./data, retention to 0,
   // which keeps everything).
   storage::StoreOptions store;

@@ -17,6 +17,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
@@ -59,6 +61,7 @@ struct HttpServer::Impl {
   tcp::endpoint bound;
   std::vector<std::thread> threads;
   std::unique_ptr<net::thread_pool> offload_pool;  // null without offload threads
+  std::unique_ptr<net::ssl::context> tls;          // null for plain HTTP
   bool started = false;
   bool stopped = false;
 };
@@ -67,12 +70,16 @@ struct HttpServer::Impl {
 // Its handlers run on its own strand, one at a time.
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Impl* server) : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket&& socket, Impl* server) : stream_(std::move(socket)), server_(server) {
+    if (server_->tls != nullptr) tls_.emplace(stream_, *server_->tls);
+  }
   ~Session() { server_->Unregister(this); }
 
   void Start() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+    net::dispatch(
+        stream_.get_executor(),
+        beast::bind_front_handler(tls_.has_value() ? &Session::DoHandshake : &Session::DoRead,
+                                  shared_from_this()));
   }
 
   // Closes the connection if it is waiting for a request that has not begun to arrive; a
@@ -83,6 +90,29 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Calls f(stream) with the stream requests are read from and answers written to: the TLS
+  // stream over stream_, or stream_ itself.
+  template <typename F>
+  void WithStream(F&& f) {
+    if (tls_.has_value()) {
+      f(*tls_);
+    } else {
+      f(stream_);
+    }
+  }
+
+  void DoHandshake() {
+    stream_.expires_after(server_->options.read_timeout);
+    tls_->async_handshake(net::ssl::stream_base::server,
+                          beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) return CloseTcp();  // not TLS, a refused certificate, or a timeout
+    handshake_done_ = true;
+    DoRead();
+  }
+
   void DoRead() {
     if (server_->stopping.load()) return Close();  // accepted just as the server stopped
     parser_.emplace();
@@ -90,8 +120,10 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(server_->options.header_limit);
     stream_.expires_after(server_->options.read_timeout);
     waiting_ = true;
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    WithStream([this](auto& stream) {
+      http::async_read(stream, buffer_, *parser_,
+                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    });
   }
 
   void CloseIfIdle() {
@@ -176,9 +208,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
     stream_.expires_after(server_->options.write_timeout);
-    http::async_write(
-        stream_, response_,
-        beast::bind_front_handler(&Session::OnWrite, shared_from_this(), !keep_alive));
+    WithStream([this, keep_alive](auto& stream) {
+      http::async_write(
+          stream, response_,
+          beast::bind_front_handler(&Session::OnWrite, shared_from_this(), !keep_alive));
+    });
   }
 
   void OnWrite(bool close, beast::error_code ec, std::size_t) {
@@ -187,11 +221,21 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    if (!handshake_done_) return CloseTcp();
+    // TLS: send close_notify first; the peer's reply is awaited briefly.
+    handshake_done_ = false;
+    stream_.expires_after(std::chrono::seconds(2));
+    tls_->async_shutdown([self = shared_from_this()](beast::error_code) { self->CloseTcp(); });
+  }
+
+  void CloseTcp() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
   beast::tcp_stream stream_;
+  std::optional<net::ssl::stream<beast::tcp_stream&>> tls_;  // over stream_, with TLS
+  bool handshake_done_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpResponse response_;  // kept alive until its write completes
@@ -252,6 +296,30 @@ Status HttpServer::Start() {
   beast::error_code ec;
   const net::ip::address address = net::ip::make_address(s.options.address, ec);
   if (ec) return Status::InvalidArgument("invalid listen address \"" + s.options.address + "\"");
+  if (!s.options.tls_cert_file.empty() || !s.options.tls_key_file.empty()) {
+    if (s.options.tls_cert_file.empty() || s.options.tls_key_file.empty()) {
+      return Status::InvalidArgument("TLS needs both a certificate file and a key file");
+    }
+    auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                         net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                         net::ssl::context::no_tlsv1_1,
+                     ec);
+    if (!ec) tls->use_certificate_chain_file(s.options.tls_cert_file, ec);
+    if (ec) {
+      return Status::InvalidArgument("TLS certificate " + s.options.tls_cert_file + ": " +
+                                     ec.message());
+    }
+    tls->use_private_key_file(s.options.tls_key_file, net::ssl::context::pem, ec);
+    if (ec) {
+      return Status::InvalidArgument("TLS key " + s.options.tls_key_file + ": " + ec.message());
+    }
+    if (SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+      return Status::InvalidArgument("TLS key " + s.options.tls_key_file +
+                                     " does not match the certificate " + s.options.tls_cert_file);
+    }
+    s.tls = std::move(tls);
+  }
   const tcp::endpoint endpoint(address, s.options.port);
   s.acceptor.open(endpoint.protocol(), ec);
   if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);

@@ -1,5 +1,7 @@
 // An HTTP/1.1 server on Boost.Beast: one io_context run by a pool of threads, one session
-// per connection with keep-alive, a body size limit and a read timeout. Every request goes to
+// per connection with keep-alive, a body size limit and a read timeout. With a certificate
+// and key (options.tls_*), every connection speaks TLS (Boost.Asio SSL over the same TCP
+// stream, so timeouts and socket access are unchanged). Every request goes to
 // a single Handler (the App's router); the server itself knows no paths.
 //
 // Threads: the I/O threads read and write every connection asynchronously, so a slow or
@@ -51,6 +53,9 @@ struct HttpServerOptions {
   // Requests during which the session watches for the client closing its connection (see the
   // file comment). Only for requests that run on the I/O threads. Must be cheap.
   std::function<bool(const HttpRequest&)> watch_client;
+  // HTTPS: PEM files of the certificate (chain) and its private key. Both empty: plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // How long Stop() lets in-flight requests finish before cutting them off.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(30);
   // Called by Stop() when requests are still in flight after shutdown_timeout, before it
@@ -75,8 +80,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds, listens and starts the threads. A bind failure (address in use, bad address)
-  // returns an error and leaves nothing running.
+  // Binds, listens and starts the threads. A bind failure (address in use, bad address) or
+  // an unusable certificate or key returns an error and leaves nothing running.
   // REQUIRES: called at most once.
   Status Start();
 

@@ -8,7 +8,7 @@ PACKAGES=(
   librocksdb-dev libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libre2-dev libyaml-cpp-dev
-  libssl-dev
+  libssl-dev openssl
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-requests python3-snappy python3-yaml
   clang libclang-rt-14-dev

@@ -2,10 +2,13 @@
 
 #include <strings.h>
 #include <limits>
+#include <optional>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -62,18 +65,38 @@ Result<HttpReply> HttpClient::Send(std::string_view method, std::string_view tar
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   beast::error_code result;
   stream.expires_after(timeout_);
+  // Writes the request and reads the answer on `s` (the TCP stream or TLS over it).
+  auto exchange = [&](auto& s) {
+    http::async_write(s, req, [&](beast::error_code write_ec, std::size_t) {
+      if (write_ec) {
+        result = write_ec;
+        return;
+      }
+      http::async_read(s, buffer, parser,
+                       [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
+    });
+  };
+  std::optional<net::ssl::context> tls_context;
+  std::optional<net::ssl::stream<beast::tcp_stream&>> tls;
+  if (!tls_ca_file_.empty()) {
+    tls_context.emplace(net::ssl::context::tls_client);
+    tls_context->load_verify_file(tls_ca_file_, ec);
+    if (ec) return Status::InvalidArgument("CA file " + tls_ca_file_ + ": " + ec.message());
+    tls_context->set_verify_mode(net::ssl::verify_peer);
+    tls.emplace(stream, *tls_context);
+  }
   stream.async_connect(tcp::endpoint(address, port_), [&](beast::error_code connect_ec) {
     if (connect_ec) {
       result = connect_ec;
       return;
     }
-    http::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
-      if (write_ec) {
-        result = write_ec;
+    if (!tls.has_value()) return exchange(stream);
+    tls->async_handshake(net::ssl::stream_base::client, [&](beast::error_code handshake_ec) {
+      if (handshake_ec) {
+        result = handshake_ec;
         return;
       }
-      http::async_read(stream, buffer, parser,
-                       [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
+      exchange(*tls);
     });
   });
   ioc.run();

@@ -1,6 +1,6 @@
-// A tiny blocking HTTP/1.1 client for end-to-end tests, on Boost.Beast. Each call opens one
-// connection, sends one request, reads the whole response and closes. Every call is bounded
-// by a timeout, so a hung server fails the test instead of hanging it.
+// A tiny blocking HTTP/1.1 (or HTTPS, UseTls) client for end-to-end tests, on Boost.Beast. Each
+// call opens one connection, sends one request, reads the whole response and closes. Every call is
+// bounded by a timeout, so a hung server fails the test instead of hanging it.
 //
 //   HttpClient client("127.0.0.1", port);
 //   Result<HttpReply> r = client.Get("/ready");
@@ -36,6 +36,10 @@ class HttpClient {
              std::chrono::milliseconds timeout = std::chrono::seconds(60))
       : host_(std::move(host)), port_(port), timeout_(timeout) {}
 
+  // Speaks HTTPS, trusting only the certificate(s) in `ca_file` (PEM), such as a test's
+  // self-signed server certificate. The host name is not checked.
+  void UseTls(std::string ca_file) { tls_ca_file_ = std::move(ca_file); }
+
   Result<HttpReply> Get(std::string_view target, const Headers& headers = {}) const;
   Result<HttpReply> Post(std::string_view target, std::string body,
                          std::string_view content_type = "application/json",
@@ -48,6 +52,7 @@ class HttpClient {
   std::string host_;
   uint16_t port_;
   std::chrono::milliseconds timeout_;
+  std::string tls_ca_file_;  // empty: plain HTTP
 };
 
 }  // namespace sawmill::integration
