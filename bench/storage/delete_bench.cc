@@ -59,6 +59,7 @@ void Fill(Store* store, uint64_t stream, size_t bytes) {
     if (batch_bytes >= (1 << 20) || i + 1 == count) {
       WriteResult r;
       if (!store->Write("bench", {&w, 1}, &r).ok()) std::abort();
+      if (!store->FlushDue().ok()) std::abort();  // ~1.5 MiB chunks, as the flusher makes
       w.entries.clear();
       batch_bytes = 0;
     }
