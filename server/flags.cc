@@ -169,17 +169,6 @@ const std::vector<Flag>& Flags() {
        "true",
        [](std::string_view v, Config* c) { return SetBool(v, &c->deletes.purge_blob_files); },
        "compactor.delete_purge_blob_files"},
-      {"compactor.deletion-mode", "", "string",
-       "Log deletion: disabled, filter-only (queries hide deleted lines) or filter-and-delete "
-       "(and they are removed from storage).",
-       "filter-and-delete",
-       [](std::string_view v, Config* c) {
-         Result<DeletionMode> m = ParseDeletionMode(v);
-         if (!m.ok()) return m.status();
-         c->deletes.mode = *m;
-         return Status::OK();
-       },
-       "limits_config.deletion_mode"},
       {"storage.block-cache-size", "", "bytes", "RocksDB block cache size.", "256MiB",
        [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.block_cache_bytes); },
        "storage.block_cache_size"},
@@ -312,6 +301,17 @@ const std::vector<Flag>& Flags() {
          return SetCount(v, &c->limits.max_global_streams_per_user);
        },
        "limits_config.max_global_streams_per_user"},
+      {"compactor.deletion-mode", "", "string",
+       "Log deletion: disabled, filter-only (queries hide deleted lines) or filter-and-delete "
+       "(and they are removed from storage).",
+       "filter-and-delete",
+       [](std::string_view v, Config* c) {
+         Result<DeletionMode> m = ParseDeletionMode(v);
+         if (!m.ok()) return m.status();
+         c->deletes.mode = *m;
+         return Status::OK();
+       },
+       "limits_config.deletion_mode"},
       {"runtime-config.file", "", "string",
        "YAML file of per-tenant limit overrides (overrides: {tenant: {limit: value}}), "
        "reloaded while running.",
