@@ -104,6 +104,17 @@ struct RemoveStats {
   uint64_t entries_removed = 0;
 };
 
+// What one stream holds in a time range: the figures of Loki's index stats and volume
+// endpoints. Flushed chunks are counted from their index rows without reading them; a chunk
+// that only partly overlaps the range contributes its entries and bytes in proportion to the
+// overlap of its [min_ts, max_ts] span (an estimate, as Loki's are). Head entries are counted
+// exactly.
+struct StreamUsage {
+  uint64_t chunks = 0;  // flushed chunks overlapping the range, plus heads holding entries in it
+  uint64_t entries = 0;
+  uint64_t bytes = 0;  // uncompressed line + metadata bytes
+};
+
 class Store {
  public:
   // Opens (creating if needed) the store under options.data_dir and rebuilds the heads from
@@ -130,6 +141,10 @@ class Store {
                                                               uint64_t stream_id, int64_t from_ns,
                                                               int64_t to_ns,
                                                               Direction direction) = 0;
+
+  // The stream's usage in [from_ns, to_ns): one chunk index scan, no chunk is opened.
+  virtual Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                                    int64_t to_ns) = 0;
 
   // Flushes every head into chunks (graceful shutdown, POST /flush).
   virtual Status FlushAll() = 0;

@@ -4,6 +4,7 @@
 //   store_read.cc   the read path: head snapshots + chunks merged
 //   store_flush.cc  heads into chunks, background flushing, retention
 //   store_delete.cc removing entries (delete requests): chunk rewrites
+//   store_usage.cc  per-stream usage figures (index stats, volume) from the chunk index
 #pragma once
 
 #include <atomic>
@@ -51,6 +52,8 @@ class StoreImpl final : public Store {
   Result<std::unique_ptr<SampleIterator>> ReadSamples(std::string_view tenant, uint64_t stream_id,
                                                       int64_t from_ns, int64_t to_ns,
                                                       Direction direction) override;
+  Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                            int64_t to_ns) override;
   Status FlushAll() override;
   Status FlushDue() override;
   Status ApplyRetention(std::chrono::system_clock::time_point now) override;
@@ -78,6 +81,8 @@ class StoreImpl final : public Store {
   struct ChunkRef {
     std::string key;
     int64_t min_ts, max_ts;
+    uint64_t entries = 0;    // ChunkMeta::num_entries
+    uint64_t raw_bytes = 0;  // ChunkMeta::raw_bytes
   };
 
   // REQUIRES: mu_ held.

@@ -146,7 +146,8 @@ Status StoreImpl::ListChunks(std::string_view tenant, uint64_t stream_id, int64_
         return Status::Corruption("malformed chunk index row");
       }
       if (k.min_ts < to_ns && meta.max_ts >= from_ns) {
-        out->push_back({std::string(it->key()), k.min_ts, meta.max_ts});
+        out->push_back(
+            {std::string(it->key()), k.min_ts, meta.max_ts, meta.num_entries, meta.raw_bytes});
       }
     }
     if (!it->Valid()) break;
