@@ -60,7 +60,8 @@ class Pipeline {
   virtual bool IsLineFilterOnly() const = 0;
 };
 
-// The pipeline with no stages: every line passes unchanged with its stream's labels.
+// The pipeline with no stages: every line passes unchanged with its stream's labels and its
+// structured metadata.
 std::unique_ptr<Pipeline> NoopPipeline();
 
 }  // namespace sawmill::query::log
