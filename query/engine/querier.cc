@@ -26,4 +26,17 @@ Result<std::unique_ptr<SampleIterator>> Querier::OpenSamples(std::string_view te
   return std::unique_ptr<SampleIterator>(std::make_unique<EntrySamples>(std::move(it)));
 }
 
+Result<StreamUsage> Querier::Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                                   int64_t to_ns) {
+  SAW_ASSIGN_OR_RETURN(std::unique_ptr<SampleIterator> it,
+                       OpenSamples(tenant, stream_id, from_ns, to_ns, Direction::kForward));
+  StreamUsage usage;
+  while (it->Next()) {
+    ++usage.entries;
+    usage.bytes += it->line_size();
+  }
+  SAW_RETURN_IF_ERROR(it->status());
+  return usage;
+}
+
 }  // namespace sawmill::query::engine

@@ -34,6 +34,13 @@ struct SelectedStream {
   std::shared_ptr<const index::LabelSet> labels;
 };
 
+// What one stream holds in a time range (the index stats and volume figures).
+struct StreamUsage {
+  uint64_t chunks = 0;
+  uint64_t entries = 0;
+  uint64_t bytes = 0;  // uncompressed line + metadata bytes
+};
+
 class Querier {
  public:
   virtual ~Querier() = default;
@@ -56,6 +63,12 @@ class Querier {
   virtual Result<std::unique_ptr<SampleIterator>> OpenSamples(std::string_view tenant,
                                                               uint64_t stream_id, int64_t from_ns,
                                                               int64_t to_ns, Direction direction);
+
+  // What the stream holds in [from_ns, to_ns): the figures of the
+  // index stats and volume endpoints. The default counts OpenSamples' entries and line sizes
+  // (exact, no chunks); the store's answers from its chunk index without reading chunks.
+  virtual Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                                    int64_t to_ns);
 
   // Label names of the streams present in [from_ns, to_ns), sorted.
   virtual Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,

@@ -41,17 +41,22 @@ class TestQuerier final : public Querier {
     open_samples_calls.fetch_add(1);
     return store_->ReadSamples(tenant, id, from, to, d);
   }
-  Result<std::vector<std::string>> LabelNames(std::string_view, int64_t, int64_t) override {
-    return Status::Internal("unused");
+  Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from,
+                                              int64_t to) override {
+    return index_->LabelNames(tenant, from, to);
   }
-  Result<std::vector<std::string>> LabelValues(std::string_view, std::string_view, int64_t, int64_t,
-                                               std::span<const index::Matcher>) override {
-    return Status::Internal("unused");
+  Result<std::vector<std::string>> LabelValues(std::string_view tenant, std::string_view name,
+                                               int64_t from, int64_t to,
+                                               std::span<const index::Matcher> matchers) override {
+    return index_->LabelValues(tenant, name, from, to, matchers);
   }
-  Result<std::vector<SelectedStream>> Series(std::string_view,
-                                             std::span<const std::vector<index::Matcher>>, int64_t,
-                                             int64_t) override {
-    return Status::Internal("unused");
+  Result<std::vector<SelectedStream>> Series(std::string_view tenant,
+                                             std::span<const std::vector<index::Matcher>> selectors,
+                                             int64_t from, int64_t to) override {
+    SAW_ASSIGN_OR_RETURN(auto refs, index_->Series(tenant, selectors, from, to));
+    std::vector<SelectedStream> out;
+    for (auto& r : refs) out.push_back({r.id, r.labels});
+    return out;
   }
 
  public:
@@ -81,16 +86,17 @@ class StoreFixture : public ::testing::Test {
     ASSERT_TRUE(store_->Close().ok());
   }
 
-  void Push(const std::string& labels, std::vector<std::pair<int64_t, std::string>> entries) {
+  void Push(const std::string& labels, std::vector<std::pair<int64_t, std::string>> entries,
+            const std::string& tenant = "t") {
     auto ls = index::LabelSet::Parse(labels);
     ASSERT_TRUE(ls.ok()) << ls.status().ToString();
-    auto id = index_->GetOrCreateStream("t", *ls, entries.front().first);
+    auto id = index_->GetOrCreateStream(tenant, *ls, entries.front().first);
     ASSERT_TRUE(id.ok());
     storage::StreamWrite w;
     w.stream_id = *id;
     for (auto& [ts, line] : entries) w.entries.push_back({ts, line, {}});
     storage::WriteResult r;
-    ASSERT_TRUE(store_->Write("t", std::span(&w, 1), &r).ok());
+    ASSERT_TRUE(store_->Write(tenant, std::span(&w, 1), &r).ok());
     ASSERT_TRUE(r.rejected.empty());
   }
 
