@@ -10,6 +10,9 @@
 #include "server/build_info.h"
 #include "server/handlers/admin.h"
 #include "server/handlers/delete.h"
+#include "server/handlers/detected.h"
+#include "server/handlers/format_query.h"
+#include "server/handlers/index_stats.h"
 #include "server/handlers/labels.h"
 #include "server/handlers/otlp.h"
 #include "server/handlers/push.h"
@@ -54,6 +57,10 @@ App::App(Config config)
   AddQueryRoutes(query, &router_);
   AddLabelRoutes(query, &router_);
   AddDeleteRoutes({[this] { return open_deletes_.load(); }}, &router_);
+  query.multi_tenant_queries = config_.multi_tenant_queries;
+  AddIndexStatsRoutes(query, &router_);
+  AddDetectedRoutes(query, &router_);
+  AddFormatQueryRoutes(&router_);
 }
 
 App::~App() { (void)Stop(); }

@@ -277,6 +277,10 @@ const std::vector<Flag>& Flags() {
          return Status::OK();
        },
        "querier.max_query_memory"},
+      {"querier.multi-tenant-queries-enabled", "", "",
+       "Let one query read several tenants (X-Scope-OrgID a|b, streams get __tenant_id__).",
+       "false", [](std::string_view v, Config* c) { return SetBool(v, &c->multi_tenant_queries); },
+       "querier.multi_tenant_queries_enabled"},
       {"distributor.ingestion-rate-limit-mb", "", "float",
        "Per-tenant ingestion rate limit in MB/s of log lines (MB = 2^20 bytes); 0 = no limit.", "0",
        [](std::string_view v, Config* c) { return SetMegabytes(v, &c->limits.ingestion_rate_mb); },

@@ -38,6 +38,8 @@ struct Config {
   // What a query may ask for (Loki's query limits).
   QueryLimits query_limits;
   DeleteOptions deletes;            // log entry deletion (the delete API)
+  // Loki's querier.multi_tenant_queries_enabled: X-Scope-OrgID "a|b" queries both tenants.
+  bool multi_tenant_queries = false;
   std::string runtime_config_file;  // empty: no per-tenant overrides
   std::chrono::nanoseconds runtime_config_reload_period = std::chrono::seconds(10);
   LogLevel log_level = LogLevel::kInfo;

@@ -46,6 +46,12 @@ Result<std::unique_ptr<storage::SampleIterator>> StoreQuerier::OpenSamples(
   return query::engine::FilterDeletedSamples(std::move(it), std::move(filter));
 }
 
+Result<query::engine::StreamUsage> StoreQuerier::Usage(std::string_view tenant, uint64_t stream_id,
+                                                       int64_t from_ns, int64_t to_ns) {
+  SAW_ASSIGN_OR_RETURN(storage::StreamUsage u, store_->Usage(tenant, stream_id, from_ns, to_ns));
+  return query::engine::StreamUsage{u.chunks, u.entries, u.bytes};
+}
+
 Result<std::vector<std::string>> StoreQuerier::LabelNames(std::string_view tenant, int64_t from_ns,
                                                           int64_t to_ns) {
   return index_->LabelNames(tenant, from_ns, to_ns);

@@ -7,6 +7,7 @@
 #include "query/engine/plan.h"
 #include "query/engine/response_json.h"
 #include "server/handlers/query_params.h"
+#include "server/handlers/read_scope.h"
 #include "server/handlers/tenant.h"
 #include "server/http_status.h"
 
@@ -25,6 +26,7 @@ HttpResponse Json(std::string body) {
 
 // What every endpoint here starts with.
 struct Common {
+  ReadScope scope;
   engine::Querier* querier = nullptr;
   std::string tenant;
   Form form;
@@ -33,11 +35,9 @@ struct Common {
 
 Result<Common> Begin(const QueryContext& ctx, const Request& req) {
   Common c;
-  c.querier = ctx.querier();
-  if (c.querier == nullptr) {
-    return Status::Unavailable("Querier not ready: the store is still opening");
-  }
-  SAW_ASSIGN_OR_RETURN(c.tenant, TenantOf(req.http));
+  SAW_ASSIGN_OR_RETURN(c.scope, ScopeOf(ctx, req.http));
+  c.querier = c.scope.querier;
+  c.tenant = c.scope.tenant;
   SAW_ASSIGN_OR_RETURN(c.form, Form::FromRequest(req));
   SAW_ASSIGN_OR_RETURN(c.bounds, ParseBounds(c.form, NowNs()));
   return c;

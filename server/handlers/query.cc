@@ -10,6 +10,7 @@
 #include "query/engine/plan.h"
 #include "query/engine/response_json.h"
 #include "server/handlers/query_params.h"
+#include "server/handlers/read_scope.h"
 #include "server/handlers/tenant.h"
 #include "server/http_status.h"
 #include "server/instrumentation.h"
@@ -146,10 +147,9 @@ Result<HttpResponse> HandleMetric(Run& run, engine::Querier* querier, const std:
 
 Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Api api) {
   Run run{ctx, std::chrono::steady_clock::now(), {}, std::nullopt, {}};
-  engine::Querier* querier = ctx.querier();
-  if (querier == nullptr)
-    return Status::Unavailable("Querier not ready: the store is still opening");
-  SAW_ASSIGN_OR_RETURN(std::string tenant, TenantOf(req.http));
+  SAW_ASSIGN_OR_RETURN(ReadScope scope, ScopeOf(ctx, req.http));
+  engine::Querier* querier = scope.querier;
+  std::string tenant = std::move(scope.tenant);
   Result<Form> form = Form::FromRequest(req);
   if (!form.ok()) return PlainError(form.status());
   const int64_t now = NowNs();

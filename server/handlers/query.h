@@ -38,6 +38,8 @@ struct QueryContext {
   // Admission (-querier.max-concurrent, the bounded queue); must outlive the routes.
   QueryScheduler* scheduler = nullptr;
   Instrumentation* instrumentation = nullptr;  // the query log line and metrics; may be null
+  // -querier.multi-tenant-queries-enabled: X-Scope-OrgID "a|b" reads both (read_scope.h).
+  bool multi_tenant_queries = false;
 };
 
 // True for the query endpoints (their sessions watch for the client going away).

@@ -164,6 +164,16 @@ TEST(FlagsTest, RejectsBadInputWithClearMessages) {
   }
 }
 
+TEST(FlagsTest, MultiTenantQueriesAreOffUntilEnabled) {
+  Result<Config> off = Parse({});
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->multi_tenant_queries);
+  Result<Config> on = Parse({"-querier.multi-tenant-queries-enabled=true"});
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_TRUE(on->multi_tenant_queries);
+  EXPECT_FALSE(Parse({"-querier.multi-tenant-queries-enabled=yes"}).ok());
+}
+
 TEST(FlagsTest, UsageListsEveryFlag) {
   const std::string usage = FlagsUsage();
   for (const char* name : {"-server.http-listen-address", "-server.http-listen-port",
