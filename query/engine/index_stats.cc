@@ -170,6 +170,10 @@ Result<VolumeResult> Volume(Querier* querier, const VolumeParams& p) {
     });
     if (sorted.size() > p.limit) sorted.resize(p.limit);
     for (auto& [name, a] : sorted) {
+      if (by_name.size() >= kVolumeMaxSeries && by_name.count(name) == 0) {
+        return Status::InvalidArgument("the query hit the max number of series limit (limit: " +
+                                       std::to_string(kVolumeMaxSeries) + " series)");
+      }
       VolumeSeries& series = by_name[name];
       if (series.samples.empty()) {
         series.name = name;
