@@ -52,12 +52,12 @@ App::App(Config config)
   query.querier = [this]() -> query::engine::Querier* { return open_querier_.load(); };
   query.pool = &query_pool_;
   query.limits = config_.query_limits;
+  query.multi_tenant_queries = config_.multi_tenant_queries;
   query.scheduler = scheduler_.get();
   query.instrumentation = &instrumentation_;
   AddQueryRoutes(query, &router_);
   AddLabelRoutes(query, &router_);
   AddDeleteRoutes({[this] { return open_deletes_.load(); }}, &router_);
-  query.multi_tenant_queries = config_.multi_tenant_queries;
   AddIndexStatsRoutes(query, &router_);
   AddDetectedRoutes(query, &router_);
   AddFormatQueryRoutes(&router_);
