@@ -48,7 +48,7 @@ def main():
         config = os.path.join(prefix, "etc", "sawmill", "config.yaml")
         unit = os.path.join(prefix, "lib", "systemd", "system", "sawmill.service")
         check(os.access(binary, os.X_OK), "bin/sawmill installed and executable")
-        if os.path.exists(os.path.join(build, "tools", "sawcli", "sawcli")):
+        if os.path.isfile(os.path.join(build, "tools", "sawcli")):
             check(os.access(os.path.join(prefix, "bin", "sawcli"), os.X_OK),
                   "bin/sawcli installed and executable")
         check(os.path.isfile(config), "etc/sawmill/config.yaml installed")
