@@ -133,6 +133,39 @@ void Pusher::Release(std::string_view tenant, size_t reserved) {
   if (it->second == 0) reserved_.erase(it);
 }
 
+void Pusher::NotifyListener(std::string_view tenant, const std::vector<Candidate>& candidates,
+                            const std::vector<storage::StreamWrite>& writes,
+                            const storage::WriteResult& result) {
+  std::vector<PushedStream> streams;
+  streams.reserve(writes.size());
+  size_t w = 0;
+  for (const Candidate& c : candidates) {
+    if (!c.admitted) continue;
+    streams.push_back({&c.labels, writes[w++].entries});
+  }
+  // Refused entries are left out: copies of the streams that had some.
+  std::vector<std::vector<storage::EntryRef>> kept;
+  if (!result.rejected.empty()) {
+    std::vector<std::vector<bool>> refused(writes.size());
+    for (const auto& r : result.rejected) {
+      if (refused[r.stream_index].empty()) {
+        refused[r.stream_index].assign(writes[r.stream_index].entries.size(), false);
+      }
+      refused[r.stream_index][r.entry_index] = true;
+    }
+    kept.reserve(writes.size());
+    for (size_t i = 0; i < writes.size(); ++i) {
+      if (refused[i].empty()) continue;
+      std::vector<storage::EntryRef>& k = kept.emplace_back();
+      for (size_t j = 0; j < writes[i].entries.size(); ++j) {
+        if (!refused[i][j]) k.push_back(writes[i].entries[j]);
+      }
+      streams[i].entries = k;
+    }
+  }
+  listener_->OnPush(tenant, streams);
+}
+
 Status Pusher::Push(std::string_view tenant, const PushRequest& request,
                     std::chrono::system_clock::time_point now, PushOutcome* outcome) {
   *outcome = PushOutcome();
@@ -299,6 +332,9 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
               1, bytes);
     }
     outcome->accepted_entries = result.accepted + result.duplicates;
+    if (listener_ != nullptr && listener_->Active()) {
+      NotifyListener(tenant, candidates, writes, result);
+    }
     return Status::OK();
   }();
   Release(tenant, reserved);

@@ -31,6 +31,7 @@
 #include "index/label_index.h"
 #include "ingest/limits.h"
 #include "ingest/overrides.h"
+#include "ingest/push_listener.h"
 #include "ingest/push_request.h"
 #include "ingest/rate_limiter.h"
 #include "storage/store.h"
@@ -79,6 +80,10 @@ class Pusher {
   Status Push(std::string_view tenant, const PushRequest& request,
               std::chrono::system_clock::time_point now, PushOutcome* outcome);
 
+  // Tells `listener` (null: nobody) about every push's stored entries from now on; it must
+  // outlive the pusher. REQUIRES: no Push() is running.
+  void set_listener(PushListener* listener) { listener_ = listener; }
+
  private:
   struct Candidate;
 
@@ -88,12 +93,17 @@ class Pusher {
   size_t AdmitStreams(std::string_view tenant, size_t limit, std::vector<Candidate>* candidates,
                       PushOutcome* outcome);
   void Release(std::string_view tenant, size_t reserved);
+  // Hands the stored entries of a push to listener_.
+  void NotifyListener(std::string_view tenant, const std::vector<Candidate>& candidates,
+                      const std::vector<storage::StreamWrite>& writes,
+                      const storage::WriteResult& result);
 
   storage::Store* store_;
   index::LabelIndex* index_;
   const Overrides* overrides_;
   Clock clock_;
   RateLimiter rate_limiter_;
+  PushListener* listener_ = nullptr;
 
   std::mutex reserve_mu_;
   // New streams being created by pushes in flight, per tenant: counted with the store's

@@ -23,6 +23,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "server/log.h"
 
@@ -144,6 +145,10 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
     auto request = std::make_shared<HttpRequest>(parser_->release());
     const bool keep_alive = request->keep_alive() && !server_->stopping.load();
+    if (server_->options.upgrade && boost::beast::websocket::is_upgrade(*request) &&
+        !server_->stopping.load() && server_->options.upgrade(*request, stream_.socket())) {
+      return;  // the connection now belongs to the upgrade's taker
+    }
     if (server_->offload_pool != nullptr && server_->options.offload(*request)) {
       // (Offloaded requests are not watched: the session's socket stays with its strand.)
       // The handler runs on the offload pool; the answer comes back to this session's strand.

@@ -32,6 +32,8 @@
 #include <memory>
 #include <string>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include "server/http_message.h"
 #include "storage/status.h"
 
@@ -61,6 +63,12 @@ struct HttpServerOptions {
   // Called by Stop() when requests are still in flight after shutdown_timeout, before it
   // waits for their handlers to return (e.g. to cancel running queries). May be empty.
   std::function<void()> on_shutdown_timeout;
+  // Connection takeover (WebSocket): called on an I/O thread, before the handler, for each
+  // request that asks for a WebSocket upgrade. Returns false to serve the request as usual
+  // (the handler answers it); returns true after moving `socket` out, which ends the session
+  // without writing anything: the connection is then the taker's, on the same io_context,
+  // and Stop() does not wait for it. Null: upgrades are served by the handler.
+  std::function<bool(HttpRequest& request, boost::asio::ip::tcp::socket& socket)> upgrade;
 };
 
 // What the server tells a handler beyond the request itself.
