@@ -61,6 +61,14 @@ App::App(Config config)
   AddIndexStatsRoutes(query, &router_);
   AddDetectedRoutes(query, &router_);
   AddFormatQueryRoutes(&router_);
+  TailContext tail;
+  tail.querier = query.querier;
+  tail.pool = &query_pool_;
+  tail.limits = config_.query_limits;
+  tail.max_tails_per_tenant = config_.query_limits.max_concurrent_tail_requests;
+  tail.hub = &tail_hub_;
+  tail_server_ = std::make_unique<TailServer>(tail);
+  tail_server_->AddRoutes(&router_);
 }
 
 App::~App() { (void)Stop(); }
@@ -75,6 +83,8 @@ void App::RegisterMetrics() {
       .WithLabels({std::string(b.version), std::string(b.revision), std::string(b.branch)})
       .Set(1);
   instrumentation_.WatchStore([this] { return open_store_.load(); });
+  instrumentation_.AddScrapeGauge("sawmill_querier_tail_active", "Live tails open.",
+                                  [this] { return static_cast<double>(tail_hub_.size()); });
   QueryScheduler* scheduler = scheduler_.get();
   instrumentation_.AddScrapeGauge("loki_query_scheduler_queue_length",
                                   "Queries waiting for a -querier.max-concurrent slot.",
@@ -138,6 +148,10 @@ Status App::Start() {
   http_options.offload = [](const HttpRequest& r) { return IsPushRequest(r) || IsOtlpRequest(r); };
   http_options.offload_threads =
       static_cast<int>(std::max(8u, 4 * std::thread::hardware_concurrency()));
+  // A refused request (auth) is not taken: Serve() answers it with its 401.
+  http_options.upgrade = [this](HttpRequest& r, boost::asio::ip::tcp::socket& s) {
+    return !auth_->Check(r).has_value() && tail_server_->Upgrade(r, s);
+  };
   http_ = std::make_unique<HttpServer>(
       http_options,
       [this](const HttpRequest& request, const RequestInfo& info) { return Serve(request, info); });
@@ -165,6 +179,7 @@ Status App::Start() {
   }
   index_ = std::move(label_index).value();
   pusher_ = std::make_unique<ingest::Pusher>(store_.get(), index_.get(), &overrides_);
+  pusher_->set_listener(&tail_hub_);
   LogInfo("label index loaded", {{"streams", std::to_string(index_->Stats().streams)}});
   open_store_.store(store_.get());
   open_pusher_.store(pusher_.get());
@@ -191,6 +206,8 @@ Status App::Stop() {
   if (stopped_) return Status::OK();
   stopped_ = true;
   BeginShutdown();
+  // Open tails are closed first (briefly: a stop never waits on a tail's client).
+  if (http_ != nullptr) tail_server_->Shutdown(std::chrono::milliseconds(500));
   if (http_ != nullptr) {
     LogInfo("stopping the HTTP server, finishing requests in flight");
     http_->Stop();

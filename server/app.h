@@ -30,6 +30,8 @@
 #include "server/router.h"
 #include "server/runtime_config.h"
 #include "server/store_querier.h"
+#include "server/tail/tail_hub.h"
+#include "server/tail/tail_server.h"
 #include "storage/store.h"
 
 namespace sawmill::server {
@@ -68,6 +70,8 @@ class App {
   std::unique_ptr<Auth> auth_;  // set by Start() before the server listens
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<index::LabelIndex> index_;  // in the store's database; closed before it
+  TailHub tail_hub_;                          // before the pusher, which tells it about pushes
+  std::unique_ptr<TailServer> tail_server_;   // its sessions run on http_'s threads
   ingest::Overrides overrides_;  // per-tenant limits: the flags' defaults + runtime config
   std::unique_ptr<RuntimeConfig> runtime_config_;  // null without -runtime-config.file
   std::unique_ptr<ingest::Pusher> pusher_;

@@ -281,6 +281,12 @@ const std::vector<Flag>& Flags() {
        "Let one query read several tenants (X-Scope-OrgID a|b, streams get __tenant_id__).",
        "false", [](std::string_view v, Config* c) { return SetBool(v, &c->multi_tenant_queries); },
        "querier.multi_tenant_queries_enabled"},
+      {"querier.max-concurrent-tail-requests", "", "int",
+       "Tails (GET /loki/api/v1/tail) a tenant may have open at once; 0 for no limit.", "10",
+       [](std::string_view v, Config* c) {
+         return SetCount(v, &c->query_limits.max_concurrent_tail_requests);
+       },
+       "limits_config.max_concurrent_tail_requests"},
       {"distributor.ingestion-rate-limit-mb", "", "float",
        "Per-tenant ingestion rate limit in MB/s of log lines (MB = 2^20 bytes); 0 = no limit.", "0",
        [](std::string_view v, Config* c) { return SetMegabytes(v, &c->limits.ingestion_rate_mb); },

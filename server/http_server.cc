@@ -145,7 +145,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
     auto request = std::make_shared<HttpRequest>(parser_->release());
     const bool keep_alive = request->keep_alive() && !server_->stopping.load();
-    if (server_->options.upgrade && boost::beast::websocket::is_upgrade(*request) &&
+    if (!tls_ && server_->options.upgrade && boost::beast::websocket::is_upgrade(*request) &&
         !server_->stopping.load() && server_->options.upgrade(*request, stream_.socket())) {
       return;  // the connection now belongs to the upgrade's taker
     }

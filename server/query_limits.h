@@ -7,6 +7,7 @@
 //   -query-scheduler.max-outstanding-requests-per-tenant  max_outstanding_requests_per_tenant
 //                                   queries waiting for a slot (one queue for all tenants)
 //   -querier.max-query-memory       (Sawmill's) bytes a query may hold while it runs
+//   -querier.max-concurrent-tail-requests  max_concurrent_tail_requests  10 (per tenant)
 #pragma once
 
 #include <chrono>
@@ -25,6 +26,7 @@ struct QueryLimits {
   // HTTP thread (query_scheduler.h), hence the cap kMaxOutstandingLimit.
   size_t max_outstanding = 100;
   uint64_t max_query_memory = uint64_t{1} << 30;  // 0: no limit
+  size_t max_concurrent_tail_requests = 10;       // open tails per tenant; 0: no limit
 };
 
 inline constexpr size_t kMaxOutstandingLimit = 4096;

@@ -49,7 +49,14 @@ void AppendStoreJson(std::string* out, uint64_t lines, uint64_t bytes, uint64_t 
   *out += "}}";
 }
 
-// Go's time.RFC3339Nano: the fraction loses its trailing zeros (and its dot when it is zero).
+void AppendDouble(std::string* out, double v) {
+  char buf[32];
+  const int n = std::snprintf(buf, sizeof(buf), "%.9g", v);
+  out->append(buf, static_cast<size_t>(n));
+}
+
+}  // namespace
+
 std::string GoRfc3339Nano(int64_t ts_ns) {
   std::string t = FormatRfc3339Nano(ts_ns);  // ...T00:00:00.000000000Z
   const size_t dot = t.rfind('.');
@@ -61,14 +68,6 @@ std::string GoRfc3339Nano(int64_t ts_ns) {
   t.erase(last, end - last);
   return t;
 }
-
-void AppendDouble(std::string* out, double v) {
-  char buf[32];
-  const int n = std::snprintf(buf, sizeof(buf), "%.9g", v);
-  out->append(buf, static_cast<size_t>(n));
-}
-
-}  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -24,6 +24,10 @@
 
 namespace sawmill::query::engine {
 
+// Go's time.RFC3339Nano (how Go's encoding/json writes a time.Time): the fraction loses its
+// trailing zeros, and its dot when it is zero.
+std::string GoRfc3339Nano(int64_t ts_ns);
+
 // Appends `s` as a JSON string, quotes included.
 void AppendJsonString(std::string* out, std::string_view s);
 // Appends {"name":"value",...} in the labels' order.

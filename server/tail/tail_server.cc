@@ -1,0 +1,219 @@
+#include "server/tail/tail_server.h"
+
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+#include "query/engine/log_query.h"
+#include "query/engine/plan.h"
+#include "server/handlers/query_params.h"
+#include "server/handlers/tenant.h"
+#include "server/log.h"
+#include "server/tail/tail_session.h"
+
+namespace sawmill::server {
+namespace {
+
+namespace engine = query::engine;
+
+constexpr int64_t kMaxDelayForSeconds = 5;  // Loki's maxDelayForInTailing
+
+constexpr std::string_view kTailPath = "/loki/api/v1/tail";
+constexpr std::string_view kLegacyTailPath = "/api/prom/tail";
+
+// gorilla/websocket's answer to a tail request that is not an upgrade.
+constexpr char kNotWebSocket[] =
+    "websocket: the client is not using the websocket protocol: 'upgrade' token not found in "
+    "'Connection' header\n";
+
+Result<int64_t> ParseDelayFor(std::string_view text) {
+  if (text.empty()) return int64_t{0};
+  int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 0) {
+    return Status::InvalidArgument("strconv.ParseInt: parsing \"" + std::string(text) +
+                                   "\": invalid syntax");
+  }
+  if (v > kMaxDelayForSeconds) {
+    return Status::InvalidArgument("delay_for can't be greater than " +
+                                   std::to_string(kMaxDelayForSeconds));
+  }
+  return v * 1'000'000'000;
+}
+
+// The regexp parameter of the legacy API, as a line filter (as /api/prom/query).
+std::string WithRegexp(std::string query, std::string_view re) {
+  if (re.empty()) return query;
+  std::string quoted = "\"";
+  for (char c : re) {
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    quoted.push_back(c);
+  }
+  return query + " |~ " + quoted + "\"";
+}
+
+// The newest `limit` entries of [start, end), oldest first, as Loki's querier sends a tail's
+// history (a backward query, reversed).
+Result<std::vector<TailEntry>> History(const TailContext& ctx, engine::Querier* querier,
+                                       const TailParams& p, const TailOptions& tail,
+                                       int64_t end_ns) {
+  std::vector<TailEntry> out;
+  if (p.start_ns >= end_ns) return out;
+  engine::LogQueryParams q;
+  q.tenant = p.tenant;
+  q.matchers = tail.matchers;
+  q.pipeline = tail.pipeline.get();
+  q.start_ns = p.start_ns;
+  q.end_ns = end_ns;
+  q.direction = storage::Direction::kBackward;
+  q.limit = p.limit;
+  q.loki_split_interval_ns = 0;
+  if (ctx.limits.query_timeout.count() > 0) {
+    q.deadline = std::chrono::steady_clock::now() + ctx.limits.query_timeout;
+  }
+  SAW_ASSIGN_OR_RETURN(engine::LogQueryResult result,
+                       engine::ExecuteLogQuery(querier, ctx.pool, q));
+  for (engine::ResultStream& s : result.streams) {
+    auto labels = std::make_shared<const index::LabelSet>(std::move(s.labels));
+    for (engine::ResultEntry& e : s.entries) out.push_back({e.ts_ns, labels, std::move(e.line)});
+  }
+  // Oldest first; equal timestamps by labels, as Loki's merge orders them.
+  std::stable_sort(out.begin(), out.end(), [](const TailEntry& a, const TailEntry& b) {
+    if (a.ts_ns != b.ts_ns) return a.ts_ns < b.ts_ns;
+    return a.labels->ToString() < b.labels->ToString();
+  });
+  return out;
+}
+
+}  // namespace
+
+Result<TailParams> ParseTailRequest(const TailContext& context, const Request& request,
+                                    query::engine::QueryPlan* plan_out) {
+  if (context.querier() == nullptr) {
+    return Status::Unavailable("Querier not ready: the store is still opening");
+  }
+  TailParams p;
+  p.legacy = request.path == kLegacyTailPath;
+  SAW_ASSIGN_OR_RETURN(p.tenant, TenantOf(request.http));
+  SAW_ASSIGN_OR_RETURN(Form form, Form::FromRequest(request));
+  const int64_t now = NowNs();
+  SAW_ASSIGN_OR_RETURN(RangeParams range, ParseRangeParams(form, now));
+  p.limit = range.limit;
+  p.start_ns = range.start_ns;
+  SAW_ASSIGN_OR_RETURN(p.delay_ns, ParseDelayFor(form.Get("delay_for")));
+  const size_t max_entries = context.limits.max_entries_per_query;
+  if (max_entries > 0 && p.limit > max_entries) {
+    return Status::InvalidArgument(
+        "max entries limit per query exceeded, limit > max_entries_limit (" +
+        std::to_string(p.limit) + " > " + std::to_string(max_entries) + ")");
+  }
+  p.query = std::string(form.Get("query"));
+  if (p.legacy) p.query = WithRegexp(std::move(p.query), form.Get("regexp"));
+  SAW_ASSIGN_OR_RETURN(engine::QueryPlan plan, engine::PlanQuery(p.query));
+  if (plan.is_metric) {
+    return Status::InvalidArgument("tail is only supported for log queries, not metric queries");
+  }
+  if (plan_out != nullptr) *plan_out = std::move(plan);
+  return p;
+}
+
+void TailServer::AddRoutes(Router* router) {
+  for (std::string_view path : {kTailPath, kLegacyTailPath}) {
+    router->Add(http::verb::get, path, [this](const Request& req) -> Result<HttpResponse> {
+      Result<TailParams> p = ParseTailRequest(context_, req, nullptr);
+      if (!p.ok()) {
+        if (p.status().code() != StatusCode::kInvalidArgument) return p.status();
+        return MakeResponse(http::status::bad_request, p.status().message());
+      }
+      return MakeResponse(http::status::bad_request, kNotWebSocket);
+    });
+  }
+}
+
+bool TailServer::Upgrade(HttpRequest& http_request, boost::asio::ip::tcp::socket& socket) {
+  try {
+    const std::string_view target = http_request.target();
+    const size_t question = target.find('?');
+    Request request{
+        http_request,
+        target.substr(0, question),
+        question == std::string_view::npos ? std::string_view() : target.substr(question + 1),
+        {}};
+    if (http_request.method() != http::verb::get ||
+        (request.path != kTailPath && request.path != kLegacyTailPath)) {
+      return false;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return false;
+    }
+    engine::QueryPlan plan;
+    Result<TailParams> params = ParseTailRequest(context_, request, &plan);
+    if (!params.ok()) return false;  // the route answers the same error
+    engine::Querier* querier = context_.querier();
+    if (querier == nullptr) return false;
+
+    TailOptions options;
+    options.tenant = params->tenant;
+    options.matchers = std::move(plan.log.matchers);
+    options.pipeline = std::shared_ptr<const query::log::Pipeline>(std::move(plan.log.pipeline));
+    auto tail = std::make_shared<Tail>(std::move(options));
+    auto session =
+        std::make_shared<TailSession>(std::move(socket), std::move(http_request), this,
+                                      context_.hub, tail, params->delay_ns, params->legacy);
+    tail->set_wakeup(session->MakeWakeup());
+    if (Status opened = context_.hub->Open(tail, context_.max_tails_per_tenant); !opened.ok()) {
+      session->Refuse(opened.message());
+    } else {
+      // Subscribed first, so nothing pushed from now on is missed; the history ends now.
+      Result<std::vector<TailEntry>> history =
+          History(context_, querier, *params, tail->options(), NowNs());
+      if (history.ok()) {
+        session->SetHistory(std::move(history).value());
+      } else {
+        session->Refuse(history.status().message());
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      sessions_.emplace(session.get(), session);
+      if (stopping_) session->Shutdown();
+    }
+    session->Start();
+    return true;
+  } catch (const std::exception& e) {
+    LogError("tail upgrade failed", {{"err", e.what()}});
+  }
+  return true;  // the socket may be gone; the connection ends
+}
+
+void TailServer::Shutdown(std::chrono::milliseconds wait) {
+  std::vector<std::shared_ptr<TailSession>> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    for (auto& [ptr, weak] : sessions_) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) s->Shutdown();
+  live.clear();  // outside the lock: the last reference may run ~TailSession, which locks
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!drained_.wait_for(lock, wait, [this] { return sessions_.empty(); })) {
+    LogWarn("closing tails that did not finish their close handshake",
+            {{"tails", sessions_.size()}});
+  }
+}
+
+size_t TailServer::open_sessions() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+void TailServer::Unregister(TailSession* session) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.erase(session);
+  if (sessions_.empty()) drained_.notify_all();
+}
+
+}  // namespace sawmill::server

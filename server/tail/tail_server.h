@@ -1,0 +1,103 @@
+// GET /loki/api/v1/tail and GET /api/prom/tail: live tailing over a WebSocket, as Loki's
+// querier serves it.
+//
+//   query      a LogQL log query (selector and pipeline); `regexp` adds |~ on the legacy path
+//   limit      entries of history sent first (default 100; at most -validation.max-entries-limit)
+//   start      where history starts (default now - 1h; Loki's time forms, query_params.h)
+//   delay_for  seconds (0-5) entries are held back so late ones are sent in timestamp order
+//
+// A request with a bad parameter or query is answered 400 with Loki's message before any
+// upgrade (so is a request that is not a WebSocket upgrade, with gorilla/websocket's message).
+// Otherwise the connection is upgraded and gets: the newest `limit` entries in
+// [start, now) oldest first, then every pushed entry the query keeps, in messages of at most
+// 100 entries (tail_json.h). Errors after the upgrade close the WebSocket with 1011 and the
+// message, as Loki does: the per-tenant cap on open tails
+// (-querier.max-concurrent-tail-requests, Loki's limits_config.max_concurrent_tail_requests,
+// default 10) and a failed history query. A ping is sent every second while idle; a client
+// that answers nothing for two minutes is dropped. A slow client never slows pushes: what
+// it cannot take is counted in `dropped_entries` (tail_hub.h).
+//
+// Thread-safety: Upgrade() runs on the HTTP server's I/O threads, concurrently; sessions run
+// on their connection's strand.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "query/engine/plan.h"
+#include "query/engine/querier.h"
+#include "query/engine/thread_pool.h"
+#include "server/query_limits.h"
+#include "server/router.h"
+#include "server/tail/tail_hub.h"
+
+namespace sawmill::server {
+
+class TailSession;
+
+struct TailContext {
+  // The querier, or null while the store is still opening.
+  std::function<query::engine::Querier*()> querier;
+  query::engine::ThreadPool* pool = nullptr;
+  QueryLimits limits;
+  size_t max_tails_per_tenant = 10;  // 0: no limit
+  TailHub* hub = nullptr;            // must outlive the server and its sessions
+};
+
+// A tail request's parameters, checked.
+struct TailParams {
+  std::string tenant;
+  std::string query;
+  size_t limit = 100;
+  int64_t start_ns = 0;
+  int64_t delay_ns = 0;
+  bool legacy = false;  // /api/prom/tail
+};
+
+// Parses a tail request (InvalidArgument with Loki's message; Unavailable while the store is
+// opening). Also plans the query, which must be a log query; the plan goes to *plan_out
+// when it is not null.
+Result<TailParams> ParseTailRequest(const TailContext& context, const Request& request,
+                                    query::engine::QueryPlan* plan_out);
+
+class TailServer {
+ public:
+  explicit TailServer(TailContext context) : context_(std::move(context)) {}
+  ~TailServer() = default;  // REQUIRES: no session is left (the io_context is gone)
+  TailServer(const TailServer&) = delete;
+  TailServer& operator=(const TailServer&) = delete;
+
+  // The routes for tail requests that are not upgrades (they answer errors).
+  void AddRoutes(Router* router);
+
+  // The HTTP server's upgrade hook (http_server.h): takes the connection of a valid tail
+  // request; returns false for anything else (another path, a bad parameter, shutting down),
+  // which the routes then answer.
+  bool Upgrade(HttpRequest& request, boost::asio::ip::tcp::socket& socket);
+
+  // Refuses new tails and closes the open ones (1001 going away), waiting at most `wait` for
+  // their closing handshakes. REQUIRES: the HTTP server's threads still run.
+  void Shutdown(std::chrono::milliseconds wait);
+
+  size_t open_sessions() const;
+
+ private:
+  friend class TailSession;
+  void Unregister(TailSession* session);
+
+  const TailContext context_;
+  mutable std::mutex mu_;
+  std::condition_variable drained_;
+  bool stopping_ = false;
+  std::unordered_map<TailSession*, std::weak_ptr<TailSession>> sessions_;
+};
+
+}  // namespace sawmill::server

@@ -1,0 +1,186 @@
+#include "server/tail/tail_session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include "server/handlers/query_params.h"
+#include "server/log.h"
+#include "server/tail/tail_json.h"
+#include "server/tail/tail_server.h"
+
+namespace sawmill::server {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace websocket = beast::websocket;
+
+namespace {
+
+constexpr size_t kMaxEntriesPerMessage = 100;          // Loki's maxEntriesPerTailResponse
+constexpr auto kPingPeriod = std::chrono::seconds(1);  // Loki's wsPingPeriod
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+}  // namespace
+
+TailSession::TailSession(net::ip::tcp::socket&& socket, HttpRequest request, TailServer* server,
+                         TailHub* hub, std::shared_ptr<Tail> tail, int64_t delay_ns, bool legacy)
+    : ws_(std::move(socket)),
+      request_(std::move(request)),
+      server_(server),
+      hub_(hub),
+      tail_(std::move(tail)),
+      delay_ns_(delay_ns),
+      legacy_(legacy),
+      ping_timer_(ws_.get_executor()),
+      delay_timer_(ws_.get_executor()) {}
+
+TailSession::~TailSession() {
+  if (tail_ != nullptr) hub_->Close(tail_.get());
+  server_->Unregister(this);
+}
+
+void TailSession::Start() {
+  beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts apply
+  websocket::stream_base::timeout timeout;
+  timeout.handshake_timeout = std::chrono::seconds(30);
+  // Our pings make a live client answer: two minutes without a byte from it ends the tail.
+  timeout.idle_timeout = std::chrono::minutes(2);
+  timeout.keep_alive_pings = false;
+  ws_.set_option(timeout);
+  ws_.read_message_max(64 * 1024);
+  ws_.auto_fragment(false);  // each message in one frame  // clients have nothing to say; bound what they send
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& r) { r.set(http::field::server, "sawmill"); }));
+  ws_.async_accept(request_, beast::bind_front_handler(&TailSession::OnAccept, shared_from_this()));
+}
+
+std::function<void()> TailSession::MakeWakeup() {
+  return [executor = ws_.get_executor(), weak = weak_from_this()] {
+    net::post(executor, [weak] {
+      if (auto self = weak.lock()) self->Pump();
+    });
+  };
+}
+
+void TailSession::Shutdown() {
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->CloseWith(websocket::close_reason(websocket::close_code::going_away));
+  });
+}
+
+void TailSession::OnAccept(beast::error_code ec) {
+  if (ec) return Finish();
+  accepted_ = true;
+  request_ = {};  // not needed any more
+  DoRead();
+  if (!error_.empty()) {
+    if (tail_ != nullptr) hub_->Close(tail_.get());
+    tail_.reset();
+    // A close frame's reason holds at most 123 bytes.
+    const std::string_view reason = std::string_view(error_).substr(0, 123);
+    return CloseWith(websocket::close_reason(websocket::close_code::internal_error, reason));
+  }
+  ArmPing();
+  Pump();
+}
+
+void TailSession::DoRead() {
+  ws_.async_read(read_buffer_, beast::bind_front_handler(&TailSession::OnRead, shared_from_this()));
+}
+
+void TailSession::OnRead(beast::error_code ec, size_t) {
+  if (ec) return Finish();  // closed by the client, by us, or broken
+  read_buffer_.clear();     // what clients send is ignored
+  DoRead();
+}
+
+void TailSession::Pump() {
+  if (!accepted_ || writing_ || closing_ || finished_) return;
+  std::vector<TailEntry> entries;
+  std::vector<DroppedEntry> dropped;
+  if (history_sent_ < history_.size()) {
+    const size_t n = std::min(kMaxEntriesPerMessage, history_.size() - history_sent_);
+    for (size_t i = 0; i < n; ++i) entries.push_back(std::move(history_[history_sent_ + i]));
+    history_sent_ += n;
+    if (history_sent_ == history_.size()) history_ = {};
+  } else if (tail_ != nullptr) {
+    const int64_t now = NowNs();
+    int64_t next_ready = kNever;
+    tail_->Take(delay_ns_ > 0 ? now - delay_ns_ : kNever, kMaxEntriesPerMessage, &entries, &dropped,
+                &next_ready);
+    if (delay_ns_ > 0 && next_ready != kNever) {
+      // Entries held back: come back when the oldest is due.
+      const int64_t wait_ns = std::max<int64_t>(next_ready + delay_ns_ - now, 1'000'000);
+      delay_timer_.expires_after(std::chrono::nanoseconds(wait_ns));
+      delay_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->Pump();
+      });
+    }
+  }
+  if (entries.empty() && dropped.empty()) return;
+  message_ = legacy_ ? LegacyTailMessageJson(entries, dropped) : TailMessageJson(entries, dropped);
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(net::buffer(message_),
+                  beast::bind_front_handler(&TailSession::OnWrite, shared_from_this()));
+}
+
+void TailSession::OnWrite(beast::error_code ec, size_t) {
+  writing_ = false;
+  message_.clear();
+  if (ec) return Finish();
+  Pump();
+}
+
+void TailSession::ArmPing() {
+  ping_timer_.expires_after(kPingPeriod);
+  ping_timer_.async_wait(beast::bind_front_handler(&TailSession::OnPing, shared_from_this()));
+}
+
+void TailSession::OnPing(beast::error_code ec) {
+  if (ec || closing_ || finished_) return;
+  if (!writing_ && !pinging_) {
+    pinging_ = true;
+    ws_.async_ping({}, [self = shared_from_this()](beast::error_code ec) {
+      self->pinging_ = false;
+      if (ec) self->Finish();
+    });
+  }
+  ArmPing();
+}
+
+void TailSession::CloseWith(websocket::close_reason reason) {
+  if (!accepted_ || closing_ || finished_) {
+    if (!accepted_) {
+      // Still in the handshake: drop the connection.
+      beast::error_code ignored;
+      beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+    return;
+  }
+  closing_ = true;
+  ping_timer_.cancel();
+  delay_timer_.cancel();
+  ws_.async_close(reason, [self = shared_from_this()](beast::error_code) { self->Finish(); });
+}
+
+void TailSession::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  ping_timer_.cancel();
+  delay_timer_.cancel();
+  if (tail_ != nullptr) {
+    hub_->Close(tail_.get());
+    tail_.reset();
+  }
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+}  // namespace sawmill::server

@@ -1,0 +1,79 @@
+// One tail's WebSocket connection (tail_server.h): completes the upgrade, sends the history,
+// then what the tail's buffer receives, and pings while idle. Runs on its connection's
+// strand; pushes only post a wake-up to it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "server/http_message.h"
+#include "server/tail/tail_hub.h"
+
+namespace sawmill::server {
+
+class TailServer;
+
+class TailSession : public std::enable_shared_from_this<TailSession> {
+ public:
+  // `tail` is the session's; once opened in `hub`, the session closes it when it ends.
+  TailSession(boost::asio::ip::tcp::socket&& socket, HttpRequest request, TailServer* server,
+              TailHub* hub, std::shared_ptr<Tail> tail, int64_t delay_ns, bool legacy);
+  ~TailSession();
+  TailSession(const TailSession&) = delete;
+  TailSession& operator=(const TailSession&) = delete;
+
+  // The entries sent first. REQUIRES: Start() has not been called.
+  void SetHistory(std::vector<TailEntry> history) { history_ = std::move(history); }
+  // The tail could not start: the session upgrades and closes with 1011 and `error`.
+  // REQUIRES: Start() has not been called.
+  void Refuse(std::string error) { error_ = std::move(error); }
+
+  void Start();
+  // The tail's wake-up (Tail::set_wakeup): posts a send attempt to the session's strand. It
+  // holds no reference to the session, so a push never runs the session's destructor.
+  std::function<void()> MakeWakeup();
+  // From any thread: closes with 1001 (going away).
+  void Shutdown();
+
+ private:
+  void OnAccept(boost::beast::error_code ec);
+  void DoRead();
+  void OnRead(boost::beast::error_code ec, size_t bytes);
+  void Pump();
+  void OnWrite(boost::beast::error_code ec, size_t bytes);
+  void ArmPing();
+  void OnPing(boost::beast::error_code ec);
+  void CloseWith(boost::beast::websocket::close_reason reason);
+  void Finish();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  HttpRequest request_;
+  TailServer* server_;
+  TailHub* hub_;
+  std::shared_ptr<Tail> tail_;
+  std::vector<TailEntry> history_;
+  size_t history_sent_ = 0;
+  std::string error_;
+  const int64_t delay_ns_;
+  const bool legacy_;
+
+  boost::beast::flat_buffer read_buffer_;
+  std::string message_;  // kept alive until its write completes
+  boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer delay_timer_;
+  bool accepted_ = false;
+  bool writing_ = false;
+  bool pinging_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace sawmill::server
