@@ -192,13 +192,26 @@ void TailServer::Shutdown(std::chrono::milliseconds wait) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    closes_started_ = 0;
     for (auto& [ptr, weak] : sessions_) {
       if (auto s = weak.lock()) live.push_back(std::move(s));
     }
   }
-  for (auto& s : live) s->Shutdown();
+  const size_t n = live.size();
+  for (auto& s : live) {
+    s->Shutdown([this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++closes_started_;
+      drained_.notify_all();
+    });
+  }
   live.clear();  // outside the lock: the last reference may run ~TailSession, which locks
   std::unique_lock<std::mutex> lock(mu_);
+  // Every tail gets its close frame (the I/O threads may be slow to get to it on a busy
+  // machine; this does not depend on the clients)...
+  drained_.wait_for(lock, std::chrono::seconds(5),
+                    [this, n] { return closes_started_ >= n || sessions_.empty(); });
+  // ...then a short wait for the clients' answers, which a stalled client never sends.
   if (!drained_.wait_for(lock, wait, [this] { return sessions_.empty(); })) {
     LogWarn("closing tails that did not finish their close handshake",
             {{"tails", sessions_.size()}});

@@ -83,8 +83,9 @@ class TailServer {
   // which the routes then answer.
   bool Upgrade(HttpRequest& request, boost::asio::ip::tcp::socket& socket);
 
-  // Refuses new tails and closes the open ones (1001 going away), waiting at most `wait` for
-  // their closing handshakes. REQUIRES: the HTTP server's threads still run.
+  // Refuses new tails and closes the open ones (1001 going away): waits (at most 5 s) until
+  // every close frame has been handed to its socket, then at most `wait` for the clients'
+  // answers. REQUIRES: the HTTP server's threads still run.
   void Shutdown(std::chrono::milliseconds wait);
 
   size_t open_sessions() const;
@@ -97,6 +98,7 @@ class TailServer {
   mutable std::mutex mu_;
   std::condition_variable drained_;
   bool stopping_ = false;
+  size_t closes_started_ = 0;  // by Shutdown(): sessions whose close frame went out
   std::unordered_map<TailSession*, std::weak_ptr<TailSession>> sessions_;
 };
 

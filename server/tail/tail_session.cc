@@ -52,7 +52,8 @@ void TailSession::Start() {
   timeout.keep_alive_pings = false;
   ws_.set_option(timeout);
   ws_.read_message_max(64 * 1024);
-  ws_.auto_fragment(false);  // each message in one frame  // clients have nothing to say; bound what they send
+  ws_.auto_fragment(
+      false);  // each message in one frame  // clients have nothing to say; bound what they send
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& r) { r.set(http::field::server, "sawmill"); }));
   ws_.async_accept(request_, beast::bind_front_handler(&TailSession::OnAccept, shared_from_this()));
@@ -66,9 +67,10 @@ std::function<void()> TailSession::MakeWakeup() {
   };
 }
 
-void TailSession::Shutdown() {
-  net::post(ws_.get_executor(), [self = shared_from_this()] {
+void TailSession::Shutdown(std::function<void()> done) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), done = std::move(done)] {
     self->CloseWith(websocket::close_reason(websocket::close_code::going_away));
+    if (done) done();
   });
 }
 
@@ -77,6 +79,7 @@ void TailSession::OnAccept(beast::error_code ec) {
   accepted_ = true;
   request_ = {};  // not needed any more
   DoRead();
+  if (close_on_accept_) return CloseWith(*close_on_accept_);
   if (!error_.empty()) {
     if (tail_ != nullptr) hub_->Close(tail_.get());
     tail_.reset();
@@ -155,14 +158,12 @@ void TailSession::OnPing(beast::error_code ec) {
 }
 
 void TailSession::CloseWith(websocket::close_reason reason) {
-  if (!accepted_ || closing_ || finished_) {
-    if (!accepted_) {
-      // Still in the handshake: drop the connection.
-      beast::error_code ignored;
-      beast::get_lowest_layer(ws_).socket().close(ignored);
-    }
+  if (!accepted_) {
+    // The upgrade's answer is still being written: close once it is.
+    if (!finished_) close_on_accept_ = reason;
     return;
   }
+  if (closing_ || finished_) return;
   closing_ = true;
   ping_timer_.cancel();
   delay_timer_.cancel();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,9 @@ class TailSession : public std::enable_shared_from_this<TailSession> {
   // The tail's wake-up (Tail::set_wakeup): posts a send attempt to the session's strand. It
   // holds no reference to the session, so a push never runs the session's destructor.
   std::function<void()> MakeWakeup();
-  // From any thread: closes with 1001 (going away).
-  void Shutdown();
+  // From any thread: closes with 1001 (going away). `done` (may be null) runs on the
+  // session's strand once the close frame has been handed to the socket.
+  void Shutdown(std::function<void()> done = nullptr);
 
  private:
   void OnAccept(boost::beast::error_code ec);
@@ -70,6 +72,8 @@ class TailSession : public std::enable_shared_from_this<TailSession> {
   boost::asio::steady_timer ping_timer_;
   boost::asio::steady_timer delay_timer_;
   bool accepted_ = false;
+  // A close asked for before the upgrade's answer was written (Shutdown() racing Start()).
+  std::optional<boost::beast::websocket::close_reason> close_on_accept_;
   bool writing_ = false;
   bool pinging_ = false;
   bool closing_ = false;

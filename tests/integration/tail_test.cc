@@ -320,6 +320,17 @@ TEST_F(TailTest, BadRequestsAreAnswered400BeforeTheUpgrade) {
   EXPECT_NE(plain->body.find("not using the websocket protocol"), std::string::npos);
 }
 
+TEST_F(TailTest, WithAuthEnabledATailNeedsItsTenant) {
+  ASSERT_NO_FATAL_FAILURE(StartServer({"-auth.enabled=true"}));
+  HttpReply refused;
+  Result<std::unique_ptr<WsClient>> ws =
+      WsClient::Connect("127.0.0.1", port_, TailTarget(R"({app="x"})"), {}, &refused);
+  ASSERT_FALSE(ws.ok());
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_NE(refused.body.find("no org id"), std::string::npos) << refused.body;
+  EXPECT_NE(Connect(TailTarget(R"({app="x"})"), "a"), nullptr);
+}
+
 TEST_F(TailTest, TenantsAreIsolated) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   const int64_t t0 = NowNs() - 1'000'000'000;
