@@ -37,7 +37,7 @@ struct Config {
   ingest::PushLimits limits;
   // What a query may ask for (Loki's query limits).
   QueryLimits query_limits;
-  DeleteOptions deletes;            // log entry deletion (the delete API)
+  DeleteOptions deletes;  // log entry deletion (the delete API)
   // Loki's querier.multi_tenant_queries_enabled: X-Scope-OrgID "a|b" queries both tenants.
   bool multi_tenant_queries = false;
   std::string runtime_config_file;  // empty: no per-tenant overrides
