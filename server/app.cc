@@ -66,6 +66,8 @@ App::App(Config config)
   tail.pool = &query_pool_;
   tail.limits = config_.query_limits;
   tail.max_tails_per_tenant = config_.query_limits.max_concurrent_tail_requests;
+  tail.scheduler = scheduler_.get();
+  tail.multi_tenant_queries = config_.multi_tenant_queries;
   tail.hub = &tail_hub_;
   tail_server_ = std::make_unique<TailServer>(tail);
   tail_server_->AddRoutes(&router_);
@@ -149,8 +151,8 @@ Status App::Start() {
   http_options.offload_threads =
       static_cast<int>(std::max(8u, 4 * std::thread::hardware_concurrency()));
   // A refused request (auth) is not taken: Serve() answers it with its 401.
-  http_options.upgrade = [this](HttpRequest& r, boost::asio::ip::tcp::socket& s) {
-    return !auth_->Check(r).has_value() && tail_server_->Upgrade(r, s);
+  http_options.upgrade = [this](HttpRequest& r, UpgradeConnection c) {
+    return !auth_->Check(r).has_value() && tail_server_->Upgrade(r, c);
   };
   http_ = std::make_unique<HttpServer>(
       http_options,

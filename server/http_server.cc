@@ -18,11 +18,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "server/log.h"
@@ -71,23 +71,25 @@ struct HttpServer::Impl {
 // Its handlers run on its own strand, one at a time.
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Impl* server) : stream_(std::move(socket)), server_(server) {
-    if (server_->tls != nullptr) tls_.emplace(stream_, *server_->tls);
+  Session(tcp::socket&& socket, Impl* server) : executor_(socket.get_executor()), server_(server) {
+    if (server_->tls != nullptr) {
+      tls_.emplace(std::move(socket), *server_->tls);
+    } else {
+      plain_.emplace(std::move(socket));
+    }
   }
   ~Session() { server_->Unregister(this); }
 
   void Start() {
-    net::dispatch(
-        stream_.get_executor(),
-        beast::bind_front_handler(tls_.has_value() ? &Session::DoHandshake : &Session::DoRead,
-                                  shared_from_this()));
+    net::dispatch(executor_, beast::bind_front_handler(
+                                 tls_.has_value() ? &Session::DoHandshake : &Session::DoRead,
+                                 shared_from_this()));
   }
 
   // Closes the connection if it is waiting for a request that has not begun to arrive; a
   // request being read or answered is finished first (and answered with Connection: close).
   void Shutdown() {
-    net::post(stream_.get_executor(),
-              beast::bind_front_handler(&Session::CloseIfIdle, shared_from_this()));
+    net::post(executor_, beast::bind_front_handler(&Session::CloseIfIdle, shared_from_this()));
   }
 
  private:
@@ -98,12 +100,12 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     if (tls_.has_value()) {
       f(*tls_);
     } else {
-      f(stream_);
+      f(*plain_);
     }
   }
 
   void DoHandshake() {
-    stream_.expires_after(server_->options.read_timeout);
+    Tcp().expires_after(server_->options.read_timeout);
     tls_->async_handshake(net::ssl::stream_base::server,
                           beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
   }
@@ -119,7 +121,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_->options.body_limit);
     parser_->header_limit(server_->options.header_limit);
-    stream_.expires_after(server_->options.read_timeout);
+    Tcp().expires_after(server_->options.read_timeout);
     waiting_ = true;
     WithStream([this](auto& stream) {
       http::async_read(stream, buffer_, *parser_,
@@ -128,7 +130,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void CloseIfIdle() {
-    if (waiting_ && buffer_.size() == 0 && !parser_->got_some()) stream_.cancel();
+    if (upgraded_) return;  // the connection is the upgrade's taker's
+    if (waiting_ && buffer_.size() == 0 && !parser_->got_some()) Tcp().cancel();
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
@@ -145,8 +148,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
     auto request = std::make_shared<HttpRequest>(parser_->release());
     const bool keep_alive = request->keep_alive() && !server_->stopping.load();
-    if (!tls_ && server_->options.upgrade && boost::beast::websocket::is_upgrade(*request) &&
-        !server_->stopping.load() && server_->options.upgrade(*request, stream_.socket())) {
+    if (server_->options.upgrade && boost::beast::websocket::is_upgrade(*request) &&
+        !server_->stopping.load() &&
+        server_->options.upgrade(*request, UpgradeConnection{plain_ ? &*plain_ : nullptr,
+                                                             tls_ ? &*tls_ : nullptr})) {
+      upgraded_ = true;
       return;  // the connection now belongs to the upgrade's taker
     }
     if (server_->offload_pool != nullptr && server_->options.offload(*request)) {
@@ -154,7 +160,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       // The handler runs on the offload pool; the answer comes back to this session's strand.
       net::post(*server_->offload_pool, [self = shared_from_this(), request, keep_alive] {
         HttpResponse response = self->Call(*request);
-        net::post(self->stream_.get_executor(),
+        net::post(self->executor_,
                   [self, response = std::move(response), version = request->version(),
                    keep_alive]() mutable { self->Send(std::move(response), version, keep_alive); });
       });
@@ -170,7 +176,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   // strand is busy running the handler), raises the flag if the client closes the connection.
   HttpResponse CallWatched(const HttpRequest& request) {
     auto gone = std::make_shared<std::atomic<bool>>(false);
-    stream_.socket().async_wait(
+    Tcp().socket().async_wait(
         tcp::socket::wait_read,
         net::bind_executor(
             server_->ioc.get_executor(), [self = shared_from_this(), gone](beast::error_code ec) {
@@ -180,14 +186,14 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
               // The session (held by `self`) keeps the descriptor open.
               char c;
               const ssize_t n =
-                  ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+                  ::recv(self->Tcp().socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
               if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
                 gone->store(true);
               }
             }));
     HttpResponse response = Call(request, gone.get());
     beast::error_code ec;
-    stream_.socket().cancel(ec);
+    Tcp().socket().cancel(ec);
     return response;
   }
 
@@ -212,7 +218,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     response_.version(version);
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
-    stream_.expires_after(server_->options.write_timeout);
+    Tcp().expires_after(server_->options.write_timeout);
     WithStream([this, keep_alive](auto& stream) {
       http::async_write(
           stream, response_,
@@ -229,18 +235,24 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     if (!handshake_done_) return CloseTcp();
     // TLS: send close_notify first; the peer's reply is awaited briefly.
     handshake_done_ = false;
-    stream_.expires_after(std::chrono::seconds(2));
+    Tcp().expires_after(std::chrono::seconds(2));
     tls_->async_shutdown([self = shared_from_this()](beast::error_code) { self->CloseTcp(); });
   }
 
   void CloseTcp() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  beast::tcp_stream stream_;
-  std::optional<net::ssl::stream<beast::tcp_stream&>> tls_;  // over stream_, with TLS
+  // The TCP stream under the connection (a moved-out one after an upgrade was taken).
+  beast::tcp_stream& Tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+
+  const net::any_io_executor executor_;  // the connection's strand
+  // Exactly one is set: the connection without TLS, or the TLS stream that owns it.
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<TlsStream> tls_;
   bool handshake_done_ = false;
+  bool upgraded_ = false;  // the stream was moved out by the upgrade hook
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpResponse response_;  // kept alive until its write completes

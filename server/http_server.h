@@ -33,11 +33,27 @@
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include "server/http_message.h"
 #include "storage/status.h"
 
+namespace boost::beast {
+template <class NextLayer>
+class ssl_stream;  // <boost/beast/ssl/ssl_stream.hpp>, included by who moves one
+}  // namespace boost::beast
+
 namespace sawmill::server {
+
+// A TLS connection: Boost.Beast's SSL stream that owns its TCP stream.
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// The connection an upgrade hook may take: exactly one of the two is set (`tls` when the
+// listener speaks TLS; its handshake is done). The taker moves the stream out of it.
+struct UpgradeConnection {
+  boost::beast::tcp_stream* plain = nullptr;
+  TlsStream* tls = nullptr;
+};
 
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
@@ -64,11 +80,12 @@ struct HttpServerOptions {
   // waits for their handlers to return (e.g. to cancel running queries). May be empty.
   std::function<void()> on_shutdown_timeout;
   // Connection takeover (WebSocket): called on an I/O thread, before the handler, for each
-  // request that asks for a WebSocket upgrade. Returns false to serve the request as usual
-  // (the handler answers it); returns true after moving `socket` out, which ends the session
-  // without writing anything: the connection is then the taker's, on the same io_context,
-  // and Stop() does not wait for it. Null: upgrades are served by the handler.
-  std::function<bool(HttpRequest& request, boost::asio::ip::tcp::socket& socket)> upgrade;
+  // request that asks for a WebSocket upgrade, over plain HTTP or TLS. Returns false to serve
+  // the request as usual (the handler answers it); returns true after moving the connection's
+  // stream out, which ends the session without writing anything: the connection is then the
+  // taker's, on the same io_context and strand, and Stop() does not wait for it. Null:
+  // upgrades are served by the handler.
+  std::function<bool(HttpRequest& request, UpgradeConnection connection)> upgrade;
 };
 
 // What the server tells a handler beyond the request itself.

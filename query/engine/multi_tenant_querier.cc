@@ -6,26 +6,26 @@
 #include "query/engine/index_stats.h"
 
 namespace sawmill::query::engine {
-namespace {
 
-// The labels with `__tenant_id__` added in its sorted place (replacing one the stream has).
 std::shared_ptr<const index::LabelSet> WithTenant(const index::LabelSet& labels,
-                                                  const std::string& tenant) {
+                                                  std::string_view tenant) {
   std::vector<index::Label> out;
   out.reserve(labels.size() + 1);
   bool added = false;
   for (const index::Label& l : labels.labels()) {
     if (!added && l.name >= kTenantLabel) {
-      out.push_back({kTenantLabel, tenant});
+      out.push_back({kTenantLabel, std::string(tenant)});
       added = true;
       if (l.name == kTenantLabel) continue;
     }
     out.push_back(l);
   }
-  if (!added) out.push_back({kTenantLabel, tenant});
+  if (!added) out.push_back({kTenantLabel, std::string(tenant)});
   return std::make_shared<const index::LabelSet>(
       index::LabelSet::FromSortedUnchecked(std::move(out)));
 }
+
+namespace {
 
 // Every stream of the tenant present in the range (a selector of tenant matchers only).
 Result<std::vector<SelectedStream>> AllStreams(Querier* q, std::string_view tenant, int64_t from_ns,

@@ -68,6 +68,11 @@ class MultiTenantQuerier final : public Querier {
   std::deque<Ref> refs_;  // index = the id handed out
 };
 
+// The labels with `__tenant_id__="<tenant>"` added in its sorted place (replacing one the
+// labels have): how a multi-tenant read labels a tenant's streams (also the live tail's).
+std::shared_ptr<const index::LabelSet> WithTenant(const index::LabelSet& labels,
+                                                  std::string_view tenant);
+
 // Splits an X-Scope-OrgID value on '|' into distinct, non-empty ids, in order.
 std::vector<std::string> SplitTenantIds(std::string_view header);
 

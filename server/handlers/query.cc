@@ -26,16 +26,6 @@ HttpResponse PlainError(const Status& s) {
   return MakeResponse(HttpStatusFor(s.code()), s.message());
 }
 
-bool WantsCategorizedLabels(const HttpRequest& r) {
-  for (auto it = r.find("X-Loki-Response-Encoding-Flags"); it != r.end(); ++it) {
-    if (!boost::beast::iequals(it->name_string(), "X-Loki-Response-Encoding-Flags")) break;
-    if (std::string_view(it->value()).find("categorize-labels") != std::string_view::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
 Status CheckLimits(const QueryLimits& limits, const RangeParams& p) {
   if (limits.max_entries_per_query > 0 && p.limit > limits.max_entries_per_query) {
     return Status::InvalidArgument(
@@ -228,6 +218,16 @@ void AddQueryRoutes(const QueryContext& context, Router* router) {
     router->Add(verb, "/api/prom/query",
                 [context](const Request& req) { return HandleQuery(context, req, Api::kLegacy); });
   }
+}
+
+bool WantsCategorizedLabels(const HttpRequest& r) {
+  for (auto it = r.find("X-Loki-Response-Encoding-Flags"); it != r.end(); ++it) {
+    if (!boost::beast::iequals(it->name_string(), "X-Loki-Response-Encoding-Flags")) break;
+    if (std::string_view(it->value()).find("categorize-labels") != std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace sawmill::server

@@ -47,4 +47,8 @@ bool IsQueryRequest(const HttpRequest& request);
 
 void AddQueryRoutes(const QueryContext& context, Router* router);
 
+// The request asks for the categorize-labels response encoding
+// (X-Loki-Response-Encoding-Flags: categorize-labels; also honoured by the live tail).
+bool WantsCategorizedLabels(const HttpRequest& request);
+
 }  // namespace sawmill::server

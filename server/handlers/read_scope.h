@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "query/engine/multi_tenant_querier.h"
 #include "server/handlers/query.h"
@@ -21,6 +22,10 @@ struct ReadScope {
   std::string tenant;  // the single tenant, or the ids joined by '|' for a multi-tenant read
   std::unique_ptr<query::engine::MultiTenantQuerier> multi;  // owns the wrapper, if any
 };
+
+// The tenant ids a read request names (X-Scope-OrgID, see above): one id, or with
+// `multi_tenant_queries` several distinct ones. InvalidArgument for a bad or refused id.
+Result<std::vector<std::string>> ReadTenants(const HttpRequest& request, bool multi_tenant_queries);
 
 // Unavailable while the store is opening; InvalidArgument for a bad or refused tenant id.
 Result<ReadScope> ScopeOf(const QueryContext& context, const HttpRequest& request);

@@ -33,10 +33,14 @@
 namespace sawmill::server {
 
 // One entry as a tail sends it: the labels it ends up with after the pipeline, and its line.
+// With the categorize-labels encoding, `labels` are the stream labels alone and the entry's
+// structured metadata and parsed labels travel apart (Loki's third value element).
 struct TailEntry {
   int64_t ts_ns = 0;
   std::shared_ptr<const index::LabelSet> labels;
   std::string line;
+  std::vector<index::Label> structured_metadata;  // only with categorize_labels
+  std::vector<index::Label> parsed;               // only with categorize_labels
 };
 
 // An entry a slow client lost (Loki's DroppedStream: labels and timestamp).
@@ -46,8 +50,13 @@ struct DroppedEntry {
 };
 
 struct TailOptions {
+  // What the per-tenant cap counts the tail under: the tenant, or the ids joined by '|'.
   std::string tenant;
-  std::vector<index::Matcher> matchers;                  // the stream selector
+  // The tenants whose pushes the tail reads; empty: {tenant}. With more than one, each entry
+  // gets the label __tenant_id__ (a multi-tenant read, as queries label them).
+  std::vector<std::string> tenants;
+  bool categorize_labels = false;        // X-Loki-Response-Encoding-Flags: categorize-labels
+  std::vector<index::Matcher> matchers;  // the stream selector
   std::shared_ptr<const query::log::Pipeline> pipeline;  // REQUIRES: non-null
   size_t max_buffered_entries = 1000;
   size_t max_buffered_bytes = size_t{16} << 20;  // lines; a bound on huge lines
@@ -75,8 +84,12 @@ class Tail {
 
   const TailOptions& options() const { return options_; }
 
+  // The tenants the tail reads (options().tenants, or {options().tenant}).
+  const std::vector<std::string>& tenants() const { return tenants_; }
+
   // Matches, runs the pipeline and buffers one pushed stream's entries (called by the hub).
-  void Offer(const index::LabelSet& labels, std::span<const storage::EntryRef> entries);
+  void Offer(std::string_view tenant, const index::LabelSet& labels,
+             std::span<const storage::EntryRef> entries);
 
  private:
   // What the tail knows of a stream it has seen pushed.
@@ -88,6 +101,7 @@ class Tail {
   StreamState* StateFor(const index::LabelSet& labels);  // REQUIRES: mu_ held
 
   const TailOptions options_;
+  const std::vector<std::string> tenants_;
   std::function<void()> wakeup_;
   std::atomic<bool> notified_{false};
 
@@ -105,8 +119,8 @@ class TailHub : public ingest::PushListener {
   TailHub(const TailHub&) = delete;
   TailHub& operator=(const TailHub&) = delete;
 
-  // Subscribes `tail` to its tenant's pushes, unless the tenant already has `max_per_tenant`
-  // tails open (0: no limit): then InvalidArgument with Loki's message.
+  // Subscribes `tail` to its tenants' pushes, unless options().tenant already has
+  // `max_per_tenant` tails open (0: no limit): then InvalidArgument with Loki's message.
   Status Open(const std::shared_ptr<Tail>& tail, size_t max_per_tenant);
   // Unsubscribes; a no-op for a tail that is not open.
   void Close(const Tail* tail);
@@ -120,6 +134,7 @@ class TailHub : public ingest::PushListener {
  private:
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<Tail>>> by_tenant_;
+  std::unordered_map<std::string, size_t> counted_;  // open tails by options().tenant
   std::atomic<size_t> open_{0};
 };
 

@@ -9,25 +9,35 @@ using query::engine::AppendJsonString;
 using query::engine::GoRfc3339Nano;
 
 std::string TailMessageJson(std::span<const TailEntry> entries,
-                            std::span<const DroppedEntry> dropped) {
-  std::string out = "{";
-  if (!entries.empty()) {
-    out += "\"streams\":[";
-    for (size_t i = 0; i < entries.size(); ++i) {
-      if (i > 0) out.push_back(',');
-      out += "{\"stream\":";
-      AppendJsonLabels(&out, entries[i].labels->labels());
-      out += ",\"values\":[[\"";
-      out += std::to_string(entries[i].ts_ns);
-      out += "\",";
-      AppendJsonString(&out, entries[i].line);
-      out += "]]}";
+                            std::span<const DroppedEntry> dropped, bool categorize_labels) {
+  std::string out = "{\"streams\":[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const TailEntry& e = entries[i];
+    if (i > 0) out.push_back(',');
+    out += "{\"stream\":";
+    AppendJsonLabels(&out, e.labels->labels());
+    out += ",\"values\":[[\"";
+    out += std::to_string(e.ts_ns);
+    out += "\",";
+    AppendJsonString(&out, e.line);
+    if (categorize_labels) {
+      out += ",{";
+      if (!e.structured_metadata.empty()) {
+        out += "\"structuredMetadata\":";
+        AppendJsonLabels(&out, e.structured_metadata);
+      }
+      if (!e.parsed.empty()) {
+        if (!e.structured_metadata.empty()) out.push_back(',');
+        out += "\"parsed\":";
+        AppendJsonLabels(&out, e.parsed);
+      }
+      out.push_back('}');
     }
-    out.push_back(']');
+    out += "]]}";
   }
+  out.push_back(']');
   if (!dropped.empty()) {
-    if (!entries.empty()) out.push_back(',');
-    out += "\"dropped_entries\":[";
+    out += ",\"dropped_entries\":[";
     for (size_t i = 0; i < dropped.size(); ++i) {
       if (i > 0) out.push_back(',');
       out += "{\"timestamp\":\"";
@@ -41,6 +51,7 @@ std::string TailMessageJson(std::span<const TailEntry> entries,
     }
     out.push_back(']');
   }
+  if (categorize_labels) out += ",\"encodingFlags\":[\"categorize-labels\"]";
   out.push_back('}');
   return out;
 }

@@ -5,9 +5,12 @@
 #include <vector>
 
 #include "query/engine/log_query.h"
+#include "query/engine/multi_tenant_querier.h"
 #include "query/engine/plan.h"
+#include "query/engine/query_guard.h"
+#include "server/handlers/query.h"
 #include "server/handlers/query_params.h"
-#include "server/handlers/tenant.h"
+#include "server/handlers/read_scope.h"
 #include "server/log.h"
 #include "server/tail/tail_session.h"
 
@@ -52,13 +55,49 @@ std::string WithRegexp(std::string query, std::string_view re) {
   return query + " |~ " + quoted + "\"";
 }
 
+// The labels an entry has without the categorize-labels encoding: the stream labels, its
+// structured metadata and parsed labels together (Loki's result labels).
+std::shared_ptr<const index::LabelSet> JoinedLabels(const index::LabelSet& stream,
+                                                    const engine::ResultEntry& e) {
+  if (e.structured_metadata.empty() && e.parsed.empty()) {
+    return std::make_shared<const index::LabelSet>(stream);
+  }
+  std::vector<index::Label> all(stream.labels().begin(), stream.labels().end());
+  all.insert(all.end(), e.structured_metadata.begin(), e.structured_metadata.end());
+  all.insert(all.end(), e.parsed.begin(), e.parsed.end());
+  std::sort(all.begin(), all.end());
+  // A name twice: the later category wins, as the labels builder decides.
+  std::vector<index::Label> unique;
+  for (index::Label& l : all) {
+    if (!unique.empty() && unique.back().name == l.name) {
+      unique.back() = std::move(l);
+    } else {
+      unique.push_back(std::move(l));
+    }
+  }
+  return std::make_shared<const index::LabelSet>(
+      index::LabelSet::FromSortedUnchecked(std::move(unique)));
+}
+
 // The newest `limit` entries of [start, end), oldest first, as Loki's querier sends a tail's
-// history (a backward query, reversed).
+// history (a backward query, reversed). Admitted by the query scheduler and bounded by the
+// query time-out and memory budget, as any query.
 Result<std::vector<TailEntry>> History(const TailContext& ctx, engine::Querier* querier,
                                        const TailParams& p, const TailOptions& tail,
                                        int64_t end_ns) {
   std::vector<TailEntry> out;
   if (p.start_ns >= end_ns) return out;
+  const auto deadline = ctx.limits.query_timeout.count() > 0
+                            ? std::chrono::steady_clock::now() + ctx.limits.query_timeout
+                            : std::chrono::steady_clock::time_point::max();
+  engine::QueryGuard guard(deadline, ctx.limits.max_query_memory);
+  QueryScheduler::Ticket ticket;
+  if (ctx.scheduler != nullptr) SAW_RETURN_IF_ERROR(ctx.scheduler->Acquire(&guard, &ticket));
+  std::unique_ptr<engine::MultiTenantQuerier> multi;
+  if (p.tenants.size() > 1) {
+    multi = std::make_unique<engine::MultiTenantQuerier>(querier, p.tenants);
+    querier = multi.get();
+  }
   engine::LogQueryParams q;
   q.tenant = p.tenant;
   q.matchers = tail.matchers;
@@ -68,14 +107,23 @@ Result<std::vector<TailEntry>> History(const TailContext& ctx, engine::Querier* 
   q.direction = storage::Direction::kBackward;
   q.limit = p.limit;
   q.loki_split_interval_ns = 0;
-  if (ctx.limits.query_timeout.count() > 0) {
-    q.deadline = std::chrono::steady_clock::now() + ctx.limits.query_timeout;
-  }
+  // Always categorized: the labels of each entry are put together below when the client
+  // did not ask for the encoding (so structured metadata is in them, as Loki answers).
+  q.categorize_labels = true;
+  q.guard = &guard;
   SAW_ASSIGN_OR_RETURN(engine::LogQueryResult result,
                        engine::ExecuteLogQuery(querier, ctx.pool, q));
+  ticket.Release();
   for (engine::ResultStream& s : result.streams) {
     auto labels = std::make_shared<const index::LabelSet>(std::move(s.labels));
-    for (engine::ResultEntry& e : s.entries) out.push_back({e.ts_ns, labels, std::move(e.line)});
+    for (engine::ResultEntry& e : s.entries) {
+      if (p.categorize_labels) {
+        out.push_back({e.ts_ns, labels, std::move(e.line), std::move(e.structured_metadata),
+                       std::move(e.parsed)});
+      } else {
+        out.push_back({e.ts_ns, JoinedLabels(*labels, e), std::move(e.line), {}, {}});
+      }
+    }
   }
   // Oldest first; equal timestamps by labels, as Loki's merge orders them.
   std::stable_sort(out.begin(), out.end(), [](const TailEntry& a, const TailEntry& b) {
@@ -94,7 +142,10 @@ Result<TailParams> ParseTailRequest(const TailContext& context, const Request& r
   }
   TailParams p;
   p.legacy = request.path == kLegacyTailPath;
-  SAW_ASSIGN_OR_RETURN(p.tenant, TenantOf(request.http));
+  SAW_ASSIGN_OR_RETURN(p.tenants, ReadTenants(request.http, context.multi_tenant_queries));
+  p.tenant = p.tenants[0];
+  for (size_t i = 1; i < p.tenants.size(); ++i) p.tenant += "|" + p.tenants[i];
+  p.categorize_labels = !p.legacy && WantsCategorizedLabels(request.http);
   SAW_ASSIGN_OR_RETURN(Form form, Form::FromRequest(request));
   const int64_t now = NowNs();
   SAW_ASSIGN_OR_RETURN(RangeParams range, ParseRangeParams(form, now));
@@ -130,7 +181,7 @@ void TailServer::AddRoutes(Router* router) {
   }
 }
 
-bool TailServer::Upgrade(HttpRequest& http_request, boost::asio::ip::tcp::socket& socket) {
+bool TailServer::Upgrade(HttpRequest& http_request, UpgradeConnection connection) {
   try {
     const std::string_view target = http_request.target();
     const size_t question = target.find('?');
@@ -155,12 +206,14 @@ bool TailServer::Upgrade(HttpRequest& http_request, boost::asio::ip::tcp::socket
 
     TailOptions options;
     options.tenant = params->tenant;
+    options.tenants = params->tenants;
+    options.categorize_labels = params->categorize_labels;
     options.matchers = std::move(plan.log.matchers);
     options.pipeline = std::shared_ptr<const query::log::Pipeline>(std::move(plan.log.pipeline));
     auto tail = std::make_shared<Tail>(std::move(options));
     auto session =
-        std::make_shared<TailSession>(std::move(socket), std::move(http_request), this,
-                                      context_.hub, tail, params->delay_ns, params->legacy);
+        std::make_shared<TailSession>(connection, std::move(http_request), this, context_.hub, tail,
+                                      params->delay_ns, params->legacy, params->categorize_labels);
     tail->set_wakeup(session->MakeWakeup());
     if (Status opened = context_.hub->Open(tail, context_.max_tails_per_tenant); !opened.ok()) {
       session->Refuse(opened.message());

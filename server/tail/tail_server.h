@@ -13,9 +13,22 @@
 // 100 entries (tail_json.h). Errors after the upgrade close the WebSocket with 1011 and the
 // message, as Loki does: the per-tenant cap on open tails
 // (-querier.max-concurrent-tail-requests, Loki's limits_config.max_concurrent_tail_requests,
-// default 10) and a failed history query. A ping is sent every second while idle; a client
-// that answers nothing for two minutes is dropped. A slow client never slows pushes: what
-// it cannot take is counted in `dropped_entries` (tail_hub.h).
+// default 10) and a failed history query.
+//
+// The history is a query like any other: it waits for a query scheduler slot
+// (query_scheduler.h; a full queue closes the tail with Loki's "too many outstanding
+// requests"), and runs under -querier.query-timeout and the per-query memory budget
+// (-querier.max-query-memory), whose error closes the tail. It runs on the HTTP thread that
+// took the upgrade, as queries run on theirs (the server sizes its threads for them).
+//
+// Tenants: X-Scope-OrgID as for queries (handlers/read_scope.h): with
+// -querier.multi-tenant-queries-enabled, "a|b" tails both tenants, each entry labelled
+// __tenant_id__ (the history through query::engine::MultiTenantQuerier, live entries by the
+// hub); without it such a tail is refused 400 "multiple org IDs present". The cap counts
+// "a|b" as one tenant of its own. Over TLS, the WebSocket runs over the TLS connection.
+// With X-Loki-Response-Encoding-Flags: categorize-labels, messages use that encoding. A ping is
+// sent every second while idle; a client that answers nothing for two minutes is dropped. A slow
+// client never slows pushes: what it cannot take is counted in `dropped_entries` (tail_hub.h).
 //
 // Thread-safety: Upgrade() runs on the HTTP server's I/O threads, concurrently; sessions run
 // on their connection's strand.
@@ -29,13 +42,14 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-
-#include <boost/asio/ip/tcp.hpp>
+#include <vector>
 
 #include "query/engine/plan.h"
 #include "query/engine/querier.h"
 #include "query/engine/thread_pool.h"
+#include "server/http_server.h"
 #include "server/query_limits.h"
+#include "server/query_scheduler.h"
 #include "server/router.h"
 #include "server/tail/tail_hub.h"
 
@@ -48,13 +62,18 @@ struct TailContext {
   std::function<query::engine::Querier*()> querier;
   query::engine::ThreadPool* pool = nullptr;
   QueryLimits limits;
-  size_t max_tails_per_tenant = 10;  // 0: no limit
-  TailHub* hub = nullptr;            // must outlive the server and its sessions
+  // Admission of the history query; null: it runs at once (tests).
+  QueryScheduler* scheduler = nullptr;
+  bool multi_tenant_queries = false;  // -querier.multi-tenant-queries-enabled
+  size_t max_tails_per_tenant = 10;   // 0: no limit
+  TailHub* hub = nullptr;             // must outlive the server and its sessions
 };
 
 // A tail request's parameters, checked.
 struct TailParams {
-  std::string tenant;
+  std::string tenant;                // the tenant, or the ids joined by '|'
+  std::vector<std::string> tenants;  // one, or several with multi-tenant queries
+  bool categorize_labels = false;
   std::string query;
   size_t limit = 100;
   int64_t start_ns = 0;
@@ -81,7 +100,7 @@ class TailServer {
   // The HTTP server's upgrade hook (http_server.h): takes the connection of a valid tail
   // request; returns false for anything else (another path, a bad parameter, shutting down),
   // which the routes then answer.
-  bool Upgrade(HttpRequest& request, boost::asio::ip::tcp::socket& socket);
+  bool Upgrade(HttpRequest& request, UpgradeConnection connection);
 
   // Refuses new tails and closes the open ones (1001 going away): waits (at most 5 s) until
   // every close frame has been handed to its socket, then at most `wait` for the clients'

@@ -6,6 +6,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "server/handlers/query_params.h"
 #include "server/log.h"
@@ -26,17 +27,31 @@ constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
 }  // namespace
 
-TailSession::TailSession(net::ip::tcp::socket&& socket, HttpRequest request, TailServer* server,
-                         TailHub* hub, std::shared_ptr<Tail> tail, int64_t delay_ns, bool legacy)
-    : ws_(std::move(socket)),
+std::variant<TailSession::PlainWebSocket, TailSession::TlsWebSocket> TailSession::MakeWebSocket(
+    UpgradeConnection connection) {
+  if (connection.tls != nullptr) {
+    return std::variant<PlainWebSocket, TlsWebSocket>(std::in_place_index<1>,
+                                                      std::move(*connection.tls));
+  }
+  return std::variant<PlainWebSocket, TlsWebSocket>(std::in_place_index<0>,
+                                                    std::move(*connection.plain));
+}
+
+TailSession::TailSession(UpgradeConnection connection, HttpRequest request, TailServer* server,
+                         TailHub* hub, std::shared_ptr<Tail> tail, int64_t delay_ns, bool legacy,
+                         bool categorize_labels)
+    : executor_(connection.tls != nullptr ? beast::get_lowest_layer(*connection.tls).get_executor()
+                                          : connection.plain->get_executor()),
+      ws_(MakeWebSocket(connection)),
       request_(std::move(request)),
       server_(server),
       hub_(hub),
       tail_(std::move(tail)),
       delay_ns_(delay_ns),
       legacy_(legacy),
-      ping_timer_(ws_.get_executor()),
-      delay_timer_(ws_.get_executor()) {}
+      categorize_labels_(categorize_labels),
+      ping_timer_(executor_),
+      delay_timer_(executor_) {}
 
 TailSession::~TailSession() {
   if (tail_ != nullptr) hub_->Close(tail_.get());
@@ -44,23 +59,25 @@ TailSession::~TailSession() {
 }
 
 void TailSession::Start() {
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts apply
-  websocket::stream_base::timeout timeout;
-  timeout.handshake_timeout = std::chrono::seconds(30);
-  // Our pings make a live client answer: two minutes without a byte from it ends the tail.
-  timeout.idle_timeout = std::chrono::minutes(2);
-  timeout.keep_alive_pings = false;
-  ws_.set_option(timeout);
-  ws_.read_message_max(64 * 1024);
-  ws_.auto_fragment(
-      false);  // each message in one frame  // clients have nothing to say; bound what they send
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& r) { r.set(http::field::server, "sawmill"); }));
-  ws_.async_accept(request_, beast::bind_front_handler(&TailSession::OnAccept, shared_from_this()));
+  WithWs([this](auto& ws) {
+    beast::get_lowest_layer(ws).expires_never();  // the websocket's own timeouts apply
+    websocket::stream_base::timeout timeout;
+    timeout.handshake_timeout = std::chrono::seconds(30);
+    // Our pings make a live client answer: two minutes without a byte from it ends the tail.
+    timeout.idle_timeout = std::chrono::minutes(2);
+    timeout.keep_alive_pings = false;
+    ws.set_option(timeout);
+    ws.read_message_max(64 * 1024);  // clients have nothing to say; bound what they send
+    ws.auto_fragment(false);         // each message in one frame
+    ws.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& r) { r.set(http::field::server, "sawmill"); }));
+    ws.async_accept(request_,
+                    beast::bind_front_handler(&TailSession::OnAccept, shared_from_this()));
+  });
 }
 
 std::function<void()> TailSession::MakeWakeup() {
-  return [executor = ws_.get_executor(), weak = weak_from_this()] {
+  return [executor = executor_, weak = weak_from_this()] {
     net::post(executor, [weak] {
       if (auto self = weak.lock()) self->Pump();
     });
@@ -68,7 +85,7 @@ std::function<void()> TailSession::MakeWakeup() {
 }
 
 void TailSession::Shutdown(std::function<void()> done) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), done = std::move(done)] {
+  net::post(executor_, [self = shared_from_this(), done = std::move(done)] {
     self->CloseWith(websocket::close_reason(websocket::close_code::going_away));
     if (done) done();
   });
@@ -92,7 +109,10 @@ void TailSession::OnAccept(beast::error_code ec) {
 }
 
 void TailSession::DoRead() {
-  ws_.async_read(read_buffer_, beast::bind_front_handler(&TailSession::OnRead, shared_from_this()));
+  WithWs([this](auto& ws) {
+    ws.async_read(read_buffer_,
+                  beast::bind_front_handler(&TailSession::OnRead, shared_from_this()));
+  });
 }
 
 void TailSession::OnRead(beast::error_code ec, size_t) {
@@ -126,11 +146,14 @@ void TailSession::Pump() {
     }
   }
   if (entries.empty() && dropped.empty()) return;
-  message_ = legacy_ ? LegacyTailMessageJson(entries, dropped) : TailMessageJson(entries, dropped);
+  message_ = legacy_ ? LegacyTailMessageJson(entries, dropped)
+                     : TailMessageJson(entries, dropped, categorize_labels_);
   writing_ = true;
-  ws_.text(true);
-  ws_.async_write(net::buffer(message_),
-                  beast::bind_front_handler(&TailSession::OnWrite, shared_from_this()));
+  WithWs([this](auto& ws) {
+    ws.text(true);
+    ws.async_write(net::buffer(message_),
+                   beast::bind_front_handler(&TailSession::OnWrite, shared_from_this()));
+  });
 }
 
 void TailSession::OnWrite(beast::error_code ec, size_t) {
@@ -149,9 +172,11 @@ void TailSession::OnPing(beast::error_code ec) {
   if (ec || closing_ || finished_) return;
   if (!writing_ && !pinging_) {
     pinging_ = true;
-    ws_.async_ping({}, [self = shared_from_this()](beast::error_code ec) {
-      self->pinging_ = false;
-      if (ec) self->Finish();
+    WithWs([this](auto& ws) {
+      ws.async_ping({}, [self = shared_from_this()](beast::error_code ec) {
+        self->pinging_ = false;
+        if (ec) self->Finish();
+      });
     });
   }
   ArmPing();
@@ -167,7 +192,9 @@ void TailSession::CloseWith(websocket::close_reason reason) {
   closing_ = true;
   ping_timer_.cancel();
   delay_timer_.cancel();
-  ws_.async_close(reason, [self = shared_from_this()](beast::error_code) { self->Finish(); });
+  WithWs([this, &reason](auto& ws) {
+    ws.async_close(reason, [self = shared_from_this()](beast::error_code) { self->Finish(); });
+  });
 }
 
 void TailSession::Finish() {
@@ -179,9 +206,11 @@ void TailSession::Finish() {
     hub_->Close(tail_.get());
     tail_.reset();
   }
-  beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  WithWs([](auto& ws) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(ws).socket().close(ignored);
+  });
 }
 
 }  // namespace sawmill::server

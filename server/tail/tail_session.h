@@ -1,6 +1,7 @@
 // One tail's WebSocket connection (tail_server.h): completes the upgrade, sends the history,
 // then what the tail's buffer receives, and pings while idle. Runs on its connection's
-// strand; pushes only post a wake-up to it.
+// strand; pushes only post a wake-up to it. The WebSocket runs over the plain TCP stream or,
+// when the listener speaks TLS, over the TLS stream the HTTP server hands over.
 #pragma once
 
 #include <cstdint>
@@ -8,14 +9,17 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "server/http_message.h"
+#include "server/http_server.h"
 #include "server/tail/tail_hub.h"
 
 namespace sawmill::server {
@@ -25,8 +29,9 @@ class TailServer;
 class TailSession : public std::enable_shared_from_this<TailSession> {
  public:
   // `tail` is the session's; once opened in `hub`, the session closes it when it ends.
-  TailSession(boost::asio::ip::tcp::socket&& socket, HttpRequest request, TailServer* server,
-              TailHub* hub, std::shared_ptr<Tail> tail, int64_t delay_ns, bool legacy);
+  // Moves the stream out of `connection`.
+  TailSession(UpgradeConnection connection, HttpRequest request, TailServer* server, TailHub* hub,
+              std::shared_ptr<Tail> tail, int64_t delay_ns, bool legacy, bool categorize_labels);
   ~TailSession();
   TailSession(const TailSession&) = delete;
   TailSession& operator=(const TailSession&) = delete;
@@ -56,7 +61,17 @@ class TailSession : public std::enable_shared_from_this<TailSession> {
   void CloseWith(boost::beast::websocket::close_reason reason);
   void Finish();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  using PlainWebSocket = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+  using TlsWebSocket = boost::beast::websocket::stream<TlsStream>;
+  static std::variant<PlainWebSocket, TlsWebSocket> MakeWebSocket(UpgradeConnection connection);
+  // Calls f(websocket) with whichever the connection has.
+  template <typename F>
+  decltype(auto) WithWs(F&& f) {
+    return std::visit(std::forward<F>(f), ws_);
+  }
+
+  const boost::asio::any_io_executor executor_;  // the connection's strand
+  std::variant<PlainWebSocket, TlsWebSocket> ws_;
   HttpRequest request_;
   TailServer* server_;
   TailHub* hub_;
@@ -66,6 +81,7 @@ class TailSession : public std::enable_shared_from_this<TailSession> {
   std::string error_;
   const int64_t delay_ns_;
   const bool legacy_;
+  const bool categorize_labels_;
 
   boost::beast::flat_buffer read_buffer_;
   std::string message_;  // kept alive until its write completes

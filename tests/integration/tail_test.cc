@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <string>
 #include <thread>
@@ -62,28 +63,36 @@ class TailTest : public ::testing::Test {
     port_ = *port;
   }
 
-  // Pushes `lines` to one stream, timestamps ts0, ts0+1, ...; expects 204.
+  // Pushes `lines` to one stream, timestamps ts0, ts0+1, ...; expects 204. Each line gets
+  // `metadata` (a JSON object) as structured metadata when it is not empty.
   void Push(const std::string& stream_json, int64_t ts0, const std::vector<std::string>& lines,
-            const std::string& tenant = "") {
+            const std::string& tenant = "", const std::string& metadata = "") {
     json body = {{"streams", json::array()}};
     json values = json::array();
     for (size_t i = 0; i < lines.size(); ++i) {
-      values.push_back({std::to_string(ts0 + static_cast<int64_t>(i)), lines[i]});
+      json value = {std::to_string(ts0 + static_cast<int64_t>(i)), lines[i]};
+      if (!metadata.empty()) value.push_back(json::parse(metadata));
+      values.push_back(value);
     }
     body["streams"].push_back({{"stream", json::parse(stream_json)}, {"values", values}});
     HttpClient::Headers headers;
     if (!tenant.empty()) headers.emplace_back("X-Scope-OrgID", tenant);
-    Result<HttpReply> r = HttpClient("127.0.0.1", port_)
-                              .Post("/loki/api/v1/push", body.dump(), "application/json", headers);
+    HttpClient client("127.0.0.1", port_);
+    if (!tls_ca_file_.empty()) client.UseTls(tls_ca_file_);
+    Result<HttpReply> r =
+        client.Post("/loki/api/v1/push", body.dump(), "application/json", headers);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->status, 204) << r->body;
   }
 
   std::unique_ptr<WsClient> Connect(const std::string& target, const std::string& tenant = "",
-                                    int receive_buffer = 0) {
+                                    int receive_buffer = 0,
+                                    std::vector<std::pair<std::string, std::string>> headers = {}) {
     WsClient::Options options;
+    options.headers = std::move(headers);
     if (!tenant.empty()) options.headers.emplace_back("X-Scope-OrgID", tenant);
     options.receive_buffer = receive_buffer;
+    options.tls_ca_file = tls_ca_file_;
     Result<std::unique_ptr<WsClient>> ws =
         WsClient::Connect("127.0.0.1", port_, target, options, nullptr);
     EXPECT_TRUE(ws.ok()) << ws.status().ToString();
@@ -93,6 +102,7 @@ class TailTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
   uint16_t port_ = 0;
+  std::string tls_ca_file_;  // set: the server speaks TLS with this (self-signed) certificate
 };
 
 struct Got {
@@ -388,6 +398,218 @@ TEST_F(TailTest, StopClosesOpenTailsWithoutWaitingForThem) {
   // The graceful stop did not wait out its time-out on the tails' connections.
   EXPECT_EQ(server_->Output().find("requests still in flight"), std::string::npos)
       << server_->Output();
+}
+
+// Writes cert.pem and key.pem (CN and IP SAN 127.0.0.1) into `dir` (as tls_test.cc).
+bool MakeCertificate(const std::string& dir) {
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout '" +
+      dir + "/key.pem' -out '" + dir + "/cert.pem' >/dev/null 2>&1";
+  return std::system(command.c_str()) == 0;
+}
+
+TEST_F(TailTest, TailsOverTls) {
+  TempDir certs;
+  ASSERT_TRUE(MakeCertificate(certs.path())) << "openssl req failed";
+  ASSERT_NO_FATAL_FAILURE(StartServer({"-server.http-tls-cert-path=" + certs.path() + "/cert.pem",
+                                       "-server.http-tls-key-path=" + certs.path() + "/key.pem"}));
+  tls_ca_file_ = certs.path() + "/cert.pem";
+  const int64_t t0 = NowNs() - int64_t{10} * 1'000'000'000;
+  Push(R"({"app":"tls"})", t0, {"history over tls"});
+  auto ws = Connect(TailTarget(R"({app="tls"})"));
+  ASSERT_NE(ws, nullptr);
+  std::vector<Got> got = ReadEntries(ws.get(), 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].line, "history over tls");
+  EXPECT_EQ(got[0].ts, t0);
+  const int64_t t = NowNs();
+  Push(R"({"app":"tls"})", t, {"live over tls"});
+  got = ReadEntries(ws.get(), 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].line, "live over tls");
+  EXPECT_EQ(got[0].labels, json::parse(R"({"app":"tls"})"));
+  // A bad tail over TLS is answered 400 before the upgrade, as over plain HTTP.
+  WsClient::Options options;
+  options.tls_ca_file = tls_ca_file_;
+  HttpReply refused;
+  EXPECT_FALSE(
+      WsClient::Connect("127.0.0.1", port_, TailTarget(R"({app="tls")"), options, &refused).ok());
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("parse error"), std::string::npos) << refused.body;
+  // A plain-text WebSocket on the TLS port gets nowhere.
+  WsClient::Options plain;
+  plain.timeout = std::chrono::seconds(10);
+  EXPECT_FALSE(
+      WsClient::Connect("127.0.0.1", port_, TailTarget(R"({app="tls"})"), plain, nullptr).ok());
+  // Stopping closes the TLS tail with 1001, as a plain one.
+  server_->Signal(SIGTERM);
+  Result<std::string> m = ws->Read(kWait);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(ws->close_code(), 1001) << m.status().ToString();
+  EXPECT_EQ(server_->Wait(), 0) << server_->Output();
+}
+
+TEST_F(TailTest, MultiTenantTailReadsEveryTenantWithTheTenantLabel) {
+  ASSERT_NO_FATAL_FAILURE(StartServer({"-querier.multi-tenant-queries-enabled=true"}));
+  const int64_t t0 = NowNs() - int64_t{10} * 1'000'000'000;
+  Push(R"({"app":"mt"})", t0, {"a history"}, "a");
+  Push(R"({"app":"mt"})", t0 + 1000, {"b history"}, "b");
+  Push(R"({"app":"mt"})", t0 + 2000, {"c history"}, "c");
+  auto ws = Connect(TailTarget(R"({app="mt"})"), "a|b");
+  ASSERT_NE(ws, nullptr);
+  std::vector<Got> got = ReadEntries(ws.get(), 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].line, "a history");
+  EXPECT_EQ(got[0].labels, json::parse(R"({"__tenant_id__":"a","app":"mt"})"));
+  EXPECT_EQ(got[1].line, "b history");
+  EXPECT_EQ(got[1].labels, json::parse(R"({"__tenant_id__":"b","app":"mt"})"));
+  const int64_t t = NowNs();
+  Push(R"({"app":"mt"})", t, {"c live"}, "c");
+  Push(R"({"app":"mt"})", t, {"b live"}, "b");
+  Push(R"({"app":"mt"})", t + 1, {"a live"}, "a");
+  got = ReadEntries(ws.get(), 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].line, "b live");
+  EXPECT_EQ(got[0].labels, json::parse(R"({"__tenant_id__":"b","app":"mt"})"));
+  EXPECT_EQ(got[1].line, "a live");
+  EXPECT_EQ(got[1].labels, json::parse(R"({"__tenant_id__":"a","app":"mt"})"));
+  // A __tenant_id__ matcher picks the tenants, as in queries.
+  auto only_b = Connect(TailTarget(R"({app="mt", __tenant_id__="b"})"), "a|b");
+  ASSERT_NE(only_b, nullptr);
+  got = ReadEntries(only_b.get(), 2);  // b's history and live line
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].line, "b history");
+  EXPECT_EQ(got[1].line, "b live");
+  Push(R"({"app":"mt"})", NowNs(), {"a again"}, "a");
+  Push(R"({"app":"mt"})", NowNs(), {"b again"}, "b");
+  got = ReadEntries(only_b.get(), 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].line, "b again");
+}
+
+TEST_F(TailTest, MultiTenantTailIsRefusedWithoutTheFlag) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  WsClient::Options options;
+  options.headers = {{"X-Scope-OrgID", "a|b"}};
+  HttpReply refused;
+  EXPECT_FALSE(
+      WsClient::Connect("127.0.0.1", port_, TailTarget(R"({app="mt"})"), options, &refused).ok());
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.body, "multiple org IDs present");
+}
+
+TEST_F(TailTest, HistoryOverTheMemoryBudgetClosesTheTailAndTheServerGoesOn) {
+  ASSERT_NO_FATAL_FAILURE(StartServer({"-querier.max-query-memory=1MiB"}));
+  const int64_t t0 = NowNs() - int64_t{60} * 1'000'000'000;
+  // 2,000 lines of 2 KB: 4 MB of history for a limit of 2,000 entries.
+  std::vector<std::string> lines;
+  for (int i = 0; i < 2000; ++i) lines.push_back(std::string(2000, 'a' + i % 26));
+  for (int part = 0; part < 4; ++part) {
+    std::vector<std::string> some(lines.begin() + part * 500, lines.begin() + (part + 1) * 500);
+    ASSERT_NO_FATAL_FAILURE(Push(R"({"app":"big"})", t0 + part * 500, some));
+  }
+  auto ws = Connect(TailTarget(R"({app="big"})", "limit=2000"));
+  ASSERT_NE(ws, nullptr);
+  Result<std::string> m = ws->Read(kWait);
+  ASSERT_FALSE(m.ok()) << "a history over the budget was sent";
+  EXPECT_EQ(ws->close_code(), 1011) << m.status().ToString();
+  EXPECT_NE(ws->close_reason().find("per-query memory limit"), std::string::npos)
+      << ws->close_reason();
+  // The server is fine: ready, and a history within the budget comes.
+  Result<HttpReply> ready = HttpClient("127.0.0.1", port_).Get("/ready");
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->status, 200);
+  auto small = Connect(TailTarget(R"({app="big"})", "limit=10"));
+  ASSERT_NE(small, nullptr);
+  std::vector<Got> got = ReadEntries(small.get(), 10);
+  ASSERT_EQ(got.size(), 10u);
+  EXPECT_EQ(got[9].ts, t0 + 1999);
+}
+
+TEST_F(TailTest, StructuredMetadataJoinsTheLabelsOrIsCategorized) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const int64_t t0 = NowNs() - int64_t{10} * 1'000'000'000;
+  Push(R"({"app":"sm"})", t0, {"level=warn msg=history"}, "", R"({"trace_id":"h1"})");
+  auto plain = Connect(TailTarget(R"({app="sm"})"));
+  ASSERT_NE(plain, nullptr);
+  auto categorized = Connect(TailTarget(R"({app="sm"} | logfmt)"), "", 0,
+                             {{"X-Loki-Response-Encoding-Flags", "categorize-labels"}});
+  ASSERT_NE(categorized, nullptr);
+  // Without the encoding, structured metadata is part of the labels (history and live).
+  Result<std::string> m = plain->Read(kWait);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(*m, R"({"streams":[{"stream":{"app":"sm","trace_id":"h1"},"values":[[")" +
+                    std::to_string(t0) + R"(","level=warn msg=history"]]}]})");
+  // With it: the stream labels alone, metadata and parsed labels in the third element.
+  m = categorized->Read(kWait);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(
+      *m,
+      R"({"streams":[{"stream":{"app":"sm"},"values":[[")" + std::to_string(t0) +
+          R"(","level=warn msg=history",{"structuredMetadata":{"trace_id":"h1"},)"
+          R"("parsed":{"level":"warn","msg":"history"}}]]}],"encodingFlags":["categorize-labels"]})");
+  const int64_t t = NowNs();
+  Push(R"({"app":"sm"})", t, {"level=info msg=live"}, "", R"({"trace_id":"l1"})");
+  Push(R"({"app":"sm"})", t + 1, {"n=1"});
+  std::string live;
+  for (int i = 0; i < 2 && live.find("n=1") == std::string::npos; ++i) {
+    m = plain->Read(kWait);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    live += *m;
+  }
+  EXPECT_NE(live.find(R"({"stream":{"app":"sm","trace_id":"l1"},"values":[[")" + std::to_string(t) +
+                      R"(","level=info msg=live"]]})"),
+            std::string::npos)
+      << live;
+  EXPECT_NE(
+      live.find(R"({"stream":{"app":"sm"},"values":[[")" + std::to_string(t + 1) + R"(","n=1"]]})"),
+      std::string::npos)
+      << live;
+  live.clear();
+  for (int i = 0; i < 2 && live.find("n=1") == std::string::npos; ++i) {
+    m = categorized->Read(kWait);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    live += *m;
+  }
+  EXPECT_NE(live.find(R"({"stream":{"app":"sm"},"values":[[")" + std::to_string(t) +
+                      R"(","level=info msg=live",{"structuredMetadata":{"trace_id":"l1"},)"
+                      R"("parsed":{"level":"info","msg":"live"}}]]})"),
+            std::string::npos)
+      << live;
+  EXPECT_NE(live.find(R"({"stream":{"app":"sm"},"values":[[")" + std::to_string(t + 1) +
+                      R"(","n=1",{"parsed":{"n":"1"}}]]})"),
+            std::string::npos)
+      << live;
+  EXPECT_NE(live.find(R"("encodingFlags":["categorize-labels"]})"), std::string::npos) << live;
+}
+
+TEST_F(TailTest, PendingDeletesHideLinesFromTheHistory) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const int64_t seconds = std::time(nullptr) - 30;
+  const int64_t t0 = seconds * 1'000'000'000;
+  Push(R"({"app":"del"})", t0, {"keep 1", "secret 2", "keep 3", "secret 4"});
+  Push(R"({"app":"gone"})", t0, {"all of it"});
+  HttpClient client("127.0.0.1", port_);
+  const std::string range =
+      "&start=" + std::to_string(seconds - 5) + "&end=" + std::to_string(seconds + 5);
+  for (std::string_view query : {R"({app="del"} |= "secret")", R"({app="gone"})"}) {
+    Result<HttpReply> r =
+        client.Post("/loki/api/v1/delete?query=" + UrlEncode(query) + range, "", "text/plain");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->status, 204) << r->body;
+  }
+  auto ws = Connect(TailTarget(R"({app=~"del|gone"})"));
+  ASSERT_NE(ws, nullptr);
+  std::vector<Got> got = ReadEntries(ws.get(), 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].line, "keep 1");
+  EXPECT_EQ(got[1].line, "keep 3");
+  // Nothing else was in the history: the next message is a live line.
+  Push(R"({"app":"del"})", NowNs(), {"after"});
+  got = ReadEntries(ws.get(), 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].line, "after");
 }
 
 }  // namespace

@@ -1,10 +1,15 @@
 #include "tests/integration/ws_client.h"
 
+#include <optional>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 namespace sawmill::integration {
 
@@ -14,8 +19,27 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 struct WsClient::Impl {
+  using Plain = websocket::stream<beast::tcp_stream>;
+  using Tls = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
   net::io_context ioc;
-  websocket::stream<beast::tcp_stream> ws{ioc};
+  std::optional<net::ssl::context> tls_context;
+  std::optional<Plain> plain;
+  std::optional<Tls> tls;
+
+  // Calls f(websocket) with the one in use.
+  template <typename F>
+  void With(F&& f) {
+    if (tls.has_value()) {
+      f(*tls);
+    } else {
+      f(*plain);
+    }
+  }
+  tcp::socket& socket() {
+    return tls.has_value() ? beast::get_lowest_layer(*tls).socket()
+                           : beast::get_lowest_layer(*plain).socket();
+  }
 
   // Runs the io_context until `done` or `timeout`; on timeout cancels the socket's operations
   // and waits for their handlers. Returns false on timeout.
@@ -26,8 +50,8 @@ struct WsClient::Impl {
     }
     if (done) return true;
     beast::error_code ignored;
-    beast::get_lowest_layer(ws).socket().cancel(ignored);
-    beast::get_lowest_layer(ws).socket().close(ignored);
+    socket().cancel(ignored);
+    socket().close(ignored);
     ioc.restart();
     while (!done && ioc.run_one() > 0) {
     }
@@ -39,7 +63,7 @@ WsClient::WsClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 WsClient::~WsClient() {
   beast::error_code ignored;
-  beast::get_lowest_layer(impl_->ws).socket().close(ignored);
+  impl_->socket().close(ignored);
 }
 
 Result<std::unique_ptr<WsClient>> WsClient::Connect(const std::string& host, uint16_t port,
@@ -49,7 +73,16 @@ Result<std::unique_ptr<WsClient>> WsClient::Connect(const std::string& host, uin
   beast::error_code ec;
   const tcp::endpoint endpoint(net::ip::make_address(host, ec), port);
   if (ec) return Status::InvalidArgument("bad host " + host);
-  tcp::socket& socket = beast::get_lowest_layer(impl->ws).socket();
+  if (!options.tls_ca_file.empty()) {
+    impl->tls_context.emplace(net::ssl::context::tls_client);
+    impl->tls_context->load_verify_file(options.tls_ca_file, ec);
+    if (ec) return Status::InvalidArgument("CA file: " + ec.message());
+    impl->tls_context->set_verify_mode(net::ssl::verify_peer);
+    impl->tls.emplace(impl->ioc, *impl->tls_context);
+  } else {
+    impl->plain.emplace(impl->ioc);
+  }
+  tcp::socket& socket = impl->socket();
   socket.open(endpoint.protocol(), ec);
   if (!ec && options.receive_buffer > 0) {
     socket.set_option(net::socket_base::receive_buffer_size(options.receive_buffer), ec);
@@ -57,17 +90,31 @@ Result<std::unique_ptr<WsClient>> WsClient::Connect(const std::string& host, uin
   if (!ec) socket.connect(endpoint, ec);
   if (ec) return Status::IOError("connect: " + ec.message());
 
-  impl->ws.set_option(
-      websocket::stream_base::decorator([headers = options.headers](websocket::request_type& req) {
-        for (const auto& [name, value] : headers) req.set(name, value);
-      }));
+  if (impl->tls.has_value()) {
+    bool tls_done = false;
+    impl->tls->next_layer().async_handshake(net::ssl::stream_base::client,
+                                            [&](beast::error_code e) {
+                                              ec = e;
+                                              tls_done = true;
+                                            });
+    if (!impl->RunUntil(tls_done, options.timeout)) {
+      return Status::DeadlineExceeded("TLS handshake");
+    }
+    if (ec) return Status::IOError("TLS handshake: " + ec.message());
+  }
   websocket::response_type response;
   bool done = false;
-  impl->ws.async_handshake(response, host + ":" + std::to_string(port), std::string(target),
-                           [&](beast::error_code e) {
-                             ec = e;
-                             done = true;
-                           });
+  impl->With([&](auto& ws) {
+    ws.set_option(websocket::stream_base::decorator(
+        [headers = options.headers](websocket::request_type& req) {
+          for (const auto& [name, value] : headers) req.set(name, value);
+        }));
+    ws.async_handshake(response, host + ":" + std::to_string(port), std::string(target),
+                       [&](beast::error_code e) {
+                         ec = e;
+                         done = true;
+                       });
+  });
   if (!impl->RunUntil(done, options.timeout)) return Status::DeadlineExceeded("handshake");
   if (ec == websocket::error::upgrade_declined) {
     if (refused != nullptr) {
@@ -83,8 +130,10 @@ Result<std::unique_ptr<WsClient>> WsClient::Connect(const std::string& host, uin
   if (ec) return Status::IOError("handshake: " + ec.message());
   auto client = std::unique_ptr<WsClient>(new WsClient(std::move(impl)));
   WsClient* self = client.get();
-  client->impl_->ws.control_callback([self](websocket::frame_type kind, std::string_view) {
-    if (kind == websocket::frame_type::ping) ++self->pings_;
+  client->impl_->With([self](auto& ws) {
+    ws.control_callback([self](websocket::frame_type kind, std::string_view) {
+      if (kind == websocket::frame_type::ping) ++self->pings_;
+    });
   });
   return client;
 }
@@ -93,15 +142,19 @@ Result<std::string> WsClient::Read(std::chrono::milliseconds timeout) {
   beast::flat_buffer buffer;
   beast::error_code ec;
   bool done = false;
-  impl_->ws.async_read(buffer, [&](beast::error_code e, size_t) {
-    ec = e;
-    done = true;
+  impl_->With([&](auto& ws) {
+    ws.async_read(buffer, [&](beast::error_code e, size_t) {
+      ec = e;
+      done = true;
+    });
   });
   if (!impl_->RunUntil(done, timeout)) return Status::DeadlineExceeded("no message");
   if (ec == websocket::error::closed) {
-    close_code_ = impl_->ws.reason().code;
-    const auto& reason = impl_->ws.reason().reason;
-    close_reason_.assign(reason.data(), reason.size());
+    impl_->With([&](auto& ws) {
+      close_code_ = ws.reason().code;
+      const auto& reason = ws.reason().reason;
+      close_reason_.assign(reason.data(), reason.size());
+    });
     return Status::OutOfRange("closed by the server: " + std::to_string(close_code_) + " " +
                               close_reason_);
   }
@@ -111,7 +164,9 @@ Result<std::string> WsClient::Read(std::chrono::milliseconds timeout) {
 
 void WsClient::Close() {
   bool done = false;
-  impl_->ws.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
+  impl_->With([&](auto& ws) {
+    ws.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
+  });
   impl_->RunUntil(done, std::chrono::seconds(10));
 }
 

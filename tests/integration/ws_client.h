@@ -1,6 +1,6 @@
 // A small blocking WebSocket client for end-to-end tests (the tail endpoint), on
-// Boost.Beast. Every call is bounded by a timeout, so a hung server fails the test instead of
-// hanging it.
+// Boost.Beast, over plain TCP or TLS (Options::tls_ca_file). Every call is bounded by a timeout, so
+// a hung server fails the test instead of hanging it.
 //
 //   HttpReply refused;
 //   Result<std::unique_ptr<WsClient>> ws =
@@ -29,6 +29,8 @@ class WsClient {
     std::vector<std::pair<std::string, std::string>> headers;
     int receive_buffer = 0;  // SO_RCVBUF before connecting (0: the system's); for slow readers
     std::chrono::milliseconds timeout = std::chrono::seconds(30);  // connect and handshake
+    // Not empty: wss, trusting only the PEM certificate(s) of this file.
+    std::string tls_ca_file;
   };
 
   // Connects and upgrades. When the server answers the upgrade with anything but 101, returns

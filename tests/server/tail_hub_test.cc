@@ -6,17 +6,26 @@
 
 #include "query/engine/plan.h"
 #include "server/tail/tail_json.h"
+#include "storage/metadata.h"
 
 namespace sawmill::server {
 namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
-std::shared_ptr<Tail> MakeTail(std::string_view query, size_t max_entries = 1000) {
+std::shared_ptr<Tail> MakeTail(std::string_view query, size_t max_entries = 1000,
+                               std::vector<std::string> tenants = {},
+                               bool categorize_labels = false) {
   Result<query::engine::QueryPlan> plan = query::engine::PlanQuery(query);
   EXPECT_TRUE(plan.ok()) << plan.status().ToString();
   TailOptions options;
   options.tenant = "t";
+  if (!tenants.empty()) {
+    options.tenant = tenants[0];
+    for (size_t i = 1; i < tenants.size(); ++i) options.tenant += "|" + tenants[i];
+  }
+  options.tenants = std::move(tenants);
+  options.categorize_labels = categorize_labels;
   options.matchers = plan->log.matchers;
   options.pipeline = std::shared_ptr<const query::log::Pipeline>(std::move(plan->log.pipeline));
   options.max_buffered_entries = max_entries;
@@ -103,7 +112,10 @@ TEST(TailHubTest, OverflowIsDroppedAndCounted) {
   EXPECT_TRUE(t.dropped.empty());
   EXPECT_EQ(TailMessageJson(t.entries, t.dropped),
             R"({"streams":[{"stream":{"app":"a"},"values":[["7","l7"]]}]})");
-  EXPECT_EQ(TailMessageJson({}, {}), "{}");
+  // Loki 3 writes "streams" always, dropped_entries only when there are some.
+  EXPECT_EQ(TailMessageJson({}, t.dropped), R"({"streams":[]})");
+  std::vector<DroppedEntry> lost = {{9, std::make_shared<const index::LabelSet>()}};
+  EXPECT_EQ(TailMessageJson({}, lost), R"({"streams":[],"dropped_entries":[{"timestamp":"9"}]})");
 }
 
 TEST(TailHubTest, HeldBackEntriesComeOutInTimestampOrder) {
@@ -140,6 +152,68 @@ TEST(TailHubTest, CapsOpenTailsPerTenant) {
   EXPECT_EQ(hub.size(), 2u);
   hub.Close(t1.get());
   EXPECT_TRUE(hub.Open(t3, 2).ok());
+}
+
+TEST(TailHubTest, MultiTenantTailLabelsEachEntryWithItsTenant) {
+  TailHub hub;
+  auto tail = MakeTail(R"({app="a"})", 1000, {"x", "y"});
+  auto only_y = MakeTail(R"({app="a", __tenant_id__="y"})", 1000, {"x", "y"});
+  ASSERT_TRUE(hub.Open(tail, 1).ok());
+  ASSERT_TRUE(hub.Open(only_y, 2).ok());  // "x|y" counts as one tenant of its own
+  EXPECT_FALSE(hub.Open(MakeTail(R"({app="a"})", 1000, {"x", "y"}), 2).ok());
+  auto single_x = MakeTail(R"({app="a"})", 1000, {"x"});
+  ASSERT_TRUE(hub.Open(single_x, 1).ok());  // x alone is not capped by x|y's tails
+  const index::LabelSet a = Labels(R"({app="a"})");
+  PushTo(&hub, "x", a, {{1, "from x", ""}});
+  PushTo(&hub, "y", a, {{2, "from y", ""}});
+  PushTo(&hub, "z", a, {{3, "from z", ""}});
+  Taken t = TakeAll(tail.get());
+  ASSERT_EQ(t.entries.size(), 2u);
+  EXPECT_EQ(t.entries[0].labels->ToString(), R"({__tenant_id__="x", app="a"})");
+  EXPECT_EQ(t.entries[1].labels->ToString(), R"({__tenant_id__="y", app="a"})");
+  t = TakeAll(only_y.get());
+  ASSERT_EQ(t.entries.size(), 1u);
+  EXPECT_EQ(t.entries[0].line, "from y");
+  t = TakeAll(single_x.get());
+  ASSERT_EQ(t.entries.size(), 1u);
+  EXPECT_EQ(t.entries[0].labels->ToString(), R"({app="a"})");
+  hub.Close(tail.get());
+  hub.Close(only_y.get());
+  hub.Close(single_x.get());
+  EXPECT_EQ(hub.size(), 0u);
+  EXPECT_FALSE(hub.Active());
+}
+
+TEST(TailHubTest, StructuredMetadataJoinsTheLabelsUnlessCategorized) {
+  TailHub hub;
+  auto joined = MakeTail(R"({app="a"})");
+  auto categorized = MakeTail(R"({app="a"} | logfmt)", 1000, {}, true);
+  auto categorized_plain = MakeTail(R"({app="a"})", 1000, {}, true);
+  ASSERT_TRUE(hub.Open(joined, 0).ok());
+  ASSERT_TRUE(hub.Open(categorized, 0).ok());
+  ASSERT_TRUE(hub.Open(categorized_plain, 0).ok());
+  const index::LabelSet a = Labels(R"({app="a"})");
+  const std::string metadata = storage::EncodeMetadata({{"trace_id", "t1"}});
+  PushTo(&hub, "t", a, {{1, "k=v", metadata}, {2, "n=2", ""}});
+  Taken t = TakeAll(joined.get());
+  ASSERT_EQ(t.entries.size(), 2u);
+  EXPECT_EQ(TailMessageJson(t.entries, {}),
+            R"({"streams":[{"stream":{"app":"a","trace_id":"t1"},"values":[["1","k=v"]]},)"
+            R"({"stream":{"app":"a"},"values":[["2","n=2"]]}]})");
+  t = TakeAll(categorized.get());
+  ASSERT_EQ(t.entries.size(), 2u);
+  EXPECT_EQ(TailMessageJson(t.entries, {}, true),
+            R"({"streams":[{"stream":{"app":"a"},"values":[["1","k=v",)"
+            R"({"structuredMetadata":{"trace_id":"t1"},"parsed":{"k":"v"}}]]},)"
+            R"({"stream":{"app":"a"},"values":[["2","n=2",{"parsed":{"n":"2"}}]]}],)"
+            R"("encodingFlags":["categorize-labels"]})");
+  t = TakeAll(categorized_plain.get());
+  ASSERT_EQ(t.entries.size(), 2u);
+  EXPECT_EQ(TailMessageJson(t.entries, {}, true),
+            R"({"streams":[{"stream":{"app":"a"},"values":[["1","k=v",)"
+            R"({"structuredMetadata":{"trace_id":"t1"}}]]},)"
+            R"({"stream":{"app":"a"},"values":[["2","n=2",{}]]}],)"
+            R"("encodingFlags":["categorize-labels"]})");
 }
 
 }  // namespace
