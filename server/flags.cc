@@ -169,9 +169,16 @@ const std::vector<Flag>& Flags() {
        "true",
        [](std::string_view v, Config* c) { return SetBool(v, &c->deletes.purge_blob_files); },
        "compactor.delete_purge_blob_files"},
-      {"storage.block-cache-size", "", "bytes", "RocksDB block cache size.", "256MiB",
+      {"storage.block-cache-size", "", "bytes", "RocksDB block cache size.", "64MiB",
        [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.block_cache_bytes); },
        "storage.block_cache_size"},
+      {"storage.write-buffer-size", "", "bytes",
+       "Memory for RocksDB memtables, all column families together (flushed to disk past it).",
+       "64MiB",
+       [](std::string_view v, Config* c) {
+         return SetBytes(v, 1 << 20, &c->store.write_buffer_bytes);
+       },
+       "storage.write_buffer_size"},
       {"storage.group-commit-interval", "", "duration",
        "With group-commit, the longest a write waits for the shared fsync.", "2ms",
        [](std::string_view v, Config* c) {
@@ -188,6 +195,12 @@ const std::vector<Flag>& Flags() {
        "Uncompressed bytes at which a stream's head is flushed into a chunk.", "1536KiB",
        [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.chunk_target_bytes); },
        "ingester.chunk_target_size"},
+      {"ingester.head-bytes-budget", "", "bytes",
+       "Line bytes all streams' heads may hold together; past it, heads of at least one chunk "
+       "block are flushed early (smaller chunks instead of more memory). 0: no budget.",
+       "96MiB",
+       [](std::string_view v, Config* c) { return SetBytes(v, 0, &c->store.head_bytes_budget); },
+       "ingester.head_bytes_budget"},
       {"ingester.chunk-idle-period", "", "duration",
        "Flush a stream's head after it received nothing for this long.", "30m",
        [](std::string_view v, Config* c) { return SetDuration(v, &c->store.chunk_idle); },

@@ -3,11 +3,13 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -39,7 +41,7 @@ std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.dat
 rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const KvOptions& o,
                                            const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf;
-  cf.write_buffer_size = o.write_buffer_bytes;
+  cf.write_buffer_size = std::max<size_t>(o.write_buffer_bytes / 4, 1 << 20);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
@@ -64,10 +66,20 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const KvOptions& o,
     case Column::kHead:
       // Head records are compressed by us too; they live briefly (until their chunk).
       cf.compression = rocksdb::kNoCompression;
+      // A push writes one record per stream, at keys spread over the whole column (stream
+      // ids are hashes): in a skip list each insert costs a search, more than half the
+      // server's CPU with 10,000 streams. The column is read only at open (recovery), so an
+      // unsorted vector, sorted once when it is flushed or iterated, fits it: an insert is an
+      // append. (Such a memtable takes writes from one thread at a time: see
+      // allow_concurrent_memtable_write below.)
+      cf.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+      // Records stay until their head is flushed into chunks; the larger the memtable, the
+      // more of them are deleted before they are ever written to a file.
+      cf.write_buffer_size = std::max<size_t>(o.write_buffer_bytes / 2, 1 << 20);
       break;
     default:
       cf.compression = rocksdb::kLZ4Compression;
-      cf.write_buffer_size = 8 << 20;
+      cf.write_buffer_size = std::min<size_t>(cf.write_buffer_size, 8 << 20);
       break;
   }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -274,6 +286,11 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const KvOptions& options) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // One budget for every memtable (KvOptions::write_buffer_bytes), so RSS stays bounded.
+  db_options.db_write_buffer_size = options.write_buffer_bytes;
+  // Required by the head column's vector memtable; the write group's leader inserts every
+  // writer's batch (cheap appends for head records).
+  db_options.allow_concurrent_memtable_write = false;
   db_options.max_total_wal_size = 256ull << 20;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;

@@ -26,8 +26,12 @@ inline constexpr int kNumColumns = 6;
 
 struct KvOptions {
   std::string path;
-  size_t block_cache_bytes = 256ull << 20;
-  size_t write_buffer_bytes = 64ull << 20;  // per column family memtable
+  size_t block_cache_bytes = 64ull << 20;
+  // Memtable budget of the whole database: RocksDB flushes the largest memtable once all
+  // column families together hold about this much (a write stalls only at twice it). The
+  // head column family's memtable is half of it, the chunks' a quarter, the small ones' 8 MiB
+  // at most.
+  size_t write_buffer_bytes = 64ull << 20;
 };
 
 // A set of updates applied atomically by KvStore::Write. Made by KvStore::NewBatch().

@@ -37,12 +37,20 @@ struct StoreOptions {
   std::string data_dir = "./data";
   ChunkOptions chunk;                       // block size and encoding
   size_t chunk_target_bytes = 1536 * 1024;  // flush a head at this many bytes
+  // Line + metadata bytes all heads together may hold before the store flushes early: past
+  // it, a write queues for flushing every head it wrote to that holds at least one chunk block
+  // (chunk.block_target_bytes), so a busy server cuts smaller chunks instead of holding
+  // more memory. Heads smaller than a block are never flushed early: many quiet streams
+  // still hold their heads until the idle or age limit. 0: no budget.
+  size_t head_bytes_budget = 96ull << 20;
   std::chrono::nanoseconds chunk_idle = std::chrono::minutes(30);
   std::chrono::nanoseconds chunk_max_age = std::chrono::hours(2);
   std::chrono::nanoseconds out_of_order_window = std::chrono::hours(1);
   SyncPolicy sync = SyncPolicy::kGroupCommit;
   std::chrono::microseconds group_commit_interval = std::chrono::milliseconds(2);
-  size_t block_cache_bytes = 256ull << 20;
+  size_t block_cache_bytes = 64ull << 20;
+  // Memtable budget of the whole RocksDB database (KvOptions::write_buffer_bytes).
+  size_t write_buffer_bytes = 64ull << 20;
   std::chrono::nanoseconds retention = std::chrono::nanoseconds(0);  // 0 = keep forever
   std::chrono::nanoseconds bucket = std::chrono::hours(24);  // chunk time bucket (index period)
   // Background threads flush idle/old heads and apply retention. Tests may turn them off

@@ -72,6 +72,7 @@ Status StoreImpl::FlushStream(const std::string& key) {
     if (s.head == nullptr || s.head->empty()) return Status::OK();
     sealed = std::move(s.head);
     s.head = nullptr;
+    live_head_bytes_ -= sealed->bytes();
     s.flushing.push_back(sealed);
     copy.tenant = s.tenant;
     copy.id = s.id;
@@ -104,8 +105,10 @@ Status StoreImpl::FlushStream(const std::string& key) {
       // Nothing was written: give the entries back to the live head, which a later flush
       // retries. Their head records are still durable.
       if (s->head == nullptr) s->head = NewHead(MonotonicNowNs());
+      const size_t before = s->head->bytes();
       for (const Head::Entry& e : sealed->entries())
         s->head->Append(e.ts_ns, e.line(), e.metadata());
+      live_head_bytes_ += s->head->bytes() - before;
       for (uint64_t seq : sealed->records()) s->head->AddRecord(seq);
     }
   }

@@ -38,6 +38,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   KvOptions kv_options;
   kv_options.path = options.data_dir;
   kv_options.block_cache_bytes = options.block_cache_bytes;
+  kv_options.write_buffer_bytes = options.write_buffer_bytes;
   SAW_ASSIGN_OR_RETURN(std::unique_ptr<KvStore> kv, KvStore::Open(kv_options));
   auto store = std::make_unique<StoreImpl>(options, std::move(kv));
   SAW_RETURN_IF_ERROR(store->Recover());
@@ -59,7 +60,11 @@ StreamState* StoreImpl::FindStream(std::string_view tenant, uint64_t stream_id) 
 
 StreamState* StoreImpl::FindOrLoadStream(std::string_view tenant, uint64_t stream_id,
                                          Status* status) {
-  std::string key = StreamKey(tenant, stream_id);
+  return FindOrLoadStream(tenant, stream_id, StreamKey(tenant, stream_id), status);
+}
+
+StreamState* StoreImpl::FindOrLoadStream(std::string_view tenant, uint64_t stream_id,
+                                         const std::string& key, Status* status) {
   auto it = streams_.find(key);
   if (it != streams_.end()) return &it->second;
   StreamState s;
@@ -80,7 +85,7 @@ StreamState* StoreImpl::FindOrLoadStream(std::string_view tenant, uint64_t strea
     return nullptr;
   }
   ++tenant_streams_[s.tenant];
-  return &streams_.emplace(std::move(key), std::move(s)).first->second;
+  return &streams_.emplace(key, std::move(s)).first->second;
 }
 
 Status StoreImpl::Recover() {
@@ -159,10 +164,12 @@ Status StoreImpl::Recover() {
     StreamState* s = FindOrLoadStream(tenant, stream_id, &st);
     if (s == nullptr) return st;
     if (s->head == nullptr) s->head = NewHead(now);
+    const size_t before = s->head->bytes();
     for (const EntryRef& e : entries) {
       s->head->Append(e.ts_ns, e.line, e.metadata);
       s->max_ts = std::max(s->max_ts, e.ts_ns);
     }
+    live_head_bytes_ += s->head->bytes() - before;
     s->head->AddRecord(seq);
     next_seq = std::max(next_seq, seq + 1);
   }

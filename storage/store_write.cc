@@ -89,6 +89,7 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
     size_t stream_index;
     uint64_t seq;
     std::vector<EntryRef> accepted;
+    std::string key;  // StreamKey(tenant, id), made once for steps 1 and 3
   };
   std::vector<Pending> pending;
   pending.reserve(streams.size());
@@ -98,9 +99,10 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
     for (size_t si = 0; si < streams.size(); ++si) {
       const StreamWrite& sw = streams[si];
       Status st;
-      StreamState* s = FindOrLoadStream(tenant, sw.stream_id, &st);
+      std::string key = StreamKey(tenant, sw.stream_id);
+      StreamState* s = FindOrLoadStream(tenant, sw.stream_id, key, &st);
       if (s == nullptr) return st;
-      Pending p{si, 0, {}};
+      Pending p{si, 0, {}, std::move(key)};
       p.accepted.reserve(sw.entries.size());
       for (size_t ei = 0; ei < sw.entries.size(); ++ei) {
         const EntryRef& e = sw.entries[ei];
@@ -144,18 +146,15 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
   std::vector<std::string> to_flush;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const Pending& p : pending) {
+    for (Pending& p : pending) {
       uint64_t id = streams[p.stream_index].stream_id;
-      std::string key = StreamKey(tenant, id);
-      auto it = streams_.find(key);
-      if (it == streams_.end()) {
-        // Evicted between the steps (idle eviction): load it again.
-        Status st;
-        if (FindOrLoadStream(tenant, id, &st) == nullptr) return st;
-        it = streams_.find(key);
-      }
-      StreamState& s = it->second;
+      Status st;
+      // Found again: it may have been evicted between the steps (idle eviction) and reloaded.
+      StreamState* found = FindOrLoadStream(tenant, id, p.key, &st);
+      if (found == nullptr) return st;
+      StreamState& s = *found;
       if (s.head == nullptr) s.head = NewHead(now);
+      const size_t before = s.head->bytes();
       for (const EntryRef& e : p.accepted) {
         if (s.head->Append(e.ts_ns, e.line, e.metadata)) {
           ++result->accepted;
@@ -167,9 +166,13 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
       s.head->AddRecord(p.seq);
       s.head->last_append_ns = now;
       s.last_append_ns = now;
-      if (s.head->bytes() >= options_.chunk_target_bytes && !s.queued_for_flush) {
+      live_head_bytes_ += s.head->bytes() - before;
+      const bool over_budget = options_.head_bytes_budget > 0 &&
+                               live_head_bytes_ > options_.head_bytes_budget &&
+                               s.head->bytes() >= options_.chunk.block_target_bytes;
+      if ((s.head->bytes() >= options_.chunk_target_bytes || over_budget) && !s.queued_for_flush) {
         s.queued_for_flush = true;
-        to_flush.push_back(std::move(key));
+        to_flush.push_back(std::move(p.key));
       }
     }
   }

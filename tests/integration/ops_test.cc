@@ -265,7 +265,7 @@ TEST(ObservabilityTest, MetricsUseLokisNamesAndRequestsAreLogged) {
           "\nsawmill_rocksdb_memtable_bytes ",
           "\nsawmill_rocksdb_live_sst_bytes ",
           "\nsawmill_rocksdb_compaction_write_bytes_total ",
-          "\nsawmill_rocksdb_block_cache_capacity_bytes 268435456\n",
+          "\nsawmill_rocksdb_block_cache_capacity_bytes 67108864\n",
           "\nloki_query_scheduler_queue_length 0",
       }) {
     EXPECT_TRUE(Contains(text, want)) << want << "\n" << text;

@@ -45,8 +45,11 @@ storage:
   path: /tmp/sawmill-data
   sync_policy: fsync
   encoding: zstd
+  write_buffer_size: 16MiB
+  block_cache_size: 32MiB
 ingester:
   chunk_idle_period: 5m
+  head_bytes_budget: 200MiB
 retention:
   period: 30d
 runtime_config:
@@ -68,6 +71,9 @@ limits_config:
   EXPECT_EQ(c->listen_address, "0.0.0.0");
   EXPECT_EQ(c->listen_port, 9999);
   EXPECT_EQ(c->log_level, LogLevel::kDebug);
+  EXPECT_EQ(c->store.write_buffer_bytes, 16ull << 20);
+  EXPECT_EQ(c->store.block_cache_bytes, 32ull << 20);
+  EXPECT_EQ(c->store.head_bytes_budget, 200ull << 20);
   EXPECT_EQ(c->store.data_dir, "/tmp/sawmill-data");
   EXPECT_EQ(c->store.sync, storage::SyncPolicy::kFsync);
   EXPECT_EQ(c->store.chunk.encoding, storage::Encoding::kZstd);

@@ -68,6 +68,7 @@ TEST(FlagsTest, ParsesStoreTuningFlags) {
   Result<Config> c = Parse({"-ingester.chunk-block-size=64KiB", "-ingester.chunk-target-size=2MB",
                             "-ingester.chunk-idle-period=5m", "-ingester.max-chunk-age=1h",
                             "-ingester.out-of-order-window=30m", "-storage.block-cache-size=1GiB",
+                            "-storage.write-buffer-size=32MiB", "-ingester.head-bytes-budget=0",
                             "-storage.group-commit-interval=2ms", "-ingester.chunk-encoding=lz4"});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->store.chunk.block_target_bytes, 64u << 10);
@@ -76,6 +77,8 @@ TEST(FlagsTest, ParsesStoreTuningFlags) {
   EXPECT_EQ(c->store.chunk_max_age, hours(1));
   EXPECT_EQ(c->store.out_of_order_window, std::chrono::minutes(30));
   EXPECT_EQ(c->store.block_cache_bytes, 1ull << 30);
+  EXPECT_EQ(c->store.write_buffer_bytes, 32ull << 20);
+  EXPECT_EQ(c->store.head_bytes_budget, 0u);
   EXPECT_EQ(c->store.group_commit_interval, std::chrono::milliseconds(2));
   EXPECT_EQ(c->store.chunk.encoding, storage::Encoding::kLz4);
 }
@@ -111,7 +114,8 @@ TEST(FlagsTest, ParsesLimitFlags) {
 
 TEST(FlagsTest, RejectsBadSizes) {
   for (const char* bad : {"-ingester.chunk-block-size=0", "-ingester.chunk-block-size=12XB",
-                          "-storage.block-cache-size=KiB", "-ingester.chunk-idle-period=0s"}) {
+                          "-storage.block-cache-size=KiB", "-ingester.chunk-idle-period=0s",
+                          "-storage.write-buffer-size=64KiB"}) {
     SCOPED_TRACE(bad);
     EXPECT_FALSE(Parse({bad}).ok());
   }
