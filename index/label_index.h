@@ -103,6 +103,8 @@ class LabelIndex {
   std::shared_ptr<const LabelSet> Labels(std::string_view tenant, uint64_t stream_id) const;
 
   IndexStats Stats() const;
+  // The width of the index's time buckets (what storage::BucketOf takes).
+  int64_t bucket_width_ns() const { return options_.bucket_width_ns; }
 
  private:
   struct Tenant;

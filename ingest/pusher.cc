@@ -2,6 +2,7 @@
 
 #include <deque>
 
+#include "storage/keys.h"
 #include "storage/metadata.h"
 #include "storage/time_format.h"
 
@@ -56,8 +57,9 @@ size_t LineBytes(const PushStream& ps) {
 
 // A stream of the push that passed validation, with its valid entries.
 struct Pusher::Candidate {
-  index::LabelSet labels;
-  std::string name;  // labels.ToString(), for messages
+  std::shared_ptr<StreamCache::Entry> stream;  // labels, name, id hint
+  const index::LabelSet& labels() const { return stream->labels; }
+  const std::string& name() const { return stream->name; }
   std::vector<storage::EntryRef> entries;
   bool admitted = true;  // false: refused by the active-stream limit
 };
@@ -90,7 +92,7 @@ size_t Pusher::AdmitStreams(std::string_view tenant, size_t limit,
   std::vector<uint64_t> ids;
   std::vector<size_t> known;  // candidate index of ids[i]
   for (size_t i = 0; i < candidates->size(); ++i) {
-    if (std::optional<uint64_t> id = index_->FindStream(tenant, (*candidates)[i].labels)) {
+    if (std::optional<uint64_t> id = index_->FindStream(tenant, (*candidates)[i].labels())) {
       ids.push_back(*id);
       known.push_back(i);
     }
@@ -113,7 +115,7 @@ size_t Pusher::AdmitStreams(std::string_view tenant, size_t limit,
       continue;
     }
     c.admitted = false;
-    outcome->errors.push_back(StreamLimitMessage(tenant, c.name));
+    outcome->errors.push_back(StreamLimitMessage(tenant, c.name()));
     outcome->refused_entries += c.entries.size();
     size_t bytes = 0;
     for (const storage::EntryRef& e : c.entries) bytes += e.line.size();
@@ -141,7 +143,7 @@ void Pusher::NotifyListener(std::string_view tenant, const std::vector<Candidate
   size_t w = 0;
   for (const Candidate& c : candidates) {
     if (!c.admitted) continue;
-    streams.push_back({&c.labels, writes[w++].entries});
+    streams.push_back({&c.labels(), writes[w++].entries});
   }
   // Refused entries are left out: copies of the streams that had some.
   std::vector<std::vector<storage::EntryRef>> kept;
@@ -180,34 +182,39 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
   candidates.reserve(request.streams.size());
   size_t valid_lines = 0, valid_bytes = 0;
   for (const PushStream& ps : request.streams) {
-    Result<index::LabelSet> parsed = index::LabelSet::Parse(ps.labels);
-    if (!parsed.ok()) {
-      outcome->errors.push_back(parsed.status().message());
-      outcome->refused_entries += ps.entries.size();
-      Discard(outcome, "invalid_labels", ps.entries.size(), LineBytes(ps));
-      continue;
-    }
     Candidate c;
-    c.labels = std::move(parsed).value();
-    c.name = c.labels.ToString();
+    c.stream = stream_cache_.Find(tenant, ps.labels);
+    if (c.stream == nullptr) {
+      Result<index::LabelSet> parsed = index::LabelSet::Parse(ps.labels);
+      if (!parsed.ok()) {
+        outcome->errors.push_back(parsed.status().message());
+        outcome->refused_entries += ps.entries.size();
+        Discard(outcome, "invalid_labels", ps.entries.size(), LineBytes(ps));
+        continue;
+      }
+      c.stream = stream_cache_.Insert(
+          tenant, ps.labels, std::make_shared<StreamCache::Entry>(std::move(parsed).value()));
+    }
+    const index::LabelSet& labels = c.labels();
+    const std::string& name = c.name();
     std::string refusal;
     std::string_view reason;
-    if (c.labels.empty()) {
+    if (labels.empty()) {
       refusal = "error at least one label pair is required per stream";
       reason = "missing_labels";
-    } else if (c.labels.size() > limits.max_label_names) {
-      refusal = "stream '" + c.name + "' has " + std::to_string(c.labels.size()) +
+    } else if (labels.size() > limits.max_label_names) {
+      refusal = "stream '" + name + "' has " + std::to_string(labels.size()) +
                 " label names; limit " + std::to_string(limits.max_label_names);
       reason = "max_label_names_per_series";
     } else {
-      for (const index::Label& l : c.labels.labels()) {
+      for (const index::Label& l : labels.labels()) {
         if (l.name.size() > limits.max_label_name_length) {
-          refusal = "stream '" + c.name + "' has label name too long: '" + l.name + "'";
+          refusal = "stream '" + name + "' has label name too long: '" + l.name + "'";
           reason = "label_name_too_long";
           break;
         }
         if (l.value.size() > limits.max_label_value_length) {
-          refusal = "stream '" + c.name + "' has label value too long: '" + l.value + "'";
+          refusal = "stream '" + name + "' has label value too long: '" + l.value + "'";
           reason = "label_value_too_long";
           break;
         }
@@ -228,7 +235,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
           line = line.substr(0, limits.max_line_size);
         } else {
           outcome->errors.push_back("Max entry size '" + std::to_string(limits.max_line_size) +
-                                    "' bytes exceeded for stream '" + c.name +
+                                    "' bytes exceeded for stream '" + name +
                                     "' while adding an entry with length '" +
                                     std::to_string(line.size()) + "' bytes");
           ++outcome->refused_entries;
@@ -237,7 +244,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
         }
       }
       if (limits.reject_old_samples && e.ts_ns < oldest) {
-        outcome->errors.push_back("entry for stream '" + c.name +
+        outcome->errors.push_back("entry for stream '" + name +
                                   "' has timestamp too old: " + FormatGoTime(e.ts_ns) +
                                   ", oldest acceptable timestamp is: " + FormatGoTime(oldest));
         ++outcome->refused_entries;
@@ -245,7 +252,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
         continue;
       }
       if (e.ts_ns > newest) {
-        outcome->errors.push_back("entry for stream '" + c.name +
+        outcome->errors.push_back("entry for stream '" + name +
                                   "' has timestamp too new: " + FormatGoTime(e.ts_ns));
         ++outcome->refused_entries;
         Discard(outcome, "too_far_in_future", 1, line.size());
@@ -295,20 +302,24 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
       if (!c.admitted) continue;
       storage::StreamWrite w;
       // The index records the stream once per day bucket it has entries in; a lookup per
-      // change of day keeps this off the per-entry path.
-      uint32_t last_day = 0;
+      // change of bucket keeps this off the per-entry path, and the stream cache keeps it off
+      // the per-push path once the stream is known to be in the bucket.
+      const int64_t width = index_->bucket_width_ns();
+      uint32_t last_bucket = 0;
       bool have_id = false;
       for (const storage::EntryRef& e : c.entries) {
-        const uint32_t day = static_cast<uint32_t>(e.ts_ns / (86400LL * 1000000000LL));
-        if (!have_id || day != last_day) {
-          SAW_ASSIGN_OR_RETURN(w.stream_id, index_->GetOrCreateStream(tenant, c.labels, e.ts_ns));
-          have_id = true;
-          last_day = day;
+        const uint32_t bucket = storage::BucketOf(e.ts_ns, width);
+        if (have_id && bucket == last_bucket) continue;
+        if (!c.stream->Known(bucket, &w.stream_id)) {
+          SAW_ASSIGN_OR_RETURN(w.stream_id, index_->GetOrCreateStream(tenant, c.labels(), e.ts_ns));
+          c.stream->Remember(bucket, w.stream_id);
         }
+        have_id = true;
+        last_bucket = bucket;
       }
       w.entries = std::move(c.entries);
       writes.push_back(std::move(w));
-      stream_labels.push_back(&c.name);
+      stream_labels.push_back(&c.name());
     }
     if (writes.empty()) return Status::OK();
     storage::WriteResult result;

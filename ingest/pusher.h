@@ -9,6 +9,9 @@
 // active-stream limit, which refuses only the streams that would be new (an existing active
 // stream's entries are still stored); then index and store.
 //
+// A stream's label string is parsed once and its id asked of the index once per day bucket
+// (stream_cache.h); later pushes of the stream look both up in one hash table.
+//
 // Thread-safety: Push() may be called concurrently (the index, the store and the limits are
 // thread-safe). Concurrent pushes of one tenant reserve the new streams they are about to
 // create, so together they stay within the active-stream limit. Far from the limit (active +
@@ -34,6 +37,7 @@
 #include "ingest/push_listener.h"
 #include "ingest/push_request.h"
 #include "ingest/rate_limiter.h"
+#include "ingest/stream_cache.h"
 #include "storage/store.h"
 
 namespace sawmill::ingest {
@@ -103,6 +107,7 @@ class Pusher {
   const Overrides* overrides_;
   Clock clock_;
   RateLimiter rate_limiter_;
+  StreamCache stream_cache_;  // label strings already parsed, and their stream ids
   PushListener* listener_ = nullptr;
 
   std::mutex reserve_mu_;

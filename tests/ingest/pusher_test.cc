@@ -2,6 +2,7 @@
 // push refused, nothing stored or indexed), the active-stream limit (only new streams past
 // it refused), and per-tenant overrides.
 #include "ingest/pusher.h"
+#include "ingest/stream_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -189,6 +190,131 @@ TEST_F(PusherTest, FlushedIdleStreamsStopCounting) {
   EXPECT_EQ(Stored("t", R"({app="a"})"), 1);  // still readable from its chunk
   // {app="a"} is in the index but no longer active: it is new again.
   EXPECT_TRUE(Push("t", {R"({app="a"})"}).too_many_requests);
+}
+
+TEST_F(PusherTest, LabelStringsSpelledDifferentlyNameOneStream) {
+  Open(PushLimits());
+  for (const char* labels : {R"({app="a", env="prod"})", R"({env="prod",app="a"})",
+                             R"({ app = "a" , env = 'prod' })", R"({app="a", env="prod"})"}) {
+    SCOPED_TRACE(labels);
+    PushOutcome o = Push("t", {labels});
+    EXPECT_TRUE(o.errors.empty());
+    EXPECT_EQ(o.accepted_entries, 1u);
+  }
+  EXPECT_EQ(Stored("t", R"({app="a", env="prod"})"), 4);
+  EXPECT_EQ(index_->Stats().streams, 1u);
+}
+
+TEST_F(PusherTest, ALabelStringIsItsOwnStreamInEachTenant) {
+  Open(PushLimits());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(Push("t", {R"({app="a"})"}).errors.empty());
+    ASSERT_TRUE(Push("u", {R"({app="a"})"}).errors.empty());
+  }
+  ASSERT_TRUE(Push("u", {R"({app="a"})"}).errors.empty());
+  EXPECT_EQ(Stored("t", R"({app="a"})"), 3);
+  EXPECT_EQ(Stored("u", R"({app="a"})"), 4);
+  EXPECT_EQ(index_->Stats().tenants, 2u);
+}
+
+TEST_F(PusherTest, BadLabelsAreRefusedEveryTime) {
+  Open(PushLimits());
+  for (int i = 0; i < 3; ++i) {
+    PushOutcome o = Push("t", {R"({app="a")", R"({app="b"})"});
+    EXPECT_EQ(o.accepted_entries, 1u);
+    EXPECT_EQ(o.refused_entries, 1u);
+    ASSERT_EQ(o.errors.size(), 1u);
+    EXPECT_NE(o.errors[0].find("parse error"), std::string::npos) << o.errors[0];
+  }
+  EXPECT_EQ(Stored("t", R"({app="b"})"), 3);
+}
+
+TEST_F(PusherTest, LimitsApplyToAKnownStreamWhenTheyChange) {
+  Open(PushLimits());
+  ASSERT_TRUE(Push("t", {R"({app="a", env="prod"})"}).errors.empty());
+  PushLimits strict;
+  strict.max_label_names = 1;
+  overrides_->Replace({{"t", strict}});
+  PushOutcome o = Push("t", {R"({app="a", env="prod"})"});
+  EXPECT_EQ(o.refused_entries, 1u);
+  ASSERT_EQ(o.errors.size(), 1u);
+  EXPECT_EQ(o.errors[0], R"(stream '{app="a", env="prod"}' has 2 label names; limit 1)");
+}
+
+// The stream cache remembers the last day bucket a stream was indexed in; a push into the
+// next days must still record the stream in each bucket.
+TEST_F(PusherTest, AKnownStreamIsIndexedInEveryDayItHasEntriesIn) {
+  PushLimits limits;
+  limits.reject_old_samples = false;
+  Open(limits);
+  constexpr int64_t kDay = 86400 * kSecond;
+  const int64_t day0 = now_ns_ / kDay * kDay;
+  auto selector = index::Matcher::Make(index::MatchType::kEqual, "app", "a");
+  ASSERT_TRUE(selector.ok());
+  const std::vector<index::Matcher> matchers = {*selector};
+  auto found_in = [&](int64_t from, int64_t to) {
+    auto r = index_->Select("t", matchers, from, to);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r->size() : 0u;
+  };
+
+  now_ns_ = day0 + kDay - kSecond;  // the last second of day 0
+  ASSERT_TRUE(Push("t", {R"({app="a"})"}).errors.empty());
+  ASSERT_TRUE(Push("t", {R"({app="a"})"}).errors.empty());
+  EXPECT_EQ(found_in(day0 + kDay, day0 + 2 * kDay), 0u);
+  now_ns_ = day0 + kDay + kSecond;  // day 1
+  ASSERT_TRUE(Push("t", {R"({app="a"})"}).errors.empty());
+  EXPECT_EQ(found_in(day0 + kDay, day0 + 2 * kDay), 1u);
+  EXPECT_EQ(found_in(day0, day0 + kDay), 1u);
+
+  // One push with entries in day 2 and day 3 (the later one first is fine too).
+  PushRequest req;
+  PushStream ps;
+  ps.labels = req.Own(R"({app="a"})");
+  ps.entries.push_back({day0 + 2 * kDay + kSecond, req.Own("x"), {}});
+  ps.entries.push_back({day0 + 3 * kDay + kSecond, req.Own("y"), {}});
+  req.streams.push_back(std::move(ps));
+  now_ns_ = day0 + 3 * kDay + 2 * kSecond;
+  PushOutcome outcome;
+  ASSERT_TRUE(pusher_->Push("t", req, Now(), &outcome).ok());
+  EXPECT_TRUE(outcome.errors.empty());
+  EXPECT_EQ(found_in(day0 + 2 * kDay, day0 + 3 * kDay), 1u);
+  EXPECT_EQ(found_in(day0 + 3 * kDay, day0 + 4 * kDay), 1u);
+  EXPECT_EQ(Stored("t", R"({app="a"})"), 5);
+  EXPECT_EQ(index_->Stats().memberships, 4u);
+}
+
+TEST(StreamCacheTest, FindsWhatWasInsertedPerTenantAndEmptiesWhenFull) {
+  // Room for two entries of these labels: each costs its key, twice `{app="a"}` and 256.
+  const size_t cost = std::string_view("t\0{app=\"a\"}", 11).size() + 2 * 9 + 256;
+  StreamCache cache(2 * cost + cost / 2);
+  auto labels = index::LabelSet::Parse(R"({app="a"})");
+  ASSERT_TRUE(labels.ok());
+  EXPECT_EQ(cache.Find("t", R"({app="a"})"), nullptr);
+  auto a = cache.Insert("t", R"({app="a"})", std::make_shared<StreamCache::Entry>(*labels));
+  EXPECT_EQ(cache.Find("t", R"({app="a"})"), a);
+  EXPECT_EQ(cache.Find("u", R"({app="a"})"), nullptr);
+  EXPECT_EQ(cache.Find("t", R"({app="a" })"), nullptr);  // keyed by the string as sent
+  EXPECT_EQ(a->name, R"({app="a"})");
+
+  uint64_t id = 0;
+  EXPECT_FALSE(a->Known(7, &id));
+  a->Remember(7, 42);
+  EXPECT_TRUE(a->Known(7, &id));
+  EXPECT_EQ(id, 42u);
+  EXPECT_FALSE(a->Known(8, &id));
+
+  cache.Insert("u", R"({app="a"})", std::make_shared<StreamCache::Entry>(*labels));
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.bytes(), 2 * cost);
+  cache.Insert("u", R"({app="a"})", std::make_shared<StreamCache::Entry>(*labels));  // again
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.bytes(), 2 * cost);
+  cache.Insert("v", R"({app="a"})", std::make_shared<StreamCache::Entry>(*labels));
+  EXPECT_EQ(cache.size(), 1u);  // full: emptied, then the new entry
+  EXPECT_EQ(cache.bytes(), cost);
+  EXPECT_EQ(cache.Find("t", R"({app="a"})"), nullptr);
+  EXPECT_NE(cache.Find("v", R"({app="a"})"), nullptr);
 }
 
 }  // namespace
