@@ -113,11 +113,18 @@ std::string EncodeOtlp(const sawmill::ingest::PushRequest& req) {
 // timestamps from `ts` on. Returns the line bytes and lines it holds.
 std::string BuildBody(const Options& o, const std::vector<std::string>& lines, size_t* cursor,
                       int64_t* ts, int conn, size_t* line_bytes, size_t* line_count) {
+  // The label strings are made once: with 10,000 streams, making them for every body cost
+  // the generator (on the same cores as the server) ~10,000 allocations per push.
+  static const std::vector<std::string> labels = [&] {
+    std::vector<std::string> out;
+    for (int s = 0; s < o.streams; ++s) {
+      out.push_back("{job=\"load\", stream=\"s" + std::to_string(s) + "\"}");
+    }
+    return out;
+  }();
   sawmill::ingest::PushRequest req;
   req.streams.resize(o.streams);
-  for (int s = 0; s < o.streams; ++s) {
-    req.streams[s].labels = req.Own("{job=\"load\", stream=\"s" + std::to_string(s) + "\"}");
-  }
+  for (int s = 0; s < o.streams; ++s) req.streams[s].labels = labels[s];
   *line_bytes = 0;
   *line_count = 0;
   while (*line_bytes < o.batch_bytes) {

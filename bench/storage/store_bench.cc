@@ -1,9 +1,11 @@
 // Store ingest throughput and head memory, on loghub lines.
 //
-// BM_StoreIngest: writers push batches of ~1 MiB spread over 100 streams (what an agent's
-//   push looks like) through Store::Write, with the store's background flusher turning
-//   heads into chunks meanwhile. Bytes are line bytes. Args: sync policy (0 = fsync,
-//   1 = group commit); threads via ->Threads().
+// BM_StoreIngest: writers push batches of ~1 MiB spread over 100 or 10,000 streams (what an
+//   agent's push looks like) through Store::Write, with the store's background flusher
+//   turning heads into chunks meanwhile. Bytes are line bytes. Args: sync policy (0 = fsync,
+//   1 = group commit), streams; threads via ->Threads(). Stream ids are spread over 64 bits
+//   as the index's fingerprints are, so head record keys land all over the key space. With
+//   10,000 streams a batch holds ~0.8 entries per stream: the per-stream cost of a write.
 // BM_HeadMemoryPerStream: resident bytes per active stream head after a few lines each.
 // BM_StoreReadNewest: 100 streams of one flushed ~1.5 MiB chunk each; one iteration reads the
 //   newest entry of every stream backward (what a limit query over many streams starts
@@ -53,6 +55,9 @@ int64_t RssBytes() {
 constexpr int kStreams = 100;
 constexpr size_t kBatchBytes = 1 << 20;
 
+// Stream ids like the label index's: fingerprints, spread over 64 bits.
+uint64_t StreamId(int s) { return (static_cast<uint64_t>(s) + 1) * 0x9E3779B97F4A7C15ull; }
+
 struct IngestState {
   std::mutex mu;
   std::unique_ptr<Store> store;
@@ -78,10 +83,12 @@ void BM_StoreIngest(benchmark::State& state) {
   }
   // Google Benchmark starts the timed loop of all threads together, after thread 0's setup.
   int64_t bytes = 0, entries = 0;
-  std::vector<StreamWrite> batch(kStreams);
+  const int num_streams = static_cast<int>(state.range(1));
+  std::vector<StreamWrite> batch(num_streams);
   for (auto _ : state) {
-    for (int s = 0; s < kStreams; ++s) {
-      batch[s].stream_id = s;
+    batch.resize(num_streams);  // the previous batch dropped its empty streams
+    for (int s = 0; s < num_streams; ++s) {
+      batch[s].stream_id = StreamId(s);
       batch[s].entries.clear();
     }
     size_t batch_bytes = 0;
@@ -89,9 +96,10 @@ void BM_StoreIngest(benchmark::State& state) {
     size_t li = g_ingest.next_line.fetch_add(8192);
     for (int i = 0; batch_bytes < kBatchBytes; ++i) {
       const std::string& line = lines[(li + i) % lines.size()];
-      batch[i % kStreams].entries.push_back({ts + i, line, {}});
+      batch[i % num_streams].entries.push_back({ts + i, line, {}});
       batch_bytes += line.size();
     }
+    std::erase_if(batch, [](const StreamWrite& w) { return w.entries.empty(); });
     WriteResult r;
     Status st = g_ingest.store->Write("bench", batch, &r);
     if (!st.ok()) {
@@ -114,7 +122,12 @@ void BM_StoreIngest(benchmark::State& state) {
     std::filesystem::remove_all(g_ingest.dir);
   }
 }
-BENCHMARK(BM_StoreIngest)->Arg(0)->Arg(1)->Threads(1)->Threads(2)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_StoreIngest)
+    ->ArgsProduct({{0, 1}, {100, 10000}})
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime()
+    ->MinTime(3);
 
 void BM_HeadMemoryPerStream(benchmark::State& state) {
   const auto& lines = LoghubLines();
