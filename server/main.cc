@@ -7,6 +7,9 @@
 // The whole is bounded by -server.graceful-shutdown-timeout (after the delay): past it, or on
 // a second signal, the process exits at once with code 1. That is still crash-safe: every
 // acknowledged write is in the WAL and comes back at the next start.
+#include <malloc.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -86,6 +89,15 @@ int Run(const sawmill::server::Config& config) {
 
 int main(int argc, char** argv) {
   using namespace sawmill::server;
+  // glibc gives busy threads malloc arenas of their own, up to 8 per core. Pushes allocate
+  // ~1 MiB buffers per request (body, decoded body, head records) on the HTTP and push
+  // threads and heads grow in blocks of up to 256 KiB; freed memory stayed spread over up to
+  // 16 arenas and RSS was ~70 MB higher at 100 streams (bench/RESULTS.md, "Push over HTTP:
+  // per-stream work and memory"), for no measurable throughput. MALLOC_ARENA_MAX, when set,
+  // still decides.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
+    mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  }
   sawmill::Result<Config> config = ParseFlags(argc, argv);
   if (!config.ok()) {
     std::fprintf(stderr, "sawmill: %s\nRun 'sawmill -help' for usage.\n",
