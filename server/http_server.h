@@ -1,8 +1,9 @@
 // An HTTP/1.1 server on Boost.Beast: one io_context run by a pool of threads, one session
 // per connection with keep-alive, a body size limit and a read timeout. With a certificate
-// and key (options.tls_*), every connection speaks TLS (Boost.Asio SSL over the same TCP
-// stream, so timeouts and socket access are unchanged). Every request goes to
-// a single Handler (the App's router); the server itself knows no paths.
+// and key (options.tls_*), every connection speaks TLS (Beast's ssl_stream owning the
+// connection's tcp_stream, whose timeouts and socket are used as without TLS; an upgrade can
+// take the whole TLS stream, see `upgrade`). Every request goes to a single Handler (the
+// App's router); the server itself knows no paths.
 //
 // Threads: the I/O threads read and write every connection asynchronously, so a slow or
 // stalled client never holds a thread (a half-sent request only holds its own socket and
