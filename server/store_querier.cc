@@ -46,6 +46,13 @@ Result<std::unique_ptr<storage::SampleIterator>> StoreQuerier::OpenSamples(
   return query::engine::FilterDeletedSamples(std::move(it), std::move(filter));
 }
 
+Result<query::engine::StreamSpan> StoreQuerier::Span(std::string_view tenant, uint64_t stream_id,
+                                                     int64_t from_ns, int64_t to_ns) {
+  // Deletes only take entries away: the store's span stays a correct bound.
+  SAW_ASSIGN_OR_RETURN(storage::StreamSpan s, store_->Span(tenant, stream_id, from_ns, to_ns));
+  return query::engine::StreamSpan{s.empty, s.min_ts, s.max_ts};
+}
+
 Result<query::engine::StreamUsage> StoreQuerier::Usage(std::string_view tenant, uint64_t stream_id,
                                                        int64_t from_ns, int64_t to_ns) {
   SAW_ASSIGN_OR_RETURN(storage::StreamUsage u, store_->Usage(tenant, stream_id, from_ns, to_ns));

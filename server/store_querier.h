@@ -28,6 +28,8 @@ class StoreQuerier final : public query::engine::Querier {
   Result<std::unique_ptr<storage::SampleIterator>> OpenSamples(
       std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
       storage::Direction direction) override;
+  Result<query::engine::StreamSpan> Span(std::string_view tenant, uint64_t stream_id,
+                                         int64_t from_ns, int64_t to_ns) override;
   Result<query::engine::StreamUsage> Usage(std::string_view tenant, uint64_t stream_id,
                                            int64_t from_ns, int64_t to_ns) override;
   Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,

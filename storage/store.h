@@ -123,6 +123,16 @@ struct StreamUsage {
   uint64_t bytes = 0;  // uncompressed line + metadata bytes
 };
 
+// Where a stream's entries in a time range can lie, as the chunk index rows and the heads say
+// without any chunk being opened: no entry of the range is older than min_ts or newer than
+// max_ts (both inside the range). The span may be wider than the entries (a chunk's rows give
+// its whole [min_ts, max_ts]); `empty` is certain.
+struct StreamSpan {
+  bool empty = true;
+  int64_t min_ts = 0;
+  int64_t max_ts = 0;
+};
+
 class Store {
  public:
   // Opens (creating if needed) the store under options.data_dir and rebuilds the heads from
@@ -153,6 +163,12 @@ class Store {
   // The stream's usage in [from_ns, to_ns): one chunk index scan, no chunk is opened.
   virtual Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                                     int64_t to_ns) = 0;
+
+  // The span of the stream's entries in [from_ns, to_ns): one chunk index scan, no chunk is
+  // opened. What lets a query with a limit open streams newest (or oldest) first and never
+  // open one whose entries cannot make the answer.
+  virtual Result<StreamSpan> Span(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                                  int64_t to_ns) = 0;
 
   // Flushes every head into chunks (graceful shutdown, POST /flush).
   virtual Status FlushAll() = 0;

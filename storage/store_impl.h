@@ -54,6 +54,8 @@ class StoreImpl final : public Store {
                                                       Direction direction) override;
   Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                             int64_t to_ns) override;
+  Result<StreamSpan> Span(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                          int64_t to_ns) override;
   Status FlushAll() override;
   Status FlushDue() override;
   Status ApplyRetention(std::chrono::system_clock::time_point now) override;

@@ -4,6 +4,7 @@
 // or in a chunk.
 #include <algorithm>
 
+#include "storage/keys.h"
 #include "storage/store_impl.h"
 
 namespace sawmill::storage {
@@ -44,6 +45,46 @@ Result<StreamUsage> StoreImpl::Usage(std::string_view tenant, uint64_t stream_id
     for (const Head::Entry& e : h.entries) usage.bytes += e.line_size + e.metadata_size;
   }
   return usage;
+}
+
+}  // namespace sawmill::storage
+
+namespace sawmill::storage {
+
+Result<StreamSpan> StoreImpl::Span(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                                   int64_t to_ns) {
+  StreamSpan span;
+  if (from_ns >= to_ns) return span;
+  auto add = [&](int64_t min_ts, int64_t max_ts) {
+    if (min_ts >= to_ns || max_ts < from_ns) return;
+    min_ts = std::max(min_ts, from_ns);
+    max_ts = std::min(max_ts, to_ns - 1);
+    if (span.empty) {
+      span = {false, min_ts, max_ts};
+    } else {
+      span.min_ts = std::min(span.min_ts, min_ts);
+      span.max_ts = std::max(span.max_ts, max_ts);
+    }
+  };
+  std::shared_ptr<const KvSnapshot> snapshot;
+  {
+    // As SnapshotStream: heads and the database snapshot under one lock, so an entry being
+    // flushed is seen in its head or in its chunk.
+    SAW_RETURN_IF_ERROR(ValidateTenant(tenant));
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::Unavailable("store is closed");
+    if (StreamState* s = FindStream(tenant, stream_id)) {
+      for (const auto& h : s->flushing) {
+        if (h != nullptr && !h->empty()) add(h->min_ts(), h->max_ts());
+      }
+      if (s->head != nullptr && !s->head->empty()) add(s->head->min_ts(), s->head->max_ts());
+    }
+    snapshot = kv_->GetSnapshot();
+  }
+  std::vector<ChunkRef> chunks;
+  SAW_RETURN_IF_ERROR(ListChunks(tenant, stream_id, from_ns, to_ns, snapshot.get(), &chunks));
+  for (const ChunkRef& c : chunks) add(c.min_ts, c.max_ts);
+  return span;
 }
 
 }  // namespace sawmill::storage

@@ -1,5 +1,6 @@
 #include "query/engine/log_query.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
@@ -51,10 +52,13 @@ uint32_t GroupOf(const index::LabelSet& labels, StreamHits* hits,
   return g;
 }
 
-void ScanStream(const SelectedStream& stream, Querier* querier, QueryState* state,
+// `first_ts`: the stream's best possible timestamp (its span's max_ts backward, min_ts
+// forward). A stream whose best entry cannot make the answer is not opened at all.
+void ScanStream(const SelectedStream& stream, int64_t first_ts, Querier* querier, QueryState* state,
                 StreamHits* hits) {
   const LogQueryParams& p = state->params;
   if (state->failed.load(std::memory_order_relaxed)) return;
+  if (!state->cutoff.Admits(first_ts)) return;
   if (Status s = state->guard->Check(); !s.ok()) {
     state->Fail(std::move(s));
     return;
@@ -139,9 +143,40 @@ Result<LogQueryResult> ExecuteLogQuery(Querier* querier, ThreadPool* pool,
   const size_t candidates = loki_merge ? LokiFrontendCandidates(params.limit) : params.limit;
   QueryGuard local_guard(params.deadline, 0);
   QueryState state(params, params.guard != nullptr ? params.guard : &local_guard, candidates);
+  // Where each stream's entries lie, from the chunk index (no chunk opened). Streams are
+  // then read best first (newest last entry first, backward; oldest first entry first,
+  // forward), so the cut-off fills from the streams that hold the answer, and a stream whose
+  // best possible entry is already worse than `candidates` others is never opened: a
+  // limit-100 query decompresses about the blocks its answer comes from, not one per stream.
+  const bool backward = params.direction == Direction::kBackward;
+  std::vector<int64_t> first_ts(streams.size());
+  std::vector<char> empty(streams.size(), 0);
+  pool->ParallelFor(streams.size(), [&](size_t i) {
+    if (state.failed.load(std::memory_order_relaxed)) return;
+    Result<StreamSpan> span =
+        querier->Span(params.tenant, streams[i].id, params.start_ns, params.end_ns);
+    if (!span.ok()) {
+      state.Fail(span.status());
+      return;
+    }
+    empty[i] = span->empty;
+    first_ts[i] = backward ? span->max_ts : span->min_ts;
+  });
+  if (!state.error.ok()) return state.error;
+  std::vector<uint32_t> order;
+  order.reserve(streams.size());
+  for (uint32_t i = 0; i < streams.size(); ++i) {
+    if (!empty[i]) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return backward ? first_ts[a] > first_ts[b] : first_ts[a] < first_ts[b];
+  });
+  // hits[i] stays stream i's: MergeHits breaks ties by stream index, as before.
   std::vector<StreamHits> hits(streams.size());
-  pool->ParallelFor(streams.size(),
-                    [&](size_t i) { ScanStream(streams[i], querier, &state, &hits[i]); });
+  pool->ParallelFor(order.size(), [&](size_t k) {
+    const uint32_t i = order[k];
+    ScanStream(streams[i], first_ts[i], querier, &state, &hits[i]);
+  });
   if (!state.error.ok()) return state.error;
 
   uint64_t duplicates = 0;

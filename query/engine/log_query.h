@@ -10,8 +10,10 @@
 //
 // Streams are scanned in parallel on a ThreadPool. Memory is bounded by the limit: a shared
 // cut-off (the timestamp of the limit-th best entry seen so far) lets each stream stop as
-// soon as its next entry cannot make the answer, so a backward limit-100 query over recent
-// data reads only the newest block of each stream.
+// soon as its next entry cannot make the answer. Streams are read best first by their
+// Querier::Span (newest possible entry first, backward), and one whose span cannot make the
+// answer is never opened, so a backward limit-100 query over recent data opens about the
+// streams its answer comes from.
 //
 // Thread-safety: ExecuteLogQuery may run concurrently for different queries.
 #pragma once

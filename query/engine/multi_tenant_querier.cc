@@ -108,6 +108,12 @@ Result<std::unique_ptr<SampleIterator>> MultiTenantQuerier::OpenSamples(
   return base_->OpenSamples(*r.tenant, r.id, from_ns, to_ns, direction);
 }
 
+Result<StreamSpan> MultiTenantQuerier::Span(std::string_view, uint64_t stream_id, int64_t from_ns,
+                                            int64_t to_ns) {
+  SAW_ASSIGN_OR_RETURN(Ref r, Find(stream_id));
+  return base_->Span(*r.tenant, r.id, from_ns, to_ns);
+}
+
 Result<StreamUsage> MultiTenantQuerier::Usage(std::string_view, uint64_t stream_id, int64_t from_ns,
                                               int64_t to_ns) {
   SAW_ASSIGN_OR_RETURN(Ref r, Find(stream_id));

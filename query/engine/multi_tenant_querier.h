@@ -38,6 +38,8 @@ class MultiTenantQuerier final : public Querier {
   Result<std::unique_ptr<SampleIterator>> OpenSamples(std::string_view tenant, uint64_t stream_id,
                                                       int64_t from_ns, int64_t to_ns,
                                                       Direction direction) override;
+  Result<StreamSpan> Span(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                          int64_t to_ns) override;
   Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                             int64_t to_ns) override;
   Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,

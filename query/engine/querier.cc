@@ -39,4 +39,9 @@ Result<StreamUsage> Querier::Usage(std::string_view tenant, uint64_t stream_id, 
   return usage;
 }
 
+Result<StreamSpan> Querier::Span(std::string_view, uint64_t, int64_t from_ns, int64_t to_ns) {
+  if (from_ns >= to_ns) return StreamSpan{true, 0, 0};
+  return StreamSpan{false, from_ns, to_ns - 1};
+}
+
 }  // namespace sawmill::query::engine

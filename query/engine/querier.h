@@ -41,6 +41,14 @@ struct StreamUsage {
   uint64_t bytes = 0;  // uncompressed line + metadata bytes
 };
 
+// Where a stream's entries in a time range can lie, known without reading them: no entry of
+// the range is older than min_ts or newer than max_ts. `empty`: certainly none in the range.
+struct StreamSpan {
+  bool empty = false;
+  int64_t min_ts = 0;
+  int64_t max_ts = 0;
+};
+
 class Querier {
  public:
   virtual ~Querier() = default;
@@ -69,6 +77,13 @@ class Querier {
   // (exact, no chunks); the store's answers from its chunk index without reading chunks.
   virtual Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                                     int64_t to_ns);
+
+  // The span of the stream's entries in [from_ns, to_ns), cheaply (the store answers from its
+  // chunk index and heads): a log query with a limit opens streams in the order of their
+  // spans and skips those whose entries cannot make the answer. A wider span is always
+  // correct, only slower. The default knows nothing: {false, from_ns, to_ns - 1}.
+  virtual Result<StreamSpan> Span(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                                  int64_t to_ns);
 
   // Label names of the streams present in [from_ns, to_ns), sorted.
   virtual Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,

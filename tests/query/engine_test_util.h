@@ -35,6 +35,11 @@ class TestQuerier final : public Querier {
     open_stream_calls.fetch_add(1);
     return store_->Read(tenant, id, from, to, d);
   }
+  Result<StreamSpan> Span(std::string_view tenant, uint64_t id, int64_t from, int64_t to) override {
+    if (!use_spans) return Querier::Span(tenant, id, from, to);
+    SAW_ASSIGN_OR_RETURN(storage::StreamSpan s, store_->Span(tenant, id, from, to));
+    return StreamSpan{s.empty, s.min_ts, s.max_ts};
+  }
   Result<std::unique_ptr<SampleIterator>> OpenSamples(std::string_view tenant, uint64_t id,
                                                       int64_t from, int64_t to,
                                                       Direction d) override {
@@ -63,6 +68,8 @@ class TestQuerier final : public Querier {
   // How the engine read: full entries, or timestamps and sizes only.
   std::atomic<int> open_stream_calls{0};
   std::atomic<int> open_samples_calls{0};
+  // Whether Span answers from the store (true) or knows nothing (Querier's default).
+  bool use_spans = true;
 
  private:
   storage::Store* store_;

@@ -1,5 +1,6 @@
 // Store::Usage: the index stats and volume figures of one stream, from heads (exact) and from
-// the chunk index (whole chunks, or in proportion when a chunk only partly overlaps).
+// the chunk index (whole chunks, or in proportion when a chunk only partly overlaps); and
+// Store::Span, where a stream's entries in a range lie, from the same sources.
 #include <gtest/gtest.h>
 
 #include "storage/store.h"
@@ -76,6 +77,59 @@ TEST(StoreUsageTest, CountsFlushedChunksFromTheIndexAndProratesPartialOverlap) {
   EXPECT_EQ(both->entries, 11u);
   EXPECT_EQ(both->bytes, 105u);
   ASSERT_TRUE((*store)->Close().ok());
+}
+
+TEST(StoreSpanTest, BoundsHeadsAndChunksInsideTheRange) {
+  TempDir dir;
+  auto store = Store::Open(TestOptions(dir.path()));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Store* s = store->get();
+  auto none = s->Span("t", 7, kBase, kBase + 10 * kSec);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty);
+
+  WriteTen(s);  // head: [kBase, kBase + 9 s]
+  auto head = s->Span("t", 7, kBase - kSec, kBase + 20 * kSec);
+  ASSERT_TRUE(head.ok());
+  EXPECT_FALSE(head->empty);
+  EXPECT_EQ(head->min_ts, kBase);
+  EXPECT_EQ(head->max_ts, kBase + 9 * kSec);
+  // Clipped to the range [from, to - 1].
+  auto inner = s->Span("t", 7, kBase + 2 * kSec, kBase + 5 * kSec);
+  ASSERT_TRUE(inner.ok());
+  EXPECT_FALSE(inner->empty);
+  EXPECT_EQ(inner->min_ts, kBase + 2 * kSec);
+  EXPECT_EQ(inner->max_ts, kBase + 5 * kSec - 1);
+  auto after = s->Span("t", 7, kBase + 10 * kSec, kBase + 20 * kSec);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty);
+  auto other_tenant = s->Span("u", 7, kBase, kBase + 10 * kSec);
+  ASSERT_TRUE(other_tenant.ok());
+  EXPECT_TRUE(other_tenant->empty);
+  auto empty_range = s->Span("t", 7, kBase + 5 * kSec, kBase + 5 * kSec);
+  ASSERT_TRUE(empty_range.ok());
+  EXPECT_TRUE(empty_range->empty);
+
+  // Flushed: the same span from the chunk index; then chunk and a newer head together.
+  ASSERT_TRUE(s->FlushAll().ok());
+  auto chunk = s->Span("t", 7, kBase - kSec, kBase + 20 * kSec);
+  ASSERT_TRUE(chunk.ok());
+  EXPECT_FALSE(chunk->empty);
+  EXPECT_EQ(chunk->min_ts, kBase);
+  EXPECT_EQ(chunk->max_ts, kBase + 9 * kSec);
+  StreamWrite w{7, {{kBase + 15 * kSec, "abcde", {}}}};
+  WriteResult r;
+  ASSERT_TRUE(s->Write("t", std::span<const StreamWrite>(&w, 1), &r).ok());
+  auto both = s->Span("t", 7, kBase - kSec, kBase + 20 * kSec);
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->min_ts, kBase);
+  EXPECT_EQ(both->max_ts, kBase + 15 * kSec);
+  auto only_head = s->Span("t", 7, kBase + 12 * kSec, kBase + 20 * kSec);
+  ASSERT_TRUE(only_head.ok());
+  EXPECT_FALSE(only_head->empty);
+  EXPECT_EQ(only_head->min_ts, kBase + 15 * kSec);
+  EXPECT_EQ(only_head->max_ts, kBase + 15 * kSec);
+  ASSERT_TRUE(s->Close().ok());
 }
 
 }  // namespace
