@@ -10,6 +10,8 @@
 // BM_StoreReadNewest: 100 streams of one flushed ~1.5 MiB chunk each; one iteration reads the
 //   newest entry of every stream backward (what a limit query over many streams starts
 //   with). Counters: chunk blocks and compressed bytes fetched per iteration.
+// BM_StoreSpan: Store::Span of the same 100 streams (what a limit query asks before it opens
+//   any stream: no chunk is read).
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -219,16 +221,12 @@ void BM_UnflushedDiskFootprint(benchmark::State& state) {
 }
 BENCHMARK(BM_UnflushedDiskFootprint)->Arg(128)->Iterations(1)->Unit(benchmark::kMillisecond);
 
-void BM_StoreReadNewest(benchmark::State& state) {
+// 100 streams of one flushed ~1.5 MiB loghub chunk each, in a fresh store under `dir`.
+Result<std::unique_ptr<Store>> OpenFlushedStreams(const std::string& dir) {
   StoreOptions o;
-  o.data_dir = BenchDir("read");
+  o.data_dir = dir;
   o.background_threads = false;
-  auto opened = Store::Open(o);
-  if (!opened.ok()) {
-    state.SkipWithError(opened.status().ToString().c_str());
-    return;
-  }
-  std::unique_ptr<Store> store = std::move(opened).value();
+  SAW_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(o));
   const auto& lines = LoghubLines();
   size_t next = 0;
   const int64_t base = 1795132800LL * 1000000000;
@@ -241,15 +239,20 @@ void BM_StoreReadNewest(benchmark::State& state) {
       bytes += line.size();
     }
     WriteResult r;
-    if (!store->Write("bench", std::span<const StreamWrite>(&w, 1), &r).ok()) {
-      state.SkipWithError("write failed");
-      return;
-    }
+    SAW_RETURN_IF_ERROR(store->Write("bench", std::span<const StreamWrite>(&w, 1), &r));
   }
-  if (!store->FlushAll().ok()) {
-    state.SkipWithError("flush failed");
+  SAW_RETURN_IF_ERROR(store->FlushAll());
+  return store;
+}
+
+void BM_StoreReadNewest(benchmark::State& state) {
+  const std::string dir = BenchDir("read");
+  auto opened = OpenFlushedStreams(dir);
+  if (!opened.ok()) {
+    state.SkipWithError(opened.status().ToString().c_str());
     return;
   }
+  std::unique_ptr<Store> store = std::move(opened).value();
   const StoreStats before = store->Stats();
   for (auto _ : state) {
     for (int s = 0; s < kStreams; ++s) {
@@ -268,9 +271,38 @@ void BM_StoreReadNewest(benchmark::State& state) {
   state.counters["KB/iter"] = (after.chunk_bytes_read - before.chunk_bytes_read) / n / 1024;
   state.counters["chunks"] = static_cast<double>(after.chunks_flushed);
   store.reset();
-  std::filesystem::remove_all(o.data_dir);
+  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_StoreReadNewest)->Unit(benchmark::kMillisecond)->MinTime(2);
+
+// What a log query with a limit asks of every selected stream before opening any: its span
+// (chunk index rows and heads, no chunk read). Same 100 streams as BM_StoreReadNewest.
+void BM_StoreSpan(benchmark::State& state) {
+  const std::string dir = BenchDir("span");
+  auto opened = OpenFlushedStreams(dir);
+  if (!opened.ok()) {
+    state.SkipWithError(opened.status().ToString().c_str());
+    return;
+  }
+  std::unique_ptr<Store> store = std::move(opened).value();
+  const StoreStats before = store->Stats();
+  for (auto _ : state) {
+    for (int s = 0; s < kStreams; ++s) {
+      auto span = store->Span("bench", static_cast<uint64_t>(s + 1), INT64_MIN, INT64_MAX);
+      if (!span.ok() || span->empty) {
+        state.SkipWithError("span failed");
+        return;
+      }
+      benchmark::DoNotOptimize(span->max_ts);
+    }
+  }
+  const StoreStats after = store->Stats();
+  state.counters["blocks_read"] =
+      static_cast<double>(after.chunk_blocks_read - before.chunk_blocks_read);
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_StoreSpan)->Unit(benchmark::kMicrosecond)->MinTime(2);
 
 }  // namespace
 }  // namespace sawmill::storage
