@@ -4,6 +4,7 @@
 
 #include "query/engine/response_json.h"
 #include "query/logql/parser.h"
+#include "query/logql/prettier.h"
 #include "server/handlers/query_params.h"
 
 namespace sawmill::server {
@@ -17,7 +18,7 @@ Result<HttpResponse> HandleFormatQuery(const Request& req) {
   http::status status = http::status::ok;
   if (expr.ok()) {
     body = "{\"status\":\"success\",\"data\":";
-    query::engine::AppendJsonString(&body, (*expr)->String());
+    query::engine::AppendJsonString(&body, query::logql::Prettify(**expr));
   } else {
     status = http::status::bad_request;
     body = "{\"status\":\"invalid-query\",\"error\":";
