@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
+
+#include "query/logql/parser.h"
+#include "query/logql/prettier.h"
 #include "tools/sawcli/time_text.h"
 
 namespace sawmill::sawcli {
@@ -18,7 +22,16 @@ int64_t Seconds(const json& v) {
 
 }  // namespace
 
-Status RunFmt(Context& ctx, const std::string& query) {
+Status RunFmt(Context& ctx, const std::string& query, bool server) {
+  if (!server) {
+    namespace logql = ::sawmill::query::logql;
+    Result<std::unique_ptr<logql::Expr>> expr = logql::ParseExpr(query);
+    if (!expr.ok()) {
+      return Status::InvalidArgument("failed to parse the query: " + expr.status().message());
+    }
+    ctx.printer->Text(logql::Prettify(**expr) + "\n");
+    return ctx.printer->Flush();
+  }
   QueryString params;
   params.Add("query", query);
   const std::string target = "/loki/api/v1/format_query?" + params.Encode();

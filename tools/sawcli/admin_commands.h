@@ -1,4 +1,5 @@
-// `sawcli fmt` (pretty-print a LogQL query with the server's /loki/api/v1/format_query) and
+// `sawcli fmt` (pretty-print a LogQL query locally with Loki's Prettify rules, as logcli
+// does, or with --server through the server's /loki/api/v1/format_query) and
 // `sawcli delete create|list|cancel` (Loki's log deletion API, /loki/api/v1/delete), printed as
 // logcli prints them.
 #pragma once
@@ -10,8 +11,10 @@
 
 namespace sawmill::sawcli {
 
-// Formats `query` (read from stdin by the caller when not given) and prints it.
-Status RunFmt(Context& ctx, const std::string& query);
+// Formats `query` (read from stdin by the caller when not given) and prints it with a
+// newline. Locally (query/logql/prettier.h) unless `server`; a query that does not parse fails
+// with "failed to parse the query: <Loki's parse error>".
+Status RunFmt(Context& ctx, const std::string& query, bool server);
 
 struct DeleteOptions {
   std::string action;  // create, list, cancel

@@ -140,6 +140,12 @@ struct Client::Impl {
         beast::error_code ec = Connect();
         if (ec) {
           Close();
+          if (ec.category() == net::error::get_ssl_category()) {
+            // The server's certificate (or ours) was refused: retrying cannot help.
+            return Status::InvalidArgument(
+                "error sending request: TLS handshake with " + host + ":" + port + " failed: " +
+                ec.message() + " (check --ca-cert, or skip the check with --tls-skip-verify)");
+          }
           return Status::IOError("error sending request: connecting to " + host + ":" + port +
                                  ": " + ec.message());
         }
@@ -295,7 +301,7 @@ Result<HttpResponse> Client::Send(std::string_view method, const std::string& ta
     Result<HttpResponse> r = impl_->Once(req);
     const bool last = attempt >= o.retries;
     if (r.ok() && !Retryable(r->status)) return r;
-    if (last) return r;
+    if (last || (!r.ok() && r.status().IsInvalidArgument())) return r;
     int64_t wait = backoff;
     if (r.ok() && !r->retry_after.empty()) {
       const long long secs = std::atoll(r->retry_after.c_str());

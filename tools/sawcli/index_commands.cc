@@ -166,7 +166,7 @@ Status RunVolume(Context& ctx, const VolumeOptions& o, bool range_query) {
   if (data == doc.end() || !data->is_object()) {
     return Status::InvalidArgument("Error decoding response: no \"data\" object");
   }
-  if (ctx.stats) PrintStats(*data);
+  if (ctx.stats) PrintStats(*data, ctx.printer->options().color);
   PrintResultJson(ctx, data->value("resultType", ""),
                   data->contains("result") ? (*data)["result"] : json::array());
   return ctx.printer->Flush();

@@ -32,7 +32,7 @@ constexpr const char* kCommands =
     "  stats <query>            Index statistics (bytes, chunks, streams, entries) of a query.\n"
     "  volume <query>           Volume of the streams matching a query.\n"
     "  volume_range <query>     Volume over time of the streams matching a query.\n"
-    "  fmt                      Pretty-print the LogQL query read from stdin.\n"
+    "  fmt [<query>]            Pretty-print a LogQL query (the argument, or stdin).\n"
     "  delete create|list|cancel  Log deletion requests.\n"
     "  push [<file>...]         Send lines from files or stdin (-) with --labels.\n";
 
@@ -58,6 +58,7 @@ struct Args {
   int64_t volume_limit = 100;
   std::vector<std::string> target_labels;
   bool aggregate_by_labels = false;
+  bool fmt_server = false;
   PushOptions push;
   std::string timestamp_format;
   DeleteOptions del;
@@ -166,6 +167,8 @@ Status AddCommandFlags(const std::string& command, FlagSet* f, Args* a) {
       f->AddDuration("step", "Query resolution step width.", &a->query.step_ns);
     }
   } else if (command == "fmt") {
+    f->AddBool("server", 0, "Format with the server's /loki/api/v1/format_query (--addr).",
+               &a->fmt_server);
   } else if (command == "delete") {
     AddRangeFlags(f, a);
     f->AddString("query", 0, "The LogQL selector of the lines to delete.", &a->del.query);
@@ -315,9 +318,15 @@ int Main(int argc, char** argv) {
     vo.aggregate_by_labels = a.aggregate_by_labels;
     s = RunVolume(ctx, vo, cmd == "volume_range");
   } else if (cmd == "fmt") {
-    std::string query(std::istreambuf_iterator<char>(std::cin), {});
-    if (!a.positional.empty()) query = a.positional[0];
-    s = RunFmt(ctx, query);
+    if (a.positional.size() > 1) return Fail("fmt takes at most one query");
+    failure_prefix = "unable to format logql: ";
+    std::string query;
+    if (a.positional.empty()) {
+      query.assign(std::istreambuf_iterator<char>(std::cin), {});
+    } else {
+      query = a.positional[0];
+    }
+    s = RunFmt(ctx, query, a.fmt_server);
   } else if (cmd == "delete") {
     if (a.positional.empty()) return Fail("delete needs one of: create, list, cancel");
     a.del.action = a.positional[0];

@@ -179,7 +179,7 @@ Status RunRangeQuery(Context& ctx, const QueryOptions& o) {
     SAW_ASSIGN_OR_RETURN(json doc, Fetch(ctx, "/loki/api/v1/query_range", params));
     ++requests;
     const json& data = doc["data"];
-    if (ctx.stats) PrintStats(data);
+    if (ctx.stats) PrintStats(data, ctx.printer->options().color);
     const std::string type = data.value("resultType", "");
     const json& result = data.contains("result") ? data["result"] : json::array();
     if (type != "streams") {
@@ -229,7 +229,7 @@ Status RunInstantQuery(Context& ctx, const QueryOptions& o) {
   params.Add("direction", DirectionText(o.forward));
   SAW_ASSIGN_OR_RETURN(json doc, Fetch(ctx, "/loki/api/v1/query", params));
   const json& data = doc["data"];
-  if (ctx.stats) PrintStats(data);
+  if (ctx.stats) PrintStats(data, ctx.printer->options().color);
   const std::string type = data.value("resultType", "");
   const json& result = data.contains("result") ? data["result"] : json::array();
   if (type == "streams") {

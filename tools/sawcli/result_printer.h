@@ -11,9 +11,15 @@
 
 namespace sawmill::sawcli {
 
-// `data` is the response's "data" object; prints data.stats flattened
-// ("Summary.BytesProcessedPerSecond") to stderr.
-void PrintStats(const nlohmann::json& data);
+// logcli's --stats text for a response's data.stats: Loki's stats.Result.KVList() keys in
+// its order ("Ingester.TotalReached", ... "Summary.BytesProcessedPerSecond", ...), one
+// "key \t value" line each, tab-aligned as Go's tabwriter does; values as Loki formats them
+// (go-humanize bytes "1.2 MB", Go durations "1.5ms"). Fields the server does not send are 0.
+// `color`: keys in blue (logcli colours them when stdout is a terminal).
+std::string FormatStats(const nlohmann::json& stats, bool color);
+
+// Prints FormatStats(data["stats"]) to stderr; nothing when the response has no stats.
+void PrintStats(const nlohmann::json& data, bool color);
 
 // Prints a matrix/vector/scalar result; other types print nothing.
 void PrintResultJson(Context& ctx, const std::string& type, const nlohmann::json& result);

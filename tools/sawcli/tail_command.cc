@@ -2,12 +2,17 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <functional>
 
 #include "tools/sawcli/label_set.h"
 
@@ -72,7 +77,8 @@ Status PrintMessage(Context& ctx, const QueryOptions& o, std::string_view text) 
 }
 
 template <typename Ws>
-Status Follow(Context& ctx, const QueryOptions& o, Ws& ws, const std::string& target) {
+Status Follow(Context& ctx, const QueryOptions& o, net::io_context& ioc, Ws& ws,
+              const std::string& target) {
   SAW_ASSIGN_OR_RETURN(auto headers, ctx.client->AuthHeaders());
   ws.set_option(websocket::stream_base::decorator([&headers](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "sawcli/0.1.0");
@@ -92,22 +98,47 @@ Status Follow(Context& ctx, const QueryOptions& o, Ws& ws, const std::string& ta
     }
     return Status::IOError("websocket handshake: " + ec.message());
   }
+  // Messages are read asynchronously so that SIGINT/SIGTERM (Ctrl-C) can end the tail
+  // cleanly: a close frame (1000) is sent, the server's answer awaited (at most 5 s), what was
+  // received is printed, and the exit code is 0, as logcli's tail does on an interrupt.
+  websocket::stream_base::timeout timeouts =
+      websocket::stream_base::timeout::suggested(beast::role_type::client);
+  timeouts.handshake_timeout = std::chrono::seconds(5);  // also bounds the closing handshake
+  ws.set_option(timeouts);
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  bool interrupted = false;
+  signals.async_wait([&](const beast::error_code& error, int) {
+    if (error) return;
+    interrupted = true;
+    if (ws.is_open()) ws.async_close(websocket::close_code::normal, [](beast::error_code) {});
+  });
+  Status result;
   beast::flat_buffer buffer;
-  while (true) {
+  std::function<void()> read_next = [&] {
     buffer.clear();
-    ws.read(buffer, ec);
-    if (ec == websocket::error::closed) {
-      const auto& reason = ws.reason();
-      if (reason.code != websocket::close_code::normal &&
-          reason.code != websocket::close_code::none) {
-        return Status::Unavailable("tail closed by server: " + std::string(reason.reason.c_str()));
+    ws.async_read(buffer, [&](const beast::error_code& error, size_t) {
+      if (!error) {
+        Status s = PrintMessage(ctx, o, beast::buffers_to_string(buffer.data()));
+        if (s.ok()) return read_next();
+        result = s;
+      } else if (error == websocket::error::closed) {
+        const auto& reason = ws.reason();
+        if (!interrupted && reason.code != websocket::close_code::normal &&
+            reason.code != websocket::close_code::none) {
+          result =
+              Status::Unavailable("tail closed by server: " + std::string(reason.reason.c_str()));
+        }
+      } else if (!interrupted) {
+        result = Status::IOError("reading tail: " + error.message());
       }
-      return Status::OK();
-    }
-    if (ec) return Status::IOError("reading tail: " + ec.message());
-    Status s = PrintMessage(ctx, o, beast::buffers_to_string(buffer.data()));
-    if (!s.ok()) return s;
-  }
+      signals.cancel();
+      beast::error_code ignored;
+      beast::get_lowest_layer(ws).close(ignored);
+    });
+  };
+  read_next();
+  ioc.run();
+  return result;
 }
 
 }  // namespace
@@ -133,7 +164,7 @@ Status RunTail(Context& ctx, const QueryOptions& o, int64_t delay_for_ns) {
     websocket::stream<tcp::socket> ws(ioc);
     net::connect(ws.next_layer(), endpoints, ec);
     if (ec) return Status::IOError("error connecting: " + ec.message());
-    return Follow(ctx, o, ws, target);
+    return Follow(ctx, o, ioc, ws, target);
   }
   ssl::context tls(ssl::context::tls_client);
   if (co.tls_skip_verify) {
@@ -161,7 +192,7 @@ Status RunTail(Context& ctx, const QueryOptions& o, int64_t delay_for_ns) {
   if (ec) return Status::IOError("error connecting: " + ec.message());
   ws.next_layer().handshake(ssl::stream_base::client, ec);
   if (ec) return Status::IOError("TLS handshake: " + ec.message());
-  return Follow(ctx, o, ws, target);
+  return Follow(ctx, o, ioc, ws, target);
 }
 
 }  // namespace sawmill::sawcli

@@ -3,7 +3,8 @@
 // {"streams":[{"stream":{...},"values":[["<ns>","<line>"],...]}],"dropped_entries":[...]};
 // entries are printed with their stream's labels (no common-label stripping: the set of
 // streams is not known in advance), dropped entries are reported on stderr. Runs until the
-// server closes the connection or the process is interrupted.
+// server closes the connection or until SIGINT/SIGTERM, which closes the WebSocket cleanly
+// (close frame 1000, the server's answer awaited at most 5 s) and returns OK.
 #pragma once
 
 #include "storage/status.h"
