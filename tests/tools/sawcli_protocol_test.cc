@@ -127,7 +127,7 @@ TEST(SawcliProtocolTest, StatsVolumeAndFormat) {
   ASSERT_EQ(range.exit_code, 0) << range.err;
   EXPECT_NE(range.out.find("\"values\": ["), std::string::npos) << range.out;
 
-  RunResult fmt = RunSawcli({"fmt", addr, "-q"}, {}, "{job=\"a\"}|=\"x\"");
+  RunResult fmt = RunSawcli({"fmt", "--server", addr, "-q"}, {}, "{job=\"a\"}|=\"x\"");
   ASSERT_EQ(fmt.exit_code, 0) << fmt.err;
   EXPECT_EQ(fmt.out, "{job=\"a\"} |= \"x\"\n");
 

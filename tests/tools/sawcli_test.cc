@@ -1,7 +1,12 @@
 // End to end: the real sawcli binary against the real sawmill server (fresh data directory,
 // free port). Every subcommand that our server answers, in every output mode; --batch paging
 // past the server's per-request limit with many entries sharing timestamps at the batch
-// boundaries; push from stdin and files; failures exit 1 with the server's own message.
+// boundaries; push from stdin and files; failures exit 1 with the server's own message;
+// index stats, volume and volume_range; fmt (local and --server); --stats; the live tail
+// over the WebSocket (ended by SIGINT/SIGTERM); HTTPS with the server's TLS; colours and the
+// progress line on a terminal (a pseudo-terminal) and not when piped.
+#include <signal.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +22,7 @@
 #include "tests/integration/server_process.h"
 #include "tests/integration/temp_dir.h"
 #include "tests/tools/sawcli_runner.h"
+#include "tools/sawcli/index_commands.h"
 #include "tools/sawcli/time_text.h"
 
 namespace sawmill::sawcli_test {
@@ -68,6 +75,34 @@ class SawcliTest : public ::testing::Test {
 
 // Now - 30 minutes, on a whole second, so RFC3339 output is exact.
 int64_t BaseTime() { return (sawcli::NowUnixNs() / kSecond - 1800) * kSecond; }
+
+// Starts sawcli without waiting for it (for --tail): its stdout and stderr are collected
+// together, as for the server.
+std::unique_ptr<ServerProcess> StartSawcli(const std::vector<std::string>& args) {
+  auto p = ServerProcess::Start(SAW_SAWCLI_BINARY, args);
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  return p.ok() ? std::move(p).value() : nullptr;
+}
+
+// The value printed after `key` on its --stats line ("Key \t\t value").
+std::string StatsValue(const std::string& err, const std::string& key) {
+  for (const std::string& line : Lines(err)) {
+    if (line.rfind(key + " ", 0) != 0) continue;
+    const size_t tabs_end = line.find_first_not_of('\t', key.size() + 1);
+    return tabs_end == std::string::npos ? "" : line.substr(tabs_end + 1);
+  }
+  return "<no " + key + " line>";
+}
+
+// Writes cert.pem and key.pem (CN and IP SAN 127.0.0.1, self-signed) into `dir`, as
+// tests/integration/tls_test.cc does.
+bool MakeCertificate(const std::string& dir) {
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout '" +
+      dir + "/key.pem' -out '" + dir + "/cert.pem' >/dev/null 2>&1";
+  return std::system(command.c_str()) == 0;
+}
 
 std::string Utc(int64_t ns) { return FormatRfc3339(ns, TimeZone::kUtc); }
 
@@ -379,6 +414,313 @@ TEST_F(SawcliTest, DeleteCreateListCancel) {
   EXPECT_NE(again.err.find("Error response from server:"), std::string::npos) << again.err;
   RunResult back = Run(query);
   EXPECT_EQ(back.out, drop + "\n" + keep + "\n");
+}
+
+// Index stats, volume and volume_range answered by our server, printed as logcli prints
+// them; the sizes are the pushed lines' bytes.
+TEST_F(SawcliTest, IndexStatsAndVolumes) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const int64_t t0 = BaseTime();
+  std::string a_lines, b_lines;
+  uint64_t a_bytes = 0, b_bytes = 0;
+  for (int i = 0; i < 3; ++i) {
+    const std::string line =
+        Utc(t0 + (i * 12 + 1) * kSecond) + " a line number " + std::to_string(i);
+    a_lines += line + "\n";
+    a_bytes += line.size();
+  }
+  for (int i = 0; i < 2; ++i) {
+    const std::string line = Utc(t0 + (i + 40) * kSecond) + " bb-" + std::to_string(i);
+    b_lines += line + "\n";
+    b_bytes += line.size();
+  }
+  ASSERT_EQ(
+      Run({"push", "-q", "--labels={job=\"a\",env=\"x\"}", "--timestamp-format=rfc3339"}, a_lines)
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      Run({"push", "-q", "--labels={job=\"bb\",env=\"x\"}", "--timestamp-format=rfc3339"}, b_lines)
+          .exit_code,
+      0);
+
+  RunResult all = Run({"stats", "{env=\"x\"}", "-q", "--since=2h"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out, "{\n  bytes: " + sawcli::HumanBytes(a_bytes + b_bytes) +
+                         "\n  chunks: 2\n  streams: 2\n  entries: 5\n}\n");
+  RunResult one =
+      Run({"stats", "{job=\"a\"}", "-q", "--from=" + Utc(t0), "--to=" + Utc(t0 + 60 * kSecond)});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, "{\n  bytes: " + sawcli::HumanBytes(a_bytes) +
+                         "\n  chunks: 1\n  streams: 1\n  entries: 3\n}\n");
+
+  // volume: by the selector's labels, or by --targetLabels.
+  RunResult volume = Run({"volume", "{env=\"x\"}", "-q", "--since=2h"});
+  ASSERT_EQ(volume.exit_code, 0) << volume.err;
+  nlohmann::json v = nlohmann::json::parse(volume.out, nullptr, false);
+  ASSERT_TRUE(v.is_array() && v.size() == 1) << volume.out;
+  EXPECT_EQ(v[0]["metric"], nlohmann::json({{"env", "x"}})) << volume.out;
+  EXPECT_EQ(v[0]["value"][1], std::to_string(a_bytes + b_bytes)) << volume.out;
+  RunResult by_job = Run({"volume", "{env=\"x\"}", "-q", "--since=2h", "--targetLabels=job"});
+  ASSERT_EQ(by_job.exit_code, 0) << by_job.err;
+  nlohmann::json j = nlohmann::json::parse(by_job.out, nullptr, false);
+  ASSERT_TRUE(j.is_array()) << by_job.out;
+  std::map<std::string, std::string> per_job;
+  for (const auto& e : j) per_job[e["metric"]["job"]] = e["value"][1];
+  EXPECT_EQ(per_job, (std::map<std::string, std::string>{{"a", std::to_string(a_bytes)},
+                                                         {"bb", std::to_string(b_bytes)}}))
+      << by_job.out;
+
+  // volume_range: a matrix (stream a's lines fall in three 10 s steps) whose steps add up to
+  // the same bytes.
+  RunResult range = Run({"volume_range", "{env=\"x\"}", "-q", "--from=" + Utc(t0),
+                         "--to=" + Utc(t0 + 60 * kSecond), "--step=10s", "--targetLabels=job"});
+  ASSERT_EQ(range.exit_code, 0) << range.err;
+  nlohmann::json m = nlohmann::json::parse(range.out, nullptr, false);
+  ASSERT_TRUE(m.is_array() && m.size() == 2) << range.out;
+  std::map<std::string, uint64_t> sums;
+  for (const auto& series : m) {
+    ASSERT_TRUE(series["values"].is_array()) << range.out;
+    for (const auto& point : series["values"]) {
+      sums[series["metric"]["job"]] += std::stoull(point[1].get<std::string>());
+    }
+  }
+  EXPECT_EQ(sums, (std::map<std::string, uint64_t>{{"a", a_bytes}, {"bb", b_bytes}})) << range.out;
+}
+
+// fmt formats locally with Loki's Prettify rules (no server needed); --server asks the
+// server's format_query, which uses the same rules; --stats prints logcli's keys with the
+// query's real figures.
+TEST_F(SawcliTest, FormatsQueriesAndPrintsQueryStats) {
+  const std::string query =
+      "sum by (pod) (rate({namespace=\"checkout\", container=\"payments-api\"} |= \"error\" "
+      "| json | level=\"error\" [5m]))";
+  // The aggregation is over 100 characters, its argument is not: Loki's rules put the
+  // argument, in its one-line form, on its own line.
+  const std::string pretty =
+      "sum by (pod)(\n"
+      "  rate({namespace=\"checkout\", container=\"payments-api\"} |= \"error\" | json | "
+      "level=\"error\"[5m])\n"
+      ")\n";
+  RunResult local = RunSawcli({"--addr=http://127.0.0.1:1", "fmt"}, {}, query);
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  EXPECT_EQ(local.out, pretty);
+  RunResult arg = RunSawcli({"fmt", "{app=\"a\"}|=\"x\""});
+  EXPECT_EQ(arg.out, "{app=\"a\"} |= \"x\"\n");
+  RunResult bad = RunSawcli({"fmt"}, {}, "{app=\"a\"");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("unable to format logql: failed to parse the query: parse error at "
+                         "line 1, col 9"),
+            std::string::npos)
+      << bad.err;
+
+  ASSERT_NO_FATAL_FAILURE(Start());
+  RunResult server = Run({"fmt", "--server", "-q"}, query);
+  ASSERT_EQ(server.exit_code, 0) << server.err;
+  EXPECT_EQ(server.out, pretty);
+  RunResult server_bad = Run({"fmt", "--server", "-q"}, "{app=\"a\"");
+  EXPECT_EQ(server_bad.exit_code, 1);
+  EXPECT_NE(server_bad.err.find("parse error at line 1, col 9"), std::string::npos)
+      << server_bad.err;
+
+  const int64_t t0 = BaseTime();
+  std::string lines;
+  uint64_t bytes = 0;
+  for (int i = 0; i < 5; ++i) {
+    const std::string line = Utc(t0 + (i + 1) * kSecond) + " stats line " + std::to_string(i);
+    lines += line + "\n";
+    bytes += line.size();
+  }
+  ASSERT_EQ(
+      Run({"push", "-q", "--labels={job=\"s\"}", "--timestamp-format=rfc3339"}, lines).exit_code,
+      0);
+  RunResult stats = Run({"query", "{job=\"s\"}", "-q", "-o", "raw", "--stats", "--since=2h"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const std::vector<std::string> pushed = Lines(lines);
+  EXPECT_EQ(Lines(stats.out), std::vector<std::string>(pushed.rbegin(), pushed.rend()));
+  const std::vector<std::string> err = Lines(stats.err);
+  ASSERT_EQ(err.size(), 86u) << stats.err;
+  EXPECT_EQ(err[0].rfind("Ingester.TotalReached \t", 0), 0u) << stats.err;
+  EXPECT_EQ(err[85].rfind("Summary.QueueTime \t", 0), 0u) << stats.err;
+  EXPECT_EQ(StatsValue(stats.err, "Summary.TotalLinesProcessed"), "5") << stats.err;
+  ASSERT_LT(bytes, 1000u);  // go-humanize prints "<n> B" below 1 kB
+  EXPECT_EQ(StatsValue(stats.err, "Summary.TotalBytesProcessed"), std::to_string(bytes) + " B")
+      << stats.err;
+  EXPECT_EQ(StatsValue(stats.err, "Querier.DecompressedLines"), "5") << stats.err;
+  EXPECT_EQ(stats.err.find('\x1b'), std::string::npos) << "colours without a terminal";
+}
+
+// query --tail: the newest --limit lines since --since first, then lines pushed while it
+// runs (after --delay-for); SIGINT and SIGTERM end it with exit code 0.
+TEST_F(SawcliTest, TailsLiveAndStopsCleanlyOnInterrupt) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const int64_t t0 = BaseTime();
+  std::string old;
+  for (int i = 1; i <= 3; ++i) old += Utc(t0 + i * kSecond) + " old-" + std::to_string(i) + "\n";
+  ASSERT_EQ(
+      Run({"push", "-q", "--labels={job=\"t\"}", "--timestamp-format=rfc3339"}, old).exit_code, 0);
+
+  auto tail = StartSawcli({"--addr=" + addr_, "query", "{job=\"t\"} |= \"-\"", "--tail",
+                           "--delay-for=1s", "--limit=2", "--since=1h", "-o", "raw", "-q"});
+  ASSERT_NE(tail, nullptr);
+  ASSERT_TRUE(tail->WaitForOutput(" old-3\n")) << tail->Output();
+  RunResult live = Run({"push", "-q", "--labels={job=\"t\"}"}, "live-1\nnot matching\n");
+  ASSERT_EQ(live.exit_code, 0) << live.err;
+  ASSERT_TRUE(tail->WaitForOutput("live-1\n")) << tail->Output();
+  tail->Signal(SIGINT);
+  EXPECT_EQ(tail->Wait(), 0) << tail->Output();
+  EXPECT_EQ(tail->Output(),
+            Utc(t0 + 2 * kSecond) + " old-2\n" + Utc(t0 + 3 * kSecond) + " old-3\nlive-1\n");
+
+  // -f (another stream, default output without labels): what is pushed now; SIGTERM. A push
+  // that lands before the WebSocket is up is in the tail's history instead: printed once
+  // either way.
+  auto follow = StartSawcli({"--addr=" + addr_, "query", "{job=\"t2\"}", "-f", "--since=1m", "-q",
+                             "-z", "UTC", "--no-labels"});
+  ASSERT_NE(follow, nullptr);
+  ASSERT_EQ(Run({"push", "-q", "--labels={job=\"t2\"}"}, "live-2\n").exit_code, 0);
+  ASSERT_TRUE(follow->WaitForOutput(" live-2\n")) << follow->Output();
+  follow->Signal(SIGTERM);
+  EXPECT_EQ(follow->Wait(), 0) << follow->Output();
+  const std::vector<std::string> shown = Lines(follow->Output());
+  ASSERT_EQ(shown.size(), 1u) << follow->Output();
+  EXPECT_EQ(shown[0].substr(20), " live-2");  // after the RFC3339 timestamp
+
+  // A query the server refuses: exit 1 with its message, before any WebSocket.
+  RunResult bad = Run({"query", "{job=\"t\"", "--tail", "-q"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("parse error at line 1"), std::string::npos) << bad.err;
+}
+
+// HTTPS against the server's TLS listener: --ca-cert trusted, another CA refused with a
+// clear message and no retries, --tls-skip-verify, a client certificate and key loaded (the
+// server does not ask for one) or refused when unreadable; the tail over wss:// too.
+TEST_F(SawcliTest, SpeaksTlsToTheServer) {
+  TempDir certs, other, client;
+  ASSERT_TRUE(MakeCertificate(certs.path())) << "openssl req failed";
+  ASSERT_TRUE(MakeCertificate(other.path()));
+  ASSERT_TRUE(MakeCertificate(client.path()));
+  ASSERT_NO_FATAL_FAILURE(Start({"-server.http-tls-cert-path=" + certs.path() + "/cert.pem",
+                                 "-server.http-tls-key-path=" + certs.path() + "/key.pem"}));
+  addr_.replace(0, 4, "https");
+  const std::string ca = "--ca-cert=" + certs.path() + "/cert.pem";
+  const std::string line = Utc(BaseTime()) + " over tls";
+  RunResult push =
+      Run({"push", "-q", ca, "--labels={job=\"tls\"}", "--timestamp-format=rfc3339"}, line + "\n");
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  RunResult query = Run({"query", "{job=\"tls\"}", "-q", ca, "-o", "raw", "--since=2h"});
+  ASSERT_EQ(query.exit_code, 0) << query.err;
+  EXPECT_EQ(query.out, line + "\n");
+
+  for (const std::vector<std::string>& trust :
+       {std::vector<std::string>{"--ca-cert=" + other.path() + "/cert.pem"},
+        std::vector<std::string>{}}) {
+    std::vector<std::string> args = {"labels", "-q", "--min-backoff=2s"};
+    args.insert(args.end(), trust.begin(), trust.end());
+    RunResult refused = Run(args);
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.err.find("error sending request: TLS handshake with 127.0.0.1:"),
+              std::string::npos)
+        << refused.err;
+    EXPECT_NE(refused.err.find("certificate verify failed"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("--tls-skip-verify"), std::string::npos) << refused.err;
+  }
+  RunResult skip = Run({"labels", "-q", "--tls-skip-verify", "--since=2h"});
+  ASSERT_EQ(skip.exit_code, 0) << skip.err;
+  EXPECT_EQ(skip.out, "job\n");
+
+  RunResult with_cert =
+      Run({"labels", "-q", ca, "--since=2h", "--cert=" + client.path() + "/cert.pem",
+           "--key=" + client.path() + "/key.pem"});
+  ASSERT_EQ(with_cert.exit_code, 0) << with_cert.err;
+  EXPECT_EQ(with_cert.out, "job\n");
+  RunResult bad_key = Run({"labels", "-q", ca, "--cert=" + client.path() + "/cert.pem",
+                           "--key=" + client.path() + "/missing.pem"});
+  EXPECT_EQ(bad_key.exit_code, 1);
+  EXPECT_NE(bad_key.err.find("--key " + client.path() + "/missing.pem: "), std::string::npos)
+      << bad_key.err;
+  RunResult wrong_key = Run({"labels", "-q", ca, "--cert=" + client.path() + "/cert.pem",
+                             "--key=" + other.path() + "/key.pem"});
+  EXPECT_EQ(wrong_key.exit_code, 1);
+  EXPECT_NE(wrong_key.err.find("--key " + other.path() + "/key.pem: "), std::string::npos)
+      << wrong_key.err;
+
+  auto tail = StartSawcli(
+      {"--addr=" + addr_, ca, "query", "{job=\"tls\"}", "--tail", "--since=1h", "-o", "raw", "-q"});
+  ASSERT_NE(tail, nullptr);
+  ASSERT_TRUE(tail->WaitForOutput(" over tls\n")) << tail->Output();
+  tail->Signal(SIGINT);
+  EXPECT_EQ(tail->Wait(), 0) << tail->Output();
+  EXPECT_EQ(tail->Output(), line + "\n");
+}
+
+// On a terminal: colours on stdout (and on the --stats keys), the progress line of a batched
+// download on stderr. Piped, or with NO_COLOR, or with -q: none of them.
+TEST_F(SawcliTest, ColoursAndProgressOnlyOnATerminal) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const int64_t t0 = BaseTime();
+  std::string lines;
+  for (int i = 0; i < 30; ++i)
+    lines += Utc(t0 + (i + 1) * kSecond) + " p" + std::to_string(i) + "\n";
+  ASSERT_EQ(
+      Run({"push", "-q", "--labels={job=\"p\"}", "--timestamp-format=rfc3339"}, lines).exit_code,
+      0);
+  ASSERT_EQ(Run({"push", "-q", "--labels={job=\"q\"}", "--timestamp-format=rfc3339"},
+                Utc(t0 + 31 * kSecond) + " q0\n")
+                .exit_code,
+            0);
+  const std::vector<std::string> query = {
+      "--addr=" + addr_, "query", "{job=~\"p|q\"}", "--since=2h", "--limit=3", "-z", "UTC"};
+  auto with = [&query](std::vector<std::string> extra) {
+    std::vector<std::string> args = query;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  // The default output of the newest 3 lines: blue timestamp, red labels, on a terminal.
+  RunResult tty = RunSawcliOnTerminal(with({"-q"}), true, false);
+  ASSERT_EQ(tty.exit_code, 0) << tty.err;
+  EXPECT_EQ(Lines(tty.out).size(), 3u) << tty.out;
+  EXPECT_EQ(tty.out.rfind("\x1b[34m" + Utc(t0 + 31 * kSecond) + "\x1b[0m \x1b[31m{job=\"q\"}", 0),
+            0u)
+      << tty.out;
+  EXPECT_NE(tty.out.find("\x1b[31m{job=\"p\"}\x1b[0m " + Utc(t0 + 30 * kSecond) + " p29\n"),
+            std::string::npos)
+      << tty.out;
+  RunResult piped = RunSawcli(with({"-q"}));
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out.find('\x1b'), std::string::npos) << piped.out;
+  EXPECT_EQ(piped.out.rfind(Utc(t0 + 31 * kSecond) + " {job=\"q\"} ", 0), 0u) << piped.out;
+  RunResult no_color = RunSawcliOnTerminal(with({"-q"}), true, false, {{"NO_COLOR", "1"}});
+  EXPECT_EQ(no_color.out, piped.out);
+  // --stats keys are blue when stdout is a terminal (logcli's colour test is on stdout).
+  RunResult stats = RunSawcliOnTerminal(with({"-q", "--stats"}), true, false);
+  EXPECT_NE(stats.err.find("\x1b[34mSummary.TotalLinesProcessed\x1b[0m \t"), std::string::npos)
+      << stats.err;
+
+  // --batch 10 over 31 lines: "\r<n> lines, at <time>" on a terminal's stderr only.
+  const std::vector<std::string> batched = {"--addr=" + addr_,
+                                            "query",
+                                            "{job=~\"p|q\"}",
+                                            "--since=2h",
+                                            "--limit=31",
+                                            "--batch=10",
+                                            "-o",
+                                            "raw",
+                                            "-z",
+                                            "UTC"};
+  RunResult progress = RunSawcliOnTerminal(batched, false, true);
+  ASSERT_EQ(progress.exit_code, 0) << progress.err;
+  EXPECT_EQ(Lines(progress.out).size(), 31u);
+  EXPECT_TRUE(std::regex_search(
+      progress.err, std::regex("\r[0-9]+ lines, at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z ")))
+      << progress.err;
+  RunResult no_progress = RunSawcli(batched);
+  ASSERT_EQ(no_progress.exit_code, 0) << no_progress.err;
+  EXPECT_EQ(no_progress.out, progress.out);
+  EXPECT_EQ(no_progress.err.find("lines, at"), std::string::npos) << no_progress.err;
+  std::vector<std::string> quiet = batched;
+  quiet.push_back("-q");
+  RunResult quiet_tty = RunSawcliOnTerminal(quiet, false, true);
+  EXPECT_EQ(quiet_tty.err, "");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Unit tests of sawcli's parsers and formatters: label sets (logcli's printing and set
-// arithmetic, the --labels parser), Go-style times and durations, flags, push timestamps.
+// arithmetic, the --labels parser), Go-style times and durations, flags, push timestamps,
+// logcli's --stats layout.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "tools/sawcli/label_set.h"
 #include "tools/sawcli/line_timestamp.h"
 #include "tools/sawcli/printer.h"
+#include "tools/sawcli/result_printer.h"
 #include "tools/sawcli/time_text.h"
 
 namespace sawmill::sawcli {
@@ -177,6 +180,61 @@ TEST(PrinterTest, EscapesJsonLikeGo) {
   EXPECT_EQ(HumanBytes(1234), "1.2kB");
   EXPECT_EQ(HumanBytes(12345), "12kB");
   EXPECT_EQ(HumanBytes(1'500'000'000), "1.5GB");
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+// --stats as logcli prints it: Loki's KVList keys in order, one "key \t value" line each,
+// aligned by Go's tabwriter (the widest cell, "Cache.InstantMetricResult.EntriesRequested ",
+// is 43 runes: the column is 48, filled with tabs of 8), values formatted as Loki does.
+TEST(StatsTest, PrintsLokisKeysAlignedLikeGosTabwriter) {
+  const nlohmann::json stats = nlohmann::json::parse(R"({
+    "summary": {"bytesProcessedPerSecond": 1234567, "linesProcessedPerSecond": 4200,
+                "totalBytesProcessed": 57000000, "totalLinesProcessed": 500000,
+                "totalPostFilterLines": 12, "execTime": 0.0015, "queueTime": 0},
+    "querier": {"store": {"totalChunksRef": 3, "chunksDownloadTime": 2500000000,
+                          "chunk": {"decompressedBytes": 999, "decompressedLines": 7}}},
+    "ingester": {"totalReached": 1}})");
+  const std::string text = FormatStats(stats, false);
+  const std::vector<std::string> lines = Lines(text);
+  ASSERT_EQ(lines.size(), 86u) << text;
+  EXPECT_EQ(lines[0], "Ingester.TotalReached \t\t\t\t 1");
+  EXPECT_EQ(lines[4], "Ingester.TotalChunksRef \t\t\t 0");
+  EXPECT_EQ(lines[8], "Ingester.HeadChunkBytes \t\t\t 0 B");
+  EXPECT_EQ(lines[15], "Querier.TotalChunksRef \t\t\t\t 3");
+  EXPECT_EQ(lines[17], "Querier.ChunksDownloadTime \t\t\t 2.5s");
+  EXPECT_EQ(lines[21], "Querier.DecompressedBytes \t\t\t 999 B");
+  EXPECT_EQ(lines[22], "Querier.DecompressedLines \t\t\t 7");
+  EXPECT_EQ(lines[23], "Querier.PostFilterLInes \t\t\t 0");  // Loki's spelling
+  EXPECT_EQ(lines[26], "Querier.QueryReferencedStructuredMetadata \t false");
+  EXPECT_EQ(lines[27], "Cache.Chunk.Requests \t\t\t\t 0");
+  EXPECT_EQ(lines[33], "Cache.Chunk.DownloadTime \t\t\t 0s");
+  EXPECT_EQ(lines[65], "Cache.Result.DownloadTime \t\t\t 0s");
+  EXPECT_EQ(lines[73], "Cache.InstantMetricResult.EntriesRequested \t 0");
+  EXPECT_EQ(lines[79], "Summary.BytesProcessedPerSecond \t\t 1.2 MB");
+  EXPECT_EQ(lines[80], "Summary.LinesProcessedPerSecond \t\t 4200");
+  EXPECT_EQ(lines[81], "Summary.TotalBytesProcessed \t\t\t 57 MB");
+  EXPECT_EQ(lines[82], "Summary.TotalLinesProcessed \t\t\t 500000");
+  EXPECT_EQ(lines[83], "Summary.PostFilterLines \t\t\t 12");
+  EXPECT_EQ(lines[84], "Summary.ExecTime \t\t\t\t 1.5ms");
+  EXPECT_EQ(lines[85], "Summary.QueueTime \t\t\t\t 0s");
+
+  // Coloured keys (stdout is a terminal): the escapes count in the width, as in Go (the
+  // widest cell is 52 runes, the column 56).
+  const std::vector<std::string> colored = Lines(FormatStats(stats, true));
+  ASSERT_EQ(colored.size(), 86u);
+  EXPECT_EQ(colored[0], "\x1b[34mIngester.TotalReached\x1b[0m \t\t\t\t 1");
+  EXPECT_EQ(colored[73], "\x1b[34mCache.InstantMetricResult.EntriesRequested\x1b[0m \t 0");
 }
 
 }  // namespace

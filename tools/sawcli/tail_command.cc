@@ -78,7 +78,8 @@ Status PrintMessage(Context& ctx, const QueryOptions& o, std::string_view text) 
 
 template <typename Ws>
 Status Follow(Context& ctx, const QueryOptions& o, net::io_context& ioc, Ws& ws,
-              const std::string& target) {
+              const std::string& api_target) {
+  const std::string target = ctx.client->path_prefix() + api_target;
   SAW_ASSIGN_OR_RETURN(auto headers, ctx.client->AuthHeaders());
   ws.set_option(websocket::stream_base::decorator([&headers](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "sawcli/0.1.0");
@@ -91,10 +92,18 @@ Status Follow(Context& ctx, const QueryOptions& o, net::io_context& ioc, Ws& ws,
   beast::error_code ec;
   ws.handshake(res, default_port ? c.host() : c.host() + ":" + c.port(), target, ec);
   if (ec) {
-    if (res.result_int() != 0 && res.result_int() != 101) {
+    if (res.result_int() >= 300 || !res.body().empty()) {
       std::string body = res.body();
       return Status::Unavailable("Error response from server: " + body + " (status " +
                                  std::to_string(res.result_int()) + ")");
+    }
+    if (ec == websocket::error::upgrade_declined) {
+      // Boost 1.74's handshake does not hand back the refusal (status and body): ask again
+      // over plain HTTP, which the server answers with the same status and message, since it
+      // checks the parameters and credentials before the upgrade (Loki does the same).
+      Result<std::string> answer = ctx.client->Call("GET", api_target);
+      if (!answer.ok()) return answer.status();
+      return Status::Unavailable("the server declined the WebSocket upgrade");
     }
     return Status::IOError("websocket handshake: " + ec.message());
   }
@@ -149,7 +158,7 @@ Status RunTail(Context& ctx, const QueryOptions& o, int64_t delay_for_ns) {
       .Add("delay_for", delay_for_ns / 1'000'000'000)
       .Add("limit", o.limit)
       .Add("start", o.start_ns);
-  const std::string target = ctx.client->path_prefix() + "/loki/api/v1/tail?" + params.Encode();
+  const std::string target = "/loki/api/v1/tail?" + params.Encode();  // without the prefix
   std::string url = ctx.client->base_url();
   url.replace(0, url.find("://"), ctx.client->tls() ? "wss" : "ws");
   if (!ctx.quiet) LogNote(url + "/loki/api/v1/tail?" + params.Encode());
