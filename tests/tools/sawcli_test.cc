@@ -11,14 +11,17 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "tests/integration/http_client.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/temp_dir.h"
 #include "tests/tools/sawcli_runner.h"
@@ -571,12 +574,22 @@ TEST_F(SawcliTest, TailsLiveAndStopsCleanlyOnInterrupt) {
   EXPECT_EQ(tail->Output(),
             Utc(t0 + 2 * kSecond) + " old-2\n" + Utc(t0 + 3 * kSecond) + " old-3\nlive-1\n");
 
-  // -f (another stream, default output without labels): what is pushed now; SIGTERM. A push
-  // that lands before the WebSocket is up is in the tail's history instead: printed once
-  // either way.
+  // -f (another stream, default output without labels): what is pushed now; SIGTERM. The
+  // push waits until the server counts the tail open (sawmill_querier_tail_active 1): a push
+  // racing the tail's start can show up both in its history and live.
   auto follow = StartSawcli({"--addr=" + addr_, "query", "{job=\"t2\"}", "-f", "--since=1m", "-q",
                              "-z", "UTC", "--no-labels"});
   ASSERT_NE(follow, nullptr);
+  integration::HttpClient http(
+      "127.0.0.1", static_cast<uint16_t>(std::stoi(addr_.substr(addr_.rfind(':') + 1))));
+  bool open = false;
+  for (int i = 0; i < 600 && !open; ++i) {
+    Result<integration::HttpReply> metrics = http.Get("/metrics");
+    open =
+        metrics.ok() && metrics->body.find("\nsawmill_querier_tail_active 1") != std::string::npos;
+    if (!open) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(open) << follow->Output();
   ASSERT_EQ(Run({"push", "-q", "--labels={job=\"t2\"}"}, "live-2\n").exit_code, 0);
   ASSERT_TRUE(follow->WaitForOutput(" live-2\n")) << follow->Output();
   follow->Signal(SIGTERM);
