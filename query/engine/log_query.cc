@@ -72,9 +72,15 @@ void ScanStream(const SelectedStream& stream, int64_t first_ts, Querier* querier
     return;
   }
   std::unique_ptr<log::StreamPipeline> pipeline = p.pipeline->ForStream(*stream.labels);
+  // Without categorize-labels, an entry's result labels are its stream labels plus its
+  // structured metadata plus what the stages parsed (Loki 3: the iterators key entries by
+  // LabelsResult.String(), and only the categorize-labels encoding strips the metadata and
+  // parsed labels back out), so entries of one stream with different metadata land in
+  // different result streams. A line-filter-only pipeline keeps the stream's labels for an
+  // entry without metadata: those skip the regrouping.
   const bool same_labels = p.pipeline->IsLineFilterOnly() && !p.categorize_labels;
   std::unordered_map<uint64_t, uint32_t> by_fingerprint;
-  if (same_labels) hits->groups.push_back({*stream.labels, stream.labels->ToString()});
+  if (same_labels) GroupOf(*stream.labels, hits, &by_fingerprint);  // group 0
 
   std::vector<int64_t> pending;
   pending.reserve(kOfferBatch);
@@ -95,7 +101,7 @@ void ScanStream(const SelectedStream& stream, int64_t first_ts, Querier* querier
     if (!pipeline->Process(e.ts_ns, e.line, e.metadata, &r)) continue;
     ++stats.post_filter_lines;
     uint32_t group = 0;
-    if (!same_labels) {
+    if (!same_labels || !e.metadata.empty()) {
       group = GroupOf(p.categorize_labels ? *r.stream : *r.labels, hits, &by_fingerprint);
     }
     ResultEntry& out = hits->entries.emplace_back();

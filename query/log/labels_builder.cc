@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <string>
+
+#include "query/log/label_name.h"
 
 namespace sawmill::query::log {
 namespace {
@@ -33,6 +36,13 @@ void LabelsBuilder::Reset(std::span<const std::pair<std::string_view, std::strin
   for (const auto& [name, value] : metadata) {
     if (name.empty()) continue;
     ++metadata_count_;
+    // Loki's LabelsBuilder.Add: metadata named like a stream label gets the "_extracted"
+    // suffix rather than replacing the stream's value.
+    if (!base_->Get(name).empty()) {
+      Set(arena_.Copy(std::string(name) + std::string(kDuplicateSuffix)), value,
+          LabelCategory::kStructuredMetadata);
+      continue;
+    }
     Set(name, value, LabelCategory::kStructuredMetadata);
   }
   err_ = {};

@@ -424,3 +424,92 @@ TEST(QueryTimeoutTest, AQueryPastTheTimeoutAnswers504) {
 
 }  // namespace
 }  // namespace sawmill::integration
+
+namespace sawmill::integration {
+namespace {
+
+// Loki 3: without the categorize-labels flag, each entry's structured metadata joins its
+// stream's labels (entries of one stream with different metadata answer as different
+// streams), whatever the pipeline, a selector alone included; with the flag, `stream` holds
+// the indexed labels only and the metadata is in each value's third element.
+TEST(StructuredMetadataLabelsTest, MetadataSplitsStreamsUnlessLabelsAreCategorized) {
+  TempDir dir;
+  auto s = ServerProcess::Start(SAW_SAWMILL_BINARY,
+                                {"-server.http-listen-port=0", "-storage.path=" + dir.path()});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto port = (*s)->WaitUntilStarted();
+  ASSERT_TRUE(port.ok()) << (*s)->Output();
+  HttpClient client("127.0.0.1", *port);
+  const int64_t base = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() -
+                       600LL * 1000000000;
+  auto ts = [base](int i) { return std::to_string(base + i * 1000000000LL); };
+  // Two entries with trace_id a, one with b, one without metadata, one whose metadata names
+  // an indexed label (Loki keeps the stream's value and adds app_extracted).
+  const std::string body = R"({"streams":[{"stream":{"app":"api"},"values":[)"
+                           R"([")" +
+                           ts(1) +
+                           R"(","one",{"trace_id":"a"}],)"
+                           R"([")" +
+                           ts(2) +
+                           R"(","two",{"trace_id":"b"}],)"
+                           R"([")" +
+                           ts(3) +
+                           R"(","three",{"trace_id":"a"}],)"
+                           R"([")" +
+                           ts(4) +
+                           R"(","four"],)"
+                           R"([")" +
+                           ts(5) + R"(","five",{"app":"other"}]]}]})";
+  auto pushed = client.Post("/loki/api/v1/push", body, "application/json");
+  ASSERT_TRUE(pushed.ok());
+  ASSERT_EQ(pushed->status, 204) << pushed->body;
+
+  using Streams = std::map<std::string, std::vector<std::string>>;  // labels -> lines
+  auto streams_of = [](const std::string& answer) {
+    Streams out;
+    auto j = nlohmann::json::parse(answer);
+    for (const auto& st : j["data"]["result"]) {
+      std::string labels;
+      for (const auto& [k, v] : st["stream"].items())
+        labels += k + "=" + v.get<std::string>() + ",";
+      for (const auto& v : st["values"]) out[labels].push_back(v[1]);
+    }
+    return out;
+  };
+  const std::string range = "&start=" + ts(0) + "&end=" + ts(10) + "&direction=forward";
+  const Streams split = {
+      {"app=api,", {"four"}},
+      {"app=api,app_extracted=other,", {"five"}},
+      {"app=api,trace_id=a,", {"one", "three"}},
+      {"app=api,trace_id=b,", {"two"}},
+  };
+  for (const std::string query :
+       {R"({app="api"})", R"({app="api"} |= "")", R"({app="api"} != "nothing")",
+        R"({app="api"} | line_format "{{__line__}}")"}) {
+    SCOPED_TRACE(query);
+    auto plain = client.Get("/loki/api/v1/query_range?query=" + UrlEncode(query) + range);
+    ASSERT_TRUE(plain.ok());
+    ASSERT_EQ(plain->status, 200) << plain->body;
+    EXPECT_EQ(streams_of(plain->body), split) << plain->body;
+
+    auto categorized = client.Get("/loki/api/v1/query_range?query=" + UrlEncode(query) + range,
+                                  {{"X-Loki-Response-Encoding-Flags", "categorize-labels"}});
+    ASSERT_TRUE(categorized.ok());
+    ASSERT_EQ(categorized->status, 200) << categorized->body;
+    EXPECT_EQ(streams_of(categorized->body),
+              (Streams{{"app=api,", {"one", "two", "three", "four", "five"}}}))
+        << categorized->body;
+    auto j = nlohmann::json::parse(categorized->body);
+    const auto& values = j["data"]["result"][0]["values"];
+    ASSERT_EQ(values.size(), 5u);
+    EXPECT_EQ(values[0][2], nlohmann::json::parse(R"({"structuredMetadata":{"trace_id":"a"}})"));
+    EXPECT_EQ(values[3][2], nlohmann::json::object());
+    EXPECT_EQ(values[4][2],
+              nlohmann::json::parse(R"({"structuredMetadata":{"app_extracted":"other"}})"));
+  }
+}
+
+}  // namespace
+}  // namespace sawmill::integration
