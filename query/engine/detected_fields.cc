@@ -111,6 +111,7 @@ Result<std::vector<DetectedField>> DetectFields(Querier* querier, ThreadPool* po
   q.categorize_labels = true;
   q.loki_split_interval_ns = 0;
   q.deadline = p.deadline;
+  q.guard = p.guard;
   SAW_ASSIGN_OR_RETURN(LogQueryResult result, ExecuteLogQuery(querier, pool, q));
 
   SAW_ASSIGN_OR_RETURN(std::unique_ptr<log::Pipeline> json,

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "query/engine/querier.h"
+#include "query/engine/query_guard.h"
 #include "query/engine/thread_pool.h"
 #include "storage/result.h"
 
@@ -38,6 +39,8 @@ struct DetectedFieldsParams {
   size_t line_limit = 1000;
   size_t field_limit = 1000;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // The request's guard (time-out, cancellation, memory budget); `deadline` is used when null.
+  QueryGuard* guard = nullptr;
 };
 
 struct DetectedField {

@@ -78,11 +78,12 @@ struct Accumulated {
 
 Result<IndexStatsResult> IndexStats(Querier* querier, std::string_view tenant,
                                     std::span<const index::Matcher> matchers, int64_t from_ns,
-                                    int64_t to_ns) {
+                                    int64_t to_ns, const QueryGuard* guard) {
   IndexStatsResult out;
   SAW_ASSIGN_OR_RETURN(std::vector<SelectedStream> streams,
                        SelectStreamsOrAll(querier, tenant, matchers, from_ns, to_ns));
   for (const SelectedStream& s : streams) {
+    if (guard != nullptr) SAW_RETURN_IF_ERROR(guard->Check());
     SAW_ASSIGN_OR_RETURN(StreamUsage u, querier->Usage(tenant, s.id, from_ns, to_ns));
     if (u.entries == 0) continue;
     ++out.streams;
@@ -137,6 +138,7 @@ Result<VolumeResult> Volume(Querier* querier, const VolumeParams& p) {
       if (std::chrono::steady_clock::now() > p.deadline) {
         return Status::DeadlineExceeded(kQueryTimeoutMessage);
       }
+      if (p.guard != nullptr) SAW_RETURN_IF_ERROR(p.guard->Check());
       SAW_ASSIGN_OR_RETURN(StreamUsage u, querier->Usage(p.tenant, s.id, iv.from_ns, iv.to_ns));
       if (u.entries == 0) continue;
       if (!p.aggregate_by_labels) {

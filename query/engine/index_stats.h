@@ -29,6 +29,7 @@
 #include "index/labels.h"
 #include "index/matcher.h"
 #include "query/engine/querier.h"
+#include "query/engine/query_guard.h"
 #include "storage/result.h"
 
 namespace sawmill::query::engine {
@@ -52,10 +53,11 @@ struct IndexStatsResult {
   uint64_t entries = 0;
 };
 
-// Sums Usage() over the streams `matchers` select in [from_ns, to_ns).
+// Sums Usage() over the streams `matchers` select in [from_ns, to_ns). `guard` (may be null)
+// is checked before each stream: its error (time-out, cancellation) stops the sum.
 Result<IndexStatsResult> IndexStats(Querier* querier, std::string_view tenant,
                                     std::span<const index::Matcher> matchers, int64_t from_ns,
-                                    int64_t to_ns);
+                                    int64_t to_ns, const QueryGuard* guard = nullptr);
 
 // {"streams":1,"chunks":2,"bytes":3,"entries":4} (not wrapped, Loki's key order).
 std::string IndexStatsJson(const IndexStatsResult& stats);
@@ -70,6 +72,8 @@ struct VolumeParams {
   std::vector<std::string> target_labels;
   bool aggregate_by_labels = false;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Checked before each stream when not null (time-out, cancellation), with `deadline`.
+  const QueryGuard* guard = nullptr;
 };
 
 struct VolumeSeries {
@@ -84,7 +88,7 @@ struct VolumeResult {
 };
 
 // Errors: InvalidArgument past kVolumeMaxSeries or for a selector the index refuses,
-// DeadlineExceeded past the deadline, and the querier's.
+// DeadlineExceeded past the deadline, the guard's, and the querier's.
 Result<VolumeResult> Volume(Querier* querier, const VolumeParams& params);
 
 // Loki's answer: {"status":"success","data":{"resultType":"vector","result":[{"metric":{..},

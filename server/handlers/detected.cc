@@ -8,6 +8,7 @@
 #include "query/engine/detected_labels.h"
 #include "query/engine/plan.h"
 #include "server/handlers/query_params.h"
+#include "server/handlers/read_admission.h"
 #include "server/handlers/read_scope.h"
 #include "server/http_status.h"
 
@@ -45,9 +46,12 @@ Result<HttpResponse> HandleDetectedLabels(const QueryContext& ctx, const Request
     if (!m.ok()) return PlainError(m.status());
     matchers = std::move(m).value();
   }
+  ReadAdmission admission(ctx, req);
+  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
   Result<std::vector<engine::DetectedLabel>> labels = engine::DetectLabels(
       scope->querier, scope->tenant, matchers, bounds->start_ns, bounds->end_ns + 1);
-  if (!labels.ok()) return PlainError(labels.status());
+  if (!labels.ok()) return admission.Error(labels.status());
+  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
   return MakeResponse(http::status::ok, engine::DetectedLabelsJson(*labels), kApplicationJson);
 }
 
@@ -78,12 +82,13 @@ Result<HttpResponse> HandleDetectedFields(const QueryContext& ctx, const Request
   p.end_ns = bounds->end_ns;
   p.line_limit = *line_limit;
   p.field_limit = values ? SIZE_MAX : *limit;
-  if (ctx.limits.query_timeout.count() > 0) {
-    p.deadline = std::chrono::steady_clock::now() + ctx.limits.query_timeout;
-  }
+  ReadAdmission admission(ctx, req);
+  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
+  p.guard = admission.guard();
   Result<std::vector<engine::DetectedField>> fields =
       engine::DetectFields(scope->querier, ctx.pool, p);
-  if (!fields.ok()) return PlainError(fields.status());
+  if (!fields.ok()) return admission.Error(fields.status());
+  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
   std::string body = values
                          ? engine::DetectedFieldValuesJson(*fields, req.PathParam("name"), *limit)
                          : engine::DetectedFieldsJson(*fields, *limit);

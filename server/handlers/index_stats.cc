@@ -6,6 +6,7 @@
 #include "query/engine/index_stats.h"
 #include "query/engine/plan.h"
 #include "server/handlers/query_params.h"
+#include "server/handlers/read_admission.h"
 #include "server/handlers/read_scope.h"
 #include "server/http_status.h"
 
@@ -39,9 +40,13 @@ Result<HttpResponse> HandleStats(const QueryContext& ctx, const Request& req) {
   if (!bounds.ok()) return PlainError(bounds.status());
   Result<std::vector<index::Matcher>> matchers = Selector(*form, false);
   if (!matchers.ok()) return PlainError(matchers.status());
-  Result<engine::IndexStatsResult> stats = engine::IndexStats(
-      scope->querier, scope->tenant, *matchers, bounds->start_ns, bounds->end_ns + 1);
-  if (!stats.ok()) return PlainError(stats.status());
+  ReadAdmission admission(ctx, req);
+  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
+  Result<engine::IndexStatsResult> stats =
+      engine::IndexStats(scope->querier, scope->tenant, *matchers, bounds->start_ns,
+                         bounds->end_ns + 1, admission.guard());
+  if (!stats.ok()) return admission.Error(stats.status());
+  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
   return MakeResponse(http::status::ok, engine::IndexStatsJson(*stats), kApplicationJson);
 }
 
@@ -75,11 +80,12 @@ Result<HttpResponse> HandleVolume(const QueryContext& ctx, const Request& req, b
   } else if (!by.empty() && by != "series") {
     return PlainError(Status::InvalidArgument("invalid aggregation option"));
   }
-  if (ctx.limits.query_timeout.count() > 0) {
-    v.deadline = std::chrono::steady_clock::now() + ctx.limits.query_timeout;
-  }
+  ReadAdmission admission(ctx, req);
+  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
+  v.guard = admission.guard();
   Result<engine::VolumeResult> result = engine::Volume(scope->querier, v);
-  if (!result.ok()) return PlainError(result.status());
+  if (!result.ok()) return admission.Error(result.status());
+  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
   return MakeResponse(http::status::ok, engine::VolumeJson(*result), kApplicationJson);
 }
 

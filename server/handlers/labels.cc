@@ -7,6 +7,7 @@
 #include "query/engine/plan.h"
 #include "query/engine/response_json.h"
 #include "server/handlers/query_params.h"
+#include "server/handlers/read_admission.h"
 #include "server/handlers/read_scope.h"
 #include "server/handlers/tenant.h"
 #include "server/http_status.h"
@@ -48,24 +49,30 @@ Result<HttpResponse> HandleLabels(const QueryContext& ctx, const Request& req, b
   if (!c.ok()) return PlainError(c.status());
   std::vector<std::string> names;
   std::string_view query = c->form.Get("query");
-  if (query.empty()) {
-    Result<std::vector<std::string>> r =
-        c->querier->LabelNames(c->tenant, c->bounds.start_ns, c->bounds.end_ns);
-    if (!r.ok()) return PlainError(r.status());
-    names = std::move(r).value();
-  } else {
+  std::vector<std::vector<index::Matcher>> selectors;
+  if (!query.empty()) {
     Result<std::vector<index::Matcher>> m = engine::ParseSelector(query);
     if (!m.ok()) return PlainError(m.status());
-    std::vector<std::vector<index::Matcher>> selectors{std::move(m).value()};
+    selectors.push_back(std::move(m).value());
+  }
+  ReadAdmission admission(ctx, req);
+  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
+  if (selectors.empty()) {
+    Result<std::vector<std::string>> r =
+        c->querier->LabelNames(c->tenant, c->bounds.start_ns, c->bounds.end_ns);
+    if (!r.ok()) return admission.Error(r.status());
+    names = std::move(r).value();
+  } else {
     Result<std::vector<engine::SelectedStream>> series =
         c->querier->Series(c->tenant, selectors, c->bounds.start_ns, c->bounds.end_ns);
-    if (!series.ok()) return PlainError(series.status());
+    if (!series.ok()) return admission.Error(series.status());
     std::set<std::string> set;
     for (const engine::SelectedStream& s : *series) {
       for (const index::Label& l : s.labels->labels()) set.insert(l.name);
     }
     names.assign(set.begin(), set.end());
   }
+  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
   return Json(legacy ? engine::LegacyValuesResponseJson(names)
                      : engine::StringListResponseJson(names));
 }
@@ -79,9 +86,12 @@ Result<HttpResponse> HandleLabelValues(const QueryContext& ctx, const Request& r
     if (!m.ok()) return PlainError(m.status());
     matchers = std::move(m).value();
   }
+  ReadAdmission admission(ctx, req);
+  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
   Result<std::vector<std::string>> values = c->querier->LabelValues(
       c->tenant, req.PathParam("name"), c->bounds.start_ns, c->bounds.end_ns, matchers);
-  if (!values.ok()) return PlainError(values.status());
+  if (!values.ok()) return admission.Error(values.status());
+  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
   return Json(legacy ? engine::LegacyValuesResponseJson(*values)
                      : engine::StringListResponseJson(*values));
 }
@@ -100,9 +110,12 @@ Result<HttpResponse> HandleSeries(const QueryContext& ctx, const Request& req) {
   if (selectors.empty()) {
     return PlainError(Status::InvalidArgument("0 matcher groups supplied"));
   }
+  ReadAdmission admission(ctx, req);
+  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
   Result<std::vector<engine::SelectedStream>> series =
       c->querier->Series(c->tenant, selectors, c->bounds.start_ns, c->bounds.end_ns);
-  if (!series.ok()) return PlainError(series.status());
+  if (!series.ok()) return admission.Error(series.status());
+  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
   return Json(engine::SeriesResponseJson(*series));
 }
 

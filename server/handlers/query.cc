@@ -10,6 +10,7 @@
 #include "query/engine/plan.h"
 #include "query/engine/response_json.h"
 #include "server/handlers/query_params.h"
+#include "server/handlers/read_admission.h"
 #include "server/handlers/read_scope.h"
 #include "server/handlers/tenant.h"
 #include "server/http_status.h"
@@ -43,18 +44,9 @@ Status CheckLimits(const QueryLimits& limits, const RangeParams& p) {
 
 enum class Api { kRange, kInstant, kLegacy };
 
-constexpr int kClientClosedRequest = 499;  // Loki's (nginx's) status when the client went away
-
-HttpResponse ClientClosed() {
-  HttpResponse res =
-      MakeResponse(static_cast<http::status>(kClientClosedRequest), engine::kQueryCancelledMessage);
-  res.reason("Client Closed Request");
-  return res;
-}
-
 // How a failed query is answered: Loki's plain-text bodies; 499 when the client went away.
 Result<HttpResponse> QueryError(const Status& s, const engine::QueryGuard& guard) {
-  if (guard.cancelled() && s.code() == StatusCode::kDeadlineExceeded) return ClientClosed();
+  if (guard.cancelled() && s.code() == StatusCode::kDeadlineExceeded) return ClientClosedResponse();
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
     case StatusCode::kDeadlineExceeded:
@@ -205,8 +197,19 @@ Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Ap
 bool IsQueryRequest(const HttpRequest& request) {
   std::string_view path = request.target();
   path = path.substr(0, path.find('?'));
-  return path == "/loki/api/v1/query_range" || path == "/loki/api/v1/query" ||
-         path == "/api/prom/query";
+  if (path == "/loki/api/v1/query_range" || path == "/loki/api/v1/query" ||
+      path == "/api/prom/query") {
+    return true;
+  }
+  // The other reads admitted like queries (read_admission.h).
+  for (std::string_view read :
+       {"/loki/api/v1/labels", "/loki/api/v1/series", "/api/prom/series", "/api/prom/label",
+        "/loki/api/v1/index/stats", "/loki/api/v1/index/volume", "/loki/api/v1/index/volume_range",
+        "/loki/api/v1/detected_labels", "/loki/api/v1/detected_fields"}) {
+    if (path == read) return true;
+  }
+  return path.starts_with("/loki/api/v1/label/") || path.starts_with("/api/prom/label/") ||
+         path.starts_with("/loki/api/v1/detected_field/");
 }
 
 void AddQueryRoutes(const QueryContext& context, Router* router) {

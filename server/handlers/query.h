@@ -42,7 +42,8 @@ struct QueryContext {
   bool multi_tenant_queries = false;
 };
 
-// True for the query endpoints (their sessions watch for the client going away).
+// True for the query endpoints and the other reads admitted like them (read_admission.h):
+// their sessions watch for the client going away.
 bool IsQueryRequest(const HttpRequest& request);
 
 void AddQueryRoutes(const QueryContext& context, Router* router);

@@ -435,5 +435,102 @@ TEST(QuerySafetyTest, QueryPastItsTimeoutAnswers504) {
   EXPECT_EQ(s.process->Wait(), 0) << s.process->Output();
 }
 
+// The read endpoints besides queries (labels, values, series, index stats and volume,
+// detected labels and fields) take the same -querier.max-concurrent slots and queue: with the
+// one slot held by a slow query, a labels request waits in the one queue place, every other
+// read is refused with 429, and the waiting one is answered once the slot is free. A read
+// whose client leaves while it waits leaves the queue (logged 499).
+TEST(QuerySafetyTest, ReadEndpointsQueueWithQueriesAndLeaveWhenTheClientGoes) {
+  TempDir dir;
+  Server s = Start(
+      dir, {"-querier.max-concurrent=1", "-query-scheduler.max-outstanding-requests-per-tenant=1",
+            "-server.log-request-at-info-level-enabled=true"});
+  ASSERT_NE(s.port, 0);
+  HttpClient c = s.client();
+  const int64_t t0 = NowNs();
+  PushSlowData(c, t0);
+  auto pushed = c.Post("/loki/api/v1/push", PushBody(R"({"app":"fast"})", {"quick"}, t0));
+  ASSERT_TRUE(pushed.ok());
+  const std::string slow = QueryRange(kSlowQuery, t0 - 1000, t0 + int64_t{3600} * 1000000000, 100);
+  const std::string range =
+      "start=" + std::to_string(t0 - 1000000000) + "&end=" + std::to_string(t0 + 1000000000);
+
+  auto a = std::make_unique<PendingQuery>(s.port, slow);
+  ASSERT_TRUE(WaitForMetric(c, "sawmill_queries_running 1"));
+  Result<HttpReply> b = Status::Internal("not answered");
+  std::thread waiter([&] { b = c.Get("/loki/api/v1/labels?" + range); });
+  ASSERT_TRUE(WaitForMetric(c, "loki_query_scheduler_queue_length 1"));
+  const std::string sel = Encode(R"({app="fast"})");
+  for (const std::string& target : {
+           "/loki/api/v1/labels?" + range,
+           "/loki/api/v1/label/app/values?" + range,
+           "/loki/api/v1/series?match[]=" + sel + "&" + range,
+           "/loki/api/v1/index/stats?query=" + sel + "&" + range,
+           "/loki/api/v1/index/volume?query=" + sel + "&" + range,
+           "/loki/api/v1/index/volume_range?query=" + sel + "&step=60&" + range,
+           "/loki/api/v1/detected_labels?query=" + sel + "&" + range,
+           "/loki/api/v1/detected_fields?query=" + sel + "&" + range,
+           "/loki/api/v1/detected_field/x/values?query=" + sel + "&" + range,
+       }) {
+    SCOPED_TRACE(target);
+    auto refused = c.Get(target);
+    ASSERT_TRUE(refused.ok());
+    EXPECT_EQ(refused->status, 429) << refused->body;
+    EXPECT_EQ(refused->body, "too many outstanding requests");
+  }
+  a->Close();
+  waiter.join();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->status, 200) << b->body;
+  EXPECT_EQ(b->body, R"({"status":"success","data":["app"]})");
+  EXPECT_TRUE(WaitForMetric(c, "sawmill_queries_running 0"));
+
+  // A queued read whose client goes away leaves the queue.
+  a = std::make_unique<PendingQuery>(s.port, slow);
+  ASSERT_TRUE(WaitForMetric(c, "sawmill_queries_running 1"));
+  PendingQuery gone(s.port, "/loki/api/v1/series?match[]=" + sel + "&" + range);
+  ASSERT_TRUE(WaitForMetric(c, "loki_query_scheduler_queue_length 1"));
+  gone.Close();
+  EXPECT_TRUE(WaitForMetric(c, "loki_query_scheduler_queue_length 0"));
+  EXPECT_TRUE(
+      s.process->WaitForOutput("path=/loki/api/v1/series route=loki_api_v1_series status=499"))
+      << s.process->Output();
+  a->Close();
+  EXPECT_TRUE(WaitForMetric(c, "sawmill_queries_running 0"));
+  s.process->Signal(SIGTERM);
+  EXPECT_EQ(s.process->Wait(), 0) << s.process->Output();
+}
+
+// Past -querier.query-timeout the read endpoints answer 504 as queries do.
+TEST(QuerySafetyTest, ReadEndpointsPastTheTimeoutAnswer504) {
+  TempDir dir;
+  Server s = Start(dir, {"-querier.query-timeout=1ns"});
+  ASSERT_NE(s.port, 0);
+  HttpClient c = s.client();
+  const int64_t t0 = NowNs();
+  auto pushed = c.Post("/loki/api/v1/push", PushBody(R"({"app":"t"})", {"x=1"}, t0));
+  ASSERT_TRUE(pushed.ok());
+  const std::string range =
+      "start=" + std::to_string(t0 - 1000000000) + "&end=" + std::to_string(t0 + 1000000000);
+  const std::string sel = Encode(R"({app="t"})");
+  for (const std::string& target : {
+           "/loki/api/v1/labels?" + range,
+           "/loki/api/v1/label/app/values?" + range,
+           "/loki/api/v1/series?match[]=" + sel + "&" + range,
+           "/loki/api/v1/index/stats?query=" + sel + "&" + range,
+           "/loki/api/v1/index/volume?query=" + sel + "&" + range,
+           "/loki/api/v1/detected_labels?query=" + sel + "&" + range,
+           "/loki/api/v1/detected_fields?query=" + sel + "&" + range,
+       }) {
+    SCOPED_TRACE(target);
+    auto r = c.Get(target);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 504) << r->body;
+    EXPECT_TRUE(Contains(r->body, "request timed out")) << r->body;
+  }
+  s.process->Signal(SIGTERM);
+  EXPECT_EQ(s.process->Wait(), 0) << s.process->Output();
+}
+
 }  // namespace
 }  // namespace sawmill::integration
