@@ -1,4 +1,5 @@
-// PushLimits: what one tenant may push, Loki's per-tenant `limits_config` for the write path.
+// PushLimits: what one tenant may push, Loki's per-tenant `limits_config` for the write path,
+// plus the per-tenant settings kept in the same place (deletion_mode, otlp_config).
 // The server's flags fill the defaults; the runtime overrides file (overrides.h,
 // limits_yaml.h) changes them per tenant. Each field names its Loki YAML key; the mapping
 // from those keys to the fields lives in one place, limits_yaml.cc.
@@ -7,8 +8,24 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "storage/result.h"
 
 namespace sawmill::ingest {
+
+struct OtlpConfig;  // otlp_config.h
+
+// Loki's deletion_mode: what the delete API and delete requests do for a tenant.
+enum class DeletionMode {
+  kDisabled,         // the delete API answers 403, queries are not filtered
+  kFilterOnly,       // requests filter queries but are never processed
+  kFilterAndDelete,  // and are processed: their entries leave the store
+};
+
+// "disabled" | "filter-only" | "filter-and-delete"; InvalidArgument otherwise.
+Result<DeletionMode> ParseDeletionMode(std::string_view text);
 
 // Loki's MB in ingestion_rate_mb and ingestion_burst_size_mb: 2^20 bytes.
 inline constexpr double kBytesPerMB = 1024.0 * 1024.0;
@@ -37,6 +54,13 @@ struct PushLimits {
   // out, a fast server's ordinary load never meets it.
   size_t max_streams_per_user = 0;              // max_streams_per_user
   size_t max_global_streams_per_user = 200000;  // max_global_streams_per_user
+
+  // Log deletion (Loki's per-tenant deletion_mode).
+  DeletionMode deletion_mode = DeletionMode::kFilterAndDelete;  // deletion_mode
+
+  // OTLP ingestion: which attributes become index labels, structured metadata or nothing
+  // (otlp_config; otlp_config.h). Null: Loki's defaults.
+  std::shared_ptr<const OtlpConfig> otlp_config;
 
   // The active-stream limit that applies (0 = none).
   size_t StreamLimit() const {

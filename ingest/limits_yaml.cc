@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "ingest/otlp_config.h"
 #include "storage/units.h"
 
 namespace sawmill::ingest {
@@ -94,6 +95,20 @@ Status SetDuration(const YAML::Node& value, std::string_view path, PushLimits* l
   return Status::OK();
 }
 
+Status SetDeletionMode(const YAML::Node& value, std::string_view path, PushLimits* limits) {
+  std::string text;
+  SAW_RETURN_IF_ERROR(ScalarText(value, path, &text));
+  Result<DeletionMode> mode = ParseDeletionMode(text);
+  if (!mode.ok()) return At(value, path, mode.status().message());
+  limits->deletion_mode = *mode;
+  return Status::OK();
+}
+
+Status SetOtlpConfig(const YAML::Node& value, std::string_view path, PushLimits* limits) {
+  SAW_ASSIGN_OR_RETURN(limits->otlp_config, ParseOtlpConfigYaml(value, path));
+  return Status::OK();
+}
+
 struct Field {
   std::string_view key;  // Loki's limits_config name
   Setter set;
@@ -113,6 +128,8 @@ constexpr Field kFields[] = {
     {"ingestion_burst_size_mb", SetNumber<&PushLimits::ingestion_burst_size_mb>},
     {"max_streams_per_user", SetCount<&PushLimits::max_streams_per_user>},
     {"max_global_streams_per_user", SetCount<&PushLimits::max_global_streams_per_user>},
+    {"deletion_mode", SetDeletionMode},
+    {"otlp_config", SetOtlpConfig},
 };
 
 std::string Join(std::string_view path, std::string_view key) {
@@ -170,6 +187,14 @@ Result<TenantLimits> ParseConfig(std::string_view yaml, const PushLimits& defaul
 }
 
 }  // namespace
+
+Result<DeletionMode> ParseDeletionMode(std::string_view text) {
+  if (text == "disabled") return DeletionMode::kDisabled;
+  if (text == "filter-only") return DeletionMode::kFilterOnly;
+  if (text == "filter-and-delete") return DeletionMode::kFilterAndDelete;
+  return Status::InvalidArgument(
+      "unknown deletion mode: want disabled, filter-only or filter-and-delete");
+}
 
 Status ApplyLimitsYaml(const YAML::Node& map, std::string_view path, PushLimits* limits) {
   try {

@@ -13,6 +13,12 @@
 //       max_global_streams_per_user: 5000
 //     tenant-b:
 //       max_line_size: 1MB
+//       deletion_mode: filter-only
+//       otlp_config:                 # otlp_config.h
+//         resource_attributes:
+//           attributes_config:
+//             - action: index_label
+//               attributes: [k8s.node.name]
 //
 // Values take Loki's syntax: sizes as bytes or with a unit (256KB, 1MiB), durations as
 // Prometheus durations (168h, 1w), booleans true/false. Errors name the line, column and key:

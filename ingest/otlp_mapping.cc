@@ -134,11 +134,18 @@ class Mapper {
     return arena_.Copy(std::string_view(buf, static_cast<size_t>(res.ptr - buf)));
   }
 
-  bool IsIndexLabel(std::string_view key) const {
+  OtlpAction ResourceAction(std::string_view key) const {
+    if (options_.config != nullptr) return options_.config->ResourceAction(key);
     for (const std::string& a : options_.index_label_attributes) {
-      if (a == key) return true;
+      if (a == key) return OtlpAction::kIndexLabel;
     }
-    return false;
+    return OtlpAction::kStructuredMetadata;
+  }
+  bool DropsScopeAttribute(std::string_view key) const {
+    return options_.config != nullptr && options_.config->ScopeAction(key) == OtlpAction::kDrop;
+  }
+  bool DropsLogAttribute(std::string_view key) const {
+    return options_.config != nullptr && options_.config->LogAction(key) == OtlpAction::kDrop;
   }
 
   bool IsServiceNameSource(std::string_view label) const {
@@ -162,7 +169,9 @@ class Mapper {
     Pairs resource_metadata;
     const bool discover = !options_.discover_service_name.empty();
     for (const OtlpKeyValue& kv : rl.resource_attributes) {
-      if (!IsIndexLabel(kv.key)) {
+      const OtlpAction action = ResourceAction(kv.key);
+      if (action == OtlpAction::kDrop) continue;
+      if (action == OtlpAction::kStructuredMetadata) {
         Flatten(kv, {}, &resource_metadata);
         continue;
       }
@@ -192,7 +201,9 @@ class Mapper {
 
     for (const OtlpScopeLogs& sl : rl.scope_logs) {
       Pairs scope_metadata;
-      for (const OtlpKeyValue& kv : sl.scope_attributes) Flatten(kv, {}, &scope_metadata);
+      for (const OtlpKeyValue& kv : sl.scope_attributes) {
+        if (!DropsScopeAttribute(kv.key)) Flatten(kv, {}, &scope_metadata);
+      }
       if (!sl.scope_name.empty()) scope_metadata.emplace_back("scope_name", sl.scope_name);
       if (!sl.scope_version.empty()) {
         scope_metadata.emplace_back("scope_version", sl.scope_version);
@@ -256,7 +267,9 @@ class Mapper {
     }
     e->line = ValueText(rec.body);
     Pairs& md = e->metadata;
-    for (const OtlpKeyValue& kv : rec.attributes) Flatten(kv, {}, &md);
+    for (const OtlpKeyValue& kv : rec.attributes) {
+      if (!DropsLogAttribute(kv.key)) Flatten(kv, {}, &md);
+    }
     if (rec.time_unix_nano != 0 && rec.observed_time_unix_nano != 0) {
       md.emplace_back(
           "observed_timestamp",

@@ -1,10 +1,11 @@
 // OtlpToPushRequest: Loki's model of OTLP logs (pkg/loghttp/push/otlp.go, Loki 3):
 //
 //   index labels         the resource attributes in `index_label_attributes` (Loki's default
-//                        list below), names normalized (service.name -> service_name); when
-//                        service.name is absent or empty, service_name is the first promoted
-//                        label named in `discover_service_name` (k8s_container_name, ...), else
-//                        "unknown_service"
+//                        list below), or those the tenant's otlp_config makes index_label
+//                        (attributes it drops are left out everywhere), names normalized
+//                        (service.name -> service_name); when service.name is absent or empty,
+//                        service_name is the first promoted label named in `discover_service_name`
+//                        (k8s_container_name, ...), else "unknown_service"
 //   line                 the body, AsString (otlp_value.h): non-string bodies as JSON
 //   timestamp            time_unix_nano, else observed_time_unix_nano, else `now`
 //   structured metadata  in this order: the log attributes; observed_timestamp (when both
@@ -20,9 +21,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "ingest/otlp_config.h"
 #include "ingest/otlp_logs.h"
 #include "ingest/push_request.h"
 #include "storage/status.h"
@@ -35,7 +38,12 @@ const std::vector<std::string>& DefaultOtlpIndexLabelAttributes();
 const std::vector<std::string>& DefaultDiscoverServiceName();
 
 struct OtlpMappingOptions {
+  // Used when `config` is null: these resource attributes are index labels, every other
+  // attribute is structured metadata.
   std::vector<std::string> index_label_attributes = DefaultOtlpIndexLabelAttributes();
+  // The tenant's otlp_config (otlp_config.h): each attribute's action (index_label,
+  // structured_metadata, drop). Null: `index_label_attributes`.
+  std::shared_ptr<const OtlpConfig> config;
   std::vector<std::string> discover_service_name = DefaultDiscoverServiceName();
   bool discover_log_levels = true;
   // Bound on streams + entries + metadata pairs (resource attributes are repeated on each

@@ -47,7 +47,7 @@ App::App(Config config)
   admin.config_yaml = config_.effective_yaml;
   AddAdminRoutes(admin, &router_);
   AddPushRoutes({[this] { return open_pusher_.load(); }, &instrumentation_}, &router_);
-  AddOtlpRoutes({[this] { return open_pusher_.load(); }, &instrumentation_}, &router_);
+  AddOtlpRoutes({[this] { return open_pusher_.load(); }, &instrumentation_, &overrides_}, &router_);
   QueryContext query;
   query.querier = [this]() -> query::engine::Querier* { return open_querier_.load(); };
   query.pool = &query_pool_;
@@ -185,7 +185,14 @@ Status App::Start() {
   LogInfo("label index loaded", {{"streams", std::to_string(index_->Stats().streams)}});
   open_store_.store(store_.get());
   open_pusher_.store(pusher_.get());
-  deletes_ = std::make_unique<DeleteService>(store_.get(), index_.get(), config_.deletes);
+  DeleteOptions delete_options = config_.deletes;
+  delete_options.mode = config_.limits.deletion_mode;
+  if (runtime_config_ != nullptr) {  // deletion_mode may differ per tenant
+    delete_options.mode_for = [this](std::string_view tenant) {
+      return overrides_.For(tenant).deletion_mode;
+    };
+  }
+  deletes_ = std::make_unique<DeleteService>(store_.get(), index_.get(), delete_options);
   if (Status st = deletes_->Start(); !st.ok()) {
     http_->Stop();
     deletes_.reset();

@@ -46,15 +46,6 @@ std::string ProcessKey(std::string_view tenant, std::string_view id) {
 
 }  // namespace
 
-Result<DeletionMode> ParseDeletionMode(std::string_view text) {
-  if (text == "disabled") return DeletionMode::kDisabled;
-  if (text == "filter-only") return DeletionMode::kFilterOnly;
-  if (text == "filter-and-delete") return DeletionMode::kFilterAndDelete;
-  return Status::InvalidArgument(
-      "unknown deletion mode: want disabled, filter-only or "
-      "filter-and-delete");
-}
-
 DeleteService::DeleteService(storage::Store* store, const index::LabelIndex* index,
                              DeleteOptions options)
     : store_(store), index_(index), options_(options), requests_(store->kv()) {}
@@ -76,7 +67,6 @@ Status DeleteService::Start() {
   {
     std::unique_lock<std::shared_mutex> lock(mu_);
     for (storage::DeleteRequest& r : all) {
-      if (r.status != storage::DeleteStatus::kReceived) continue;
       Result<Pending> p = Compile(r);
       if (!p.ok()) {  // checked when it was made: only a change of LogQL could do this
         LogWarn(
@@ -84,11 +74,19 @@ Status DeleteService::Start() {
             {{"tenant", r.tenant}, {"request_id", r.request_id}, {"err", p.status().message()}});
         continue;
       }
+      if (r.status != storage::DeleteStatus::kReceived) {
+        processed_[r.tenant].push_back(std::move(p).value());
+        ++num_processed_;
+        continue;
+      }
       pending_[r.tenant].push_back(std::move(p).value());
       ++num_pending_;
     }
   }
-  if (options_.mode == DeletionMode::kFilterAndDelete) thread_ = std::thread([this] { Loop(); });
+  // With per-tenant modes any tenant may be filter-and-delete: the pass checks each request.
+  if (options_.mode == DeletionMode::kFilterAndDelete || options_.mode_for) {
+    thread_ = std::thread([this] { Loop(); });
+  }
   return Status::OK();
 }
 
@@ -186,7 +184,7 @@ std::unique_ptr<query::engine::StreamDeleteFilter> DeleteService::FilterFor(std:
                                                                             uint64_t stream_id,
                                                                             int64_t from_ns,
                                                                             int64_t to_ns) {
-  if (options_.mode == DeletionMode::kDisabled || num_pending_.load() == 0) return nullptr;
+  if (num_pending_.load() == 0 || ModeFor(tenant) == DeletionMode::kDisabled) return nullptr;
   std::vector<
       std::pair<std::shared_ptr<const query::engine::DeleteQuery>, std::pair<int64_t, int64_t>>>
       overlapping;
@@ -233,8 +231,11 @@ Status DeleteService::ProcessOne(const Pending& p, DeletePassStats* stats) {
   return store_->CompactChunks(r.tenant, p.from_ns, p.to_ns, options_.purge_blob_files);
 }
 
+DeletionMode DeleteService::ModeFor(std::string_view tenant) const {
+  return options_.mode_for ? options_.mode_for(tenant) : options_.mode;
+}
+
 Status DeleteService::ProcessDue(int64_t now_ms, DeletePassStats* stats) {
-  if (options_.mode != DeletionMode::kFilterAndDelete) return Status::OK();
   std::lock_guard<std::mutex> pass(process_mu_);
   const int64_t cancel_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.cancel_period).count();
@@ -243,7 +244,11 @@ Status DeleteService::ProcessDue(int64_t now_ms, DeletePassStats* stats) {
     std::shared_lock<std::shared_mutex> lock(mu_);
     for (const auto& [tenant, v] : pending_) {
       for (const Pending& p : v) {
-        if (p.request.created_at_ms + cancel_ms <= now_ms) due.push_back(p);
+        // Loki's compactor processes only the requests of filter-and-delete tenants.
+        if (p.request.created_at_ms + cancel_ms <= now_ms &&
+            ModeFor(p.request.tenant) == DeletionMode::kFilterAndDelete) {
+          due.push_back(p);
+        }
       }
     }
   }
@@ -283,6 +288,9 @@ Status DeleteService::ProcessDue(int64_t now_ms, DeletePassStats* stats) {
       }
       if (v.empty()) pending_.erase(it);
     }
+    p.request.status = storage::DeleteStatus::kProcessed;
+    processed_[p.request.tenant].push_back(p);
+    ++num_processed_;
     ++one.requests_processed;
     LogInfo("delete request processed", {{"delete_request_id", p.request.request_id},
                                          {"user", p.request.tenant},
@@ -319,6 +327,39 @@ void DeleteService::Loop() {
     (void)ProcessDue(now_ms, &stats);  // logged; retried at the next round
     lock.lock();
   }
+}
+
+Result<std::vector<uint64_t>> DeleteService::TouchedStreams(std::string_view tenant,
+                                                            int64_t from_ns, int64_t to_ns) {
+  std::vector<uint64_t> out;
+  if (num_pending_.load() == 0 && num_processed_.load() == 0) return out;
+  struct Range {
+    std::shared_ptr<const query::engine::DeleteQuery> query;
+    int64_t from_ns, to_ns;
+  };
+  std::vector<Range> ranges;
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    const std::string t(tenant);
+    auto collect = [&](const std::unordered_map<std::string, std::vector<Pending>>& by_tenant) {
+      auto it = by_tenant.find(t);
+      if (it == by_tenant.end()) return;
+      for (const Pending& p : it->second) {
+        const int64_t from = std::max(from_ns, p.from_ns), to = std::min(to_ns, p.to_ns);
+        if (from < to) ranges.push_back({p.query, from, to});
+      }
+    };
+    if (ModeFor(tenant) != DeletionMode::kDisabled) collect(pending_);
+    collect(processed_);
+  }
+  for (const Range& r : ranges) {
+    SAW_ASSIGN_OR_RETURN(std::vector<index::StreamRef> refs,
+                         index_->Select(tenant, r.query->matchers(), r.from_ns, r.to_ns));
+    for (const index::StreamRef& ref : refs) out.push_back(ref.id);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace sawmill::server

@@ -51,7 +51,8 @@ class DeleteService {
   // Stops the background pass (waits for the stream it is on). Idempotent.
   void Stop();
 
-  DeletionMode mode() const { return options_.mode; }
+  // The tenant's deletion mode (DeleteOptions::mode_for, else DeleteOptions::mode).
+  DeletionMode ModeFor(std::string_view tenant) const;
 
   // A new request (the handler has checked the times). InvalidArgument with Loki's message
   // for a query that is not a valid log selector.
@@ -69,10 +70,18 @@ class DeleteService {
   Status ProcessDue(int64_t now_ms, DeletePassStats* stats);
 
   // The filter for one stream's entries in [from_ns, to_ns) at query time, or null when no
-  // pending request applies (the common case costs one atomic load).
+  // pending request applies (the common case costs one atomic load). Null for a tenant whose
+  // mode is disabled.
   std::unique_ptr<query::engine::StreamDeleteFilter> FilterFor(std::string_view tenant,
                                                                uint64_t stream_id, int64_t from_ns,
                                                                int64_t to_ns);
+
+  // The streams of `tenant` that a delete request (pending, or processed since the store was
+  // made) selects and whose range overlaps [from_ns, to_ns), sorted: the only streams
+  // deletions may have left without entries in that range. Empty at the cost of one atomic
+  // load when the store has no delete request at all.
+  Result<std::vector<uint64_t>> TouchedStreams(std::string_view tenant, int64_t from_ns,
+                                               int64_t to_ns);
 
  private:
   // A received request, compiled, as queries and the pass use it.
@@ -91,8 +100,12 @@ class DeleteService {
   const DeleteOptions options_;
   storage::DeleteRequestStore requests_;
 
-  std::shared_mutex mu_;  // guards pending_ and in_process_
+  std::shared_mutex mu_;  // guards pending_, processed_ and in_process_
   std::unordered_map<std::string, std::vector<Pending>> pending_;  // by tenant
+  // Processed requests (their query and range), by tenant: TouchedStreams() keeps looking at
+  // them, since the label index still lists the streams they emptied.
+  std::unordered_map<std::string, std::vector<Pending>> processed_;
+  std::atomic<size_t> num_processed_{0};
   std::string in_process_;  // "<tenant>\0<id>" of the request the pass is on
   std::atomic<size_t> num_pending_{0};
   std::mutex process_mu_;  // one pass at a time

@@ -331,7 +331,7 @@ const std::vector<Flag>& Flags() {
        [](std::string_view v, Config* c) {
          Result<DeletionMode> m = ParseDeletionMode(v);
          if (!m.ok()) return m.status();
-         c->deletes.mode = *m;
+         c->limits.deletion_mode = *m;
          return Status::OK();
        },
        "limits_config.deletion_mode"},

@@ -1,5 +1,8 @@
 #include "server/store_querier.h"
 
+#include <algorithm>
+#include <set>
+
 namespace sawmill::server {
 namespace {
 
@@ -10,7 +13,41 @@ std::vector<query::engine::SelectedStream> ToSelected(std::vector<index::StreamR
   return out;
 }
 
+bool Contains(const std::vector<uint64_t>& sorted, uint64_t id) {
+  return std::binary_search(sorted.begin(), sorted.end(), id);
+}
+
+// `name=~".+"`: the streams that have the label.
+Result<std::vector<index::Matcher>> HasLabel(std::string_view name) {
+  SAW_ASSIGN_OR_RETURN(index::Matcher m, index::Matcher::Make(index::MatchType::kRegexMatch,
+                                                              std::string(name), ".+"));
+  return std::vector<index::Matcher>{std::move(m)};
+}
+
 }  // namespace
+
+Result<bool> StoreQuerier::HasEntries(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                                      int64_t to_ns) {
+  SAW_ASSIGN_OR_RETURN(
+      std::unique_ptr<storage::SampleIterator> it,
+      OpenSamples(tenant, stream_id, from_ns, to_ns, storage::Direction::kForward));
+  const bool any = it->Next();
+  SAW_RETURN_IF_ERROR(it->status());
+  return any;
+}
+
+Result<std::vector<uint64_t>> StoreQuerier::Emptied(std::string_view tenant, int64_t from_ns,
+                                                    int64_t to_ns) {
+  std::vector<uint64_t> out;
+  if (deletes_ == nullptr) return out;
+  SAW_ASSIGN_OR_RETURN(std::vector<uint64_t> touched,
+                       deletes_->TouchedStreams(tenant, from_ns, to_ns));
+  for (uint64_t id : touched) {
+    SAW_ASSIGN_OR_RETURN(bool any, HasEntries(tenant, id, from_ns, to_ns));
+    if (!any) out.push_back(id);
+  }
+  return out;  // sorted, as `touched` is
+}
 
 Result<std::vector<query::engine::SelectedStream>> StoreQuerier::SelectStreams(
     std::string_view tenant, std::span<const index::Matcher> matchers, int64_t from_ns,
@@ -56,18 +93,69 @@ Result<query::engine::StreamSpan> StoreQuerier::Span(std::string_view tenant, ui
 Result<query::engine::StreamUsage> StoreQuerier::Usage(std::string_view tenant, uint64_t stream_id,
                                                        int64_t from_ns, int64_t to_ns) {
   SAW_ASSIGN_OR_RETURN(storage::StreamUsage u, store_->Usage(tenant, stream_id, from_ns, to_ns));
-  return query::engine::StreamUsage{u.chunks, u.entries, u.bytes};
+  if (deletes_ == nullptr || u.entries == 0 ||
+      deletes_->FilterFor(tenant, stream_id, from_ns, to_ns) == nullptr) {
+    return query::engine::StreamUsage{u.chunks, u.entries, u.bytes};
+  }
+  // A pending request hides some entries: count what is left, exactly.
+  SAW_ASSIGN_OR_RETURN(std::unique_ptr<storage::EntryIterator> it,
+                       OpenStream(tenant, stream_id, from_ns, to_ns, storage::Direction::kForward));
+  query::engine::StreamUsage left;
+  while (it->Next()) {
+    ++left.entries;
+    left.bytes += it->entry().line.size() + it->entry().metadata.size();
+  }
+  SAW_RETURN_IF_ERROR(it->status());
+  left.chunks = left.entries == 0 ? 0 : u.chunks;
+  return left;
 }
 
 Result<std::vector<std::string>> StoreQuerier::LabelNames(std::string_view tenant, int64_t from_ns,
                                                           int64_t to_ns) {
-  return index_->LabelNames(tenant, from_ns, to_ns);
+  SAW_ASSIGN_OR_RETURN(std::vector<std::string> names, index_->LabelNames(tenant, from_ns, to_ns));
+  SAW_ASSIGN_OR_RETURN(std::vector<uint64_t> emptied, Emptied(tenant, from_ns, to_ns));
+  if (emptied.empty()) return names;
+  // Only the names of emptied streams may go: each stays if another stream has it.
+  std::set<std::string, std::less<>> candidates;
+  for (uint64_t id : emptied) {
+    std::shared_ptr<const index::LabelSet> labels = index_->Labels(tenant, id);
+    if (labels == nullptr) continue;
+    for (const index::Label& l : labels->labels()) candidates.insert(l.name);
+  }
+  std::vector<std::string> out;
+  for (std::string& name : names) {
+    bool keep = candidates.count(name) == 0;
+    if (!keep) {
+      SAW_ASSIGN_OR_RETURN(std::vector<index::Matcher> has, HasLabel(name));
+      SAW_ASSIGN_OR_RETURN(std::vector<index::StreamRef> refs,
+                           index_->Select(tenant, has, from_ns, to_ns));
+      keep = std::any_of(refs.begin(), refs.end(),
+                         [&](const index::StreamRef& r) { return !Contains(emptied, r.id); });
+    }
+    if (keep) out.push_back(std::move(name));
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> StoreQuerier::LabelValues(
     std::string_view tenant, std::string_view name, int64_t from_ns, int64_t to_ns,
     std::span<const index::Matcher> matchers) {
-  return index_->LabelValues(tenant, name, from_ns, to_ns, matchers);
+  SAW_ASSIGN_OR_RETURN(std::vector<std::string> values,
+                       index_->LabelValues(tenant, name, from_ns, to_ns, matchers));
+  if (values.empty()) return values;
+  SAW_ASSIGN_OR_RETURN(std::vector<uint64_t> emptied, Emptied(tenant, from_ns, to_ns));
+  if (emptied.empty()) return values;
+  // The values of the streams that are left.
+  std::vector<index::Matcher> selector(matchers.begin(), matchers.end());
+  SAW_ASSIGN_OR_RETURN(std::vector<index::Matcher> has, HasLabel(name));
+  selector.push_back(std::move(has.front()));
+  SAW_ASSIGN_OR_RETURN(std::vector<index::StreamRef> refs,
+                       index_->Select(tenant, selector, from_ns, to_ns));
+  std::set<std::string, std::less<>> left;
+  for (const index::StreamRef& r : refs) {
+    if (!Contains(emptied, r.id)) left.insert(std::string(r.labels->Get(name)));
+  }
+  return std::vector<std::string>(left.begin(), left.end());
 }
 
 Result<std::vector<query::engine::SelectedStream>> StoreQuerier::Series(
@@ -75,6 +163,12 @@ Result<std::vector<query::engine::SelectedStream>> StoreQuerier::Series(
     int64_t from_ns, int64_t to_ns) {
   SAW_ASSIGN_OR_RETURN(std::vector<index::StreamRef> refs,
                        index_->Series(tenant, selectors, from_ns, to_ns));
+  if (!refs.empty()) {
+    SAW_ASSIGN_OR_RETURN(std::vector<uint64_t> emptied, Emptied(tenant, from_ns, to_ns));
+    if (!emptied.empty()) {
+      std::erase_if(refs, [&](const index::StreamRef& r) { return Contains(emptied, r.id); });
+    }
+  }
   return ToSelected(std::move(refs));
 }
 

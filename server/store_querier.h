@@ -1,5 +1,14 @@
 // The engine's Querier (query/engine/querier.h) over the real store and label index. With a
-// DeleteService, the entries of pending delete requests are left out of what streams yield.
+// DeleteService, the entries of pending delete requests are left out of what streams yield,
+// and deletions are seen everywhere else too:
+//   - Usage (index stats, volume): a stream a pending request applies to is counted by reading
+//     its entries in the range (exact, the deleted ones left out); once processed, the chunk
+//     index rows the pass rewrote count as usual. Loki's index stats come from its index
+//     alone, so they drop only after the compactor's pass: Sawmill drops them at once.
+//   - LabelNames, LabelValues, Series: the label index keeps a stream after its entries are
+//     deleted (before and after the pass), so the streams some delete request selects are
+//     checked for an entry left in the range (the first one ends the check) and left out
+//     when none is. Other streams are answered from the index alone, as before.
 //
 // Thread-safety: as Querier; the store and index it points to are thread-safe.
 #pragma once
@@ -42,6 +51,13 @@ class StoreQuerier final : public query::engine::Querier {
       int64_t from_ns, int64_t to_ns) override;
 
  private:
+  // The streams deletions left with no entry in [from_ns, to_ns): of the streams a delete
+  // request selects, those without an entry left.
+  Result<std::vector<uint64_t>> Emptied(std::string_view tenant, int64_t from_ns, int64_t to_ns);
+  // Whether the stream has an entry in [from_ns, to_ns) that no pending request deletes.
+  Result<bool> HasEntries(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
+                          int64_t to_ns);
+
   storage::Store* const store_;
   const index::LabelIndex* const index_;
   DeleteService* const deletes_;

@@ -33,7 +33,7 @@ HttpResponse NotAvailable() {
 Result<HttpResponse> HandleCreate(const DeleteContext& context, const Request& req) {
   SAW_ASSIGN_OR_RETURN(DeleteService * service, ServiceFor(context));
   SAW_ASSIGN_OR_RETURN(std::string tenant, TenantOf(req.http));
-  if (service->mode() == DeletionMode::kDisabled) return NotAvailable();
+  if (service->ModeFor(tenant) == DeletionMode::kDisabled) return NotAvailable();
   SAW_ASSIGN_OR_RETURN(Form form, Form::FromRequest(req));
   const std::string query(form.Get("query"));
   if (query.empty()) return Status::InvalidArgument("query not set");
@@ -81,7 +81,7 @@ Result<HttpResponse> HandleCreate(const DeleteContext& context, const Request& r
 Result<HttpResponse> HandleList(const DeleteContext& context, const Request& req) {
   SAW_ASSIGN_OR_RETURN(DeleteService * service, ServiceFor(context));
   SAW_ASSIGN_OR_RETURN(std::string tenant, TenantOf(req.http));
-  if (service->mode() == DeletionMode::kDisabled) return NotAvailable();
+  if (service->ModeFor(tenant) == DeletionMode::kDisabled) return NotAvailable();
   SAW_ASSIGN_OR_RETURN(std::vector<storage::DeleteRequest> requests, service->List(tenant));
   std::string body = "[";
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -104,7 +104,7 @@ Result<HttpResponse> HandleList(const DeleteContext& context, const Request& req
 Result<HttpResponse> HandleCancel(const DeleteContext& context, const Request& req) {
   SAW_ASSIGN_OR_RETURN(DeleteService * service, ServiceFor(context));
   SAW_ASSIGN_OR_RETURN(std::string tenant, TenantOf(req.http));
-  if (service->mode() == DeletionMode::kDisabled) return NotAvailable();
+  if (service->ModeFor(tenant) == DeletionMode::kDisabled) return NotAvailable();
   SAW_ASSIGN_OR_RETURN(Form form, Form::FromRequest(req));
   SAW_RETURN_IF_ERROR(
       service->Cancel(tenant, std::string(form.Get("request_id")), form.Get("force") == "true"));

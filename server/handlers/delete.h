@@ -6,9 +6,10 @@
 //
 // Times are Unix seconds (exactly 10 digits, fractions allowed) or RFC 3339; `end` defaults
 // to now. Errors are Loki's plain-text bodies: 400 for bad parameters, 404 for an unknown
-// request id, 403 "deletion is not available for this tenant" with -compactor.deletion-mode
-// disabled. A list entry is {"request_id","start_time","end_time","query","status",
-// "created_at"} with times in float seconds (Prometheus model.Time), oldest first.
+// request id, 403 "deletion is not available for this tenant" when the tenant's deletion_mode
+// (-compactor.deletion-mode, or its runtime override) is disabled. A list entry is
+// {"request_id","start_time","end_time","query","status", "created_at"} with times in float seconds
+// (Prometheus model.Time), oldest first.
 #pragma once
 
 #include <functional>

@@ -41,9 +41,11 @@ HttpResponse HandleOtlp(const OtlpContext& context, const Request& req) {
   const int64_t now_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
   ingest::PushRequest request;
-  Status decoded = ingest::DecodeOtlpBody(
-      Header(req.http, "Content-Type"), Header(req.http, "Content-Encoding"), req.http.body(),
-      ingest::PushBodyLimits(), ingest::OtlpMappingOptions(), now_ns, &request);
+  ingest::OtlpMappingOptions mapping;
+  if (context.overrides != nullptr) mapping.config = context.overrides->For(*tenant).otlp_config;
+  Status decoded =
+      ingest::DecodeOtlpBody(Header(req.http, "Content-Type"), Header(req.http, "Content-Encoding"),
+                             req.http.body(), ingest::PushBodyLimits(), mapping, now_ns, &request);
   if (!decoded.ok()) return ErrorFor(decoded);
 
   ingest::PushOutcome outcome;

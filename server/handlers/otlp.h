@@ -26,6 +26,8 @@ struct OtlpContext {
   // The pusher, or null while the store is still opening.
   std::function<ingest::Pusher*()> pusher;
   Instrumentation* instrumentation = nullptr;  // counts received and discarded lines; may be null
+  // Each tenant's otlp_config (limits_config / runtime overrides); may be null: Loki's defaults.
+  const ingest::Overrides* overrides = nullptr;
 };
 
 void AddOtlpRoutes(const OtlpContext& context, Router* router);

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "ingest/otlp_config.h"
+
 namespace sawmill::ingest {
 namespace {
 
@@ -102,6 +104,86 @@ TEST(LimitsYamlTest, ErrorsNameTheLineAndTheKey) {
     ASSERT_FALSE(got.ok());
     EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(got.status().message().find(c.want), std::string::npos) << got.status().message();
+  }
+}
+
+TEST(LimitsYamlTest, DeletionModeAndOtlpConfigPerTenant) {
+  const char* yaml = R"(
+overrides:
+  a:
+    deletion_mode: filter-only
+    otlp_config:
+      resource_attributes:
+        attributes_config:
+          - action: index_label
+            attributes: [host.name]
+          - action: drop
+            regex: 'secret\..*'
+          - attributes: [k8s.pod.name]
+            action: drop
+      scope_attributes:
+        - action: drop
+          attributes: [sdk]
+      log_attributes:
+        - regex: "debug_.*"
+          action: drop
+  b:
+    deletion_mode: disabled
+    otlp_config:
+      resource_attributes:
+        ignore_defaults: true
+)";
+  Result<TenantLimits> got = ParseRuntimeConfig(yaml, PushLimits());
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  const PushLimits& a = got->at("a");
+  EXPECT_EQ(a.deletion_mode, DeletionMode::kFilterOnly);
+  ASSERT_NE(a.otlp_config, nullptr);
+  const OtlpConfig& ca = *a.otlp_config;
+  EXPECT_EQ(ca.ResourceAction("host.name"), OtlpAction::kIndexLabel);
+  EXPECT_EQ(ca.ResourceAction("secret.token"), OtlpAction::kDrop);
+  EXPECT_EQ(ca.ResourceAction("not.secret.token"), OtlpAction::kStructuredMetadata)
+      << "the regex matches the whole name";
+  // The defaults come first unless ignore_defaults: k8s.pod.name stays an index label.
+  EXPECT_EQ(ca.ResourceAction("k8s.pod.name"), OtlpAction::kIndexLabel);
+  EXPECT_EQ(ca.ResourceAction("service.name"), OtlpAction::kIndexLabel);
+  EXPECT_EQ(ca.ScopeAction("sdk"), OtlpAction::kDrop);
+  EXPECT_EQ(ca.LogAction("debug_x"), OtlpAction::kDrop);
+  EXPECT_EQ(ca.LogAction("order.id"), OtlpAction::kStructuredMetadata);
+  const PushLimits& b = got->at("b");
+  EXPECT_EQ(b.deletion_mode, DeletionMode::kDisabled);
+  ASSERT_NE(b.otlp_config, nullptr);
+  EXPECT_EQ(b.otlp_config->ResourceAction("service.name"), OtlpAction::kStructuredMetadata);
+  EXPECT_EQ(PushLimits().deletion_mode, DeletionMode::kFilterAndDelete);
+  EXPECT_EQ(PushLimits().otlp_config, nullptr);
+
+  struct Case {
+    const char* yaml;
+    const char* want;
+  };
+  const Case bad[] = {
+      {"overrides:\n  a:\n    deletion_mode: sometimes\n",
+       "overrides.a.deletion_mode: unknown deletion mode"},
+      {"overrides:\n  a:\n    otlp_config:\n      resource_attributes:\n"
+       "        attributes_config:\n          - action: keep\n            attributes: [x]\n",
+       "unsupported action, it must be one of: drop, index_label, structured_metadata"},
+      {"overrides:\n  a:\n    otlp_config:\n      log_attributes:\n"
+       "        - action: index_label\n          attributes: [x]\n",
+       "index_label action is only supported for resource_attributes"},
+      {"overrides:\n  a:\n    otlp_config:\n      scope_attributes:\n        - action: drop\n",
+       "attributes or regex must be set"},
+      {"overrides:\n  a:\n    otlp_config:\n      scope_attributes:\n"
+       "        - action: drop\n          attributes: [x]\n          regex: y\n",
+       "only one of attributes or regex must be set"},
+      {"overrides:\n  a:\n    otlp_config:\n      log_attributes:\n        - regex: \"(\"\n",
+       "invalid regex"},
+      {"overrides:\n  a:\n    otlp_config:\n      resources: {}\n",
+       "overrides.a.otlp_config.resources: field not found"},
+  };
+  for (const Case& c : bad) {
+    SCOPED_TRACE(c.yaml);
+    Result<TenantLimits> r = ParseRuntimeConfig(c.yaml, PushLimits());
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find(c.want), std::string::npos) << r.status().message();
   }
 }
 

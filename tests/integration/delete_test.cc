@@ -14,7 +14,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "tests/integration/http_client.h"
@@ -297,6 +299,129 @@ TEST_F(DeleteTest, DisabledModeRefusesTheApi) {
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.body, "deletion is not available for this tenant\n");
   EXPECT_EQ(Send("GET", "/loki/api/v1/delete", "t1").status, 403);
+}
+
+// Streams whose every entry in the range is deleted leave /labels, /label/<name>/values and
+// /series, and the index stats and volume count only the entries left: at once (query-time
+// filter) and after the pass removed them (restart with a zero cancel period).
+TEST_F(DeleteTest, DeletedEntriesLeaveLabelsSeriesStatsAndVolume) {
+  StartServer({"-compactor.delete-request-cancel-period=24h"});
+  Push("t1");
+  {
+    Json values = Json::array();
+    for (int i = 0; i < 10; ++i) {
+      values.push_back({std::to_string((base_ + i) * 1000000000LL), "gone " + std::to_string(i)});
+    }
+    Json streams =
+        Json::array({{{"stream", {{"app", "gone"}, {"only", "here"}}}, {"values", values}}});
+    auto r = client_->Post("/loki/api/v1/push", Json{{"streams", streams}}.dump(),
+                           "application/json", {{"X-Scope-OrgID", "t1"}});
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 204) << r->body;
+  }
+  const std::string range =
+      "start=" + std::to_string(base_ - 10) + "&end=" + std::to_string(base_ + 100);
+  const std::string all = Encode(R"({app=~".+"})");
+  auto get = [&](const std::string& target) {
+    HttpReply r = Send("GET", target, "t1");
+    EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+    return Json::parse(r.body, nullptr, false);
+  };
+  // Before any request: three streams, both label names.
+  EXPECT_EQ(get("/loki/api/v1/labels?" + range)["data"], Json::array({"app", "only"}));
+  EXPECT_EQ(get("/loki/api/v1/series?match[]=" + all + "&" + range)["data"].size(), 3u);
+
+  const std::string start = std::to_string(base_ - 5), now = std::to_string(NowSeconds());
+  ASSERT_EQ(Create("t1", R"({app="gone"})", start, now).status, 204);
+  ASSERT_EQ(Create("t1", R"({app="api"} |= "password")", start, now).status, 204);
+
+  uint64_t want_bytes = 0;
+  for (const std::string& l : Expected("api", 0, 60, "t1", true)) want_bytes += l.size();
+  const uint64_t api_bytes = want_bytes;
+  for (const std::string& l : Expected("web", 0, 60, "t1", false)) want_bytes += l.size();
+  auto check = [&] {
+    EXPECT_EQ(get("/loki/api/v1/labels?" + range)["data"], Json::array({"app"}));
+    EXPECT_EQ(get("/loki/api/v1/label/app/values?" + range)["data"], Json::array({"api", "web"}));
+    EXPECT_EQ(get("/loki/api/v1/label/only/values?" + range)["data"], Json::array());
+    EXPECT_EQ(get("/loki/api/v1/label/app/values?query=" + Encode(R"({only="here"})") + "&" +
+                  range)["data"],
+              Json::array());
+    Json series = get("/loki/api/v1/series?match[]=" + all + "&" + range)["data"];
+    std::set<std::string> apps;
+    for (const Json& one : series) apps.insert(one.dump());
+    EXPECT_EQ(apps, (std::set<std::string>{R"({"app":"api"})", R"({"app":"web"})"}))
+        << series.dump();
+    Json stats = get("/loki/api/v1/index/stats?query=" + all + "&" + range);
+    EXPECT_EQ(stats["streams"], 2) << stats.dump();
+    EXPECT_EQ(stats["entries"], 48 + 60) << stats.dump();
+    EXPECT_EQ(stats["bytes"], want_bytes) << stats.dump();
+    Json gone_stats =
+        get("/loki/api/v1/index/stats?query=" + Encode(R"({app="gone"})") + "&" + range);
+    EXPECT_EQ(gone_stats, Json::parse(R"({"streams":0,"chunks":0,"bytes":0,"entries":0})"));
+    Json volume = get("/loki/api/v1/index/volume?query=" + all + "&" + range);
+    std::map<std::string, std::string> by_app;
+    for (const Json& v : volume["data"]["result"]) by_app[v["metric"]["app"]] = v["value"][1];
+    EXPECT_EQ(by_app,
+              (std::map<std::string, std::string>{{"api", std::to_string(api_bytes)},
+                                                  {"web", std::to_string(want_bytes - api_bytes)}}))
+        << volume.dump();
+  };
+  check();  // pending: filtered at query time
+  // Another tenant's streams of the same names are untouched.
+  HttpReply other = Send("GET", "/loki/api/v1/label/app/values?" + range, "t2");
+  EXPECT_EQ(other.body, R"({"status":"success","data":[]})");
+  StopServer();
+
+  StartServer({"-compactor.delete-request-cancel-period=0s"});
+  Json list;
+  for (int i = 0; i < 600; ++i) {  // bounded wait for both, not a timing assertion
+    list = List("t1");
+    if (list.size() == 2 && list[0]["status"] == "processed" && list[1]["status"] == "processed") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(list.size(), 2u);
+  ASSERT_EQ(list[1]["status"], "processed");
+  check();  // processed: the entries are gone from the chunks
+  StopServer();
+}
+
+// Loki's per-tenant deletion_mode from the runtime overrides: `off` may not use the API,
+// `only` has its lines hidden but never removed, the others (the default,
+// filter-and-delete) have their requests processed.
+TEST_F(DeleteTest, DeletionModeIsPerTenant) {
+  const std::string runtime = dir_.path() + "/runtime.yaml";
+  {
+    std::ofstream f(runtime);
+    f << "overrides:\n  off:\n    deletion_mode: disabled\n  only:\n"
+         "    deletion_mode: filter-only\n";
+  }
+  StartServer({"-compactor.delete-request-cancel-period=0s", "-runtime-config.file=" + runtime});
+  for (const char* t : {"off", "only", "both"}) Push(t);
+  const std::string start = std::to_string(base_ - 5), now = std::to_string(NowSeconds());
+  HttpReply r = Create("off", R"({app="web"})", start, now);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body, "deletion is not available for this tenant\n");
+  EXPECT_EQ(Send("GET", "/loki/api/v1/delete", "off").status, 403);
+  ASSERT_EQ(Create("only", R"({app="web"})", start, now).status, 204);
+  ASSERT_EQ(Create("both", R"({app="web"})", start, now).status, 204);
+  // `both`'s request, made after `only`'s, is processed; `only`'s never is.
+  Json list;
+  for (int i = 0; i < 600; ++i) {  // bounded wait, not a timing assertion
+    list = List("both");
+    if (list.size() == 1 && list[0]["status"] == "processed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["status"], "processed");
+  Json only = List("only");
+  ASSERT_EQ(only.size(), 1u);
+  EXPECT_EQ(only[0]["status"], "received") << only.dump();
+  EXPECT_TRUE(Lines("only", R"({app="web"})").empty());
+  EXPECT_TRUE(Lines("both", R"({app="web"})").empty());
+  EXPECT_EQ(Lines("off", R"({app="web"})"), Expected("web", 0, 60, "off", false));
+  StopServer();
 }
 
 }  // namespace

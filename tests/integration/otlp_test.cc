@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <string>
 
 #include "tests/ingest/otlp_test_util.h"
@@ -211,6 +213,98 @@ TEST_F(OtlpTest, RefusedEntriesDoNotLoseTheOthers) {
   ASSERT_EQ(got["data"]["result"].size(), 1u) << got.dump();
   ASSERT_EQ(got["data"]["result"][0]["values"].size(), 1u);
   EXPECT_EQ(got["data"]["result"][0]["values"][0][1], "fresh");
+}
+
+}  // namespace
+}  // namespace sawmill::integration
+
+namespace sawmill::integration {
+namespace {
+
+// Loki's per-tenant limits_config.otlp_config in the runtime overrides file: tenant `custom`
+// ignores the default index labels, promotes host.name, drops secret.* resource attributes
+// and the debug.info log attribute; tenant `plain` keeps Loki's defaults. The same body
+// gives each its own streams and metadata.
+TEST(OtlpTenantConfigTest, TwoTenantsMapTheSameBodyByTheirOwnOtlpConfig) {
+  TempDir dir;
+  const std::string runtime = dir.path() + "/runtime.yaml";
+  {
+    std::ofstream f(runtime);
+    f << R"(overrides:
+  custom:
+    otlp_config:
+      resource_attributes:
+        ignore_defaults: true
+        attributes_config:
+          - action: index_label
+            attributes: [host.name]
+          - action: drop
+            regex: "secret\\..*"
+      log_attributes:
+        - action: drop
+          attributes: [debug.info]
+)";
+  }
+  auto s = ServerProcess::Start(SAW_SAWMILL_BINARY,
+                                {"-server.http-listen-port=0", "-storage.path=" + dir.path() + "/d",
+                                 "-runtime-config.file=" + runtime});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto port = (*s)->WaitUntilStarted();
+  ASSERT_TRUE(port.ok()) << port.status().ToString() << (*s)->Output();
+  HttpClient client("127.0.0.1", *port);
+  const int64_t now = NowNs();
+  const std::string body = R"({"resourceLogs":[{"resource":{"attributes":[
+      {"key":"service.name","value":{"stringValue":"checkout"}},
+      {"key":"host.name","value":{"stringValue":"node-1"}},
+      {"key":"secret.token","value":{"stringValue":"abc"}}]},
+    "scopeLogs":[{"logRecords":[{"timeUnixNano":")" +
+                           std::to_string(now - kSecond) + R"(","body":{"stringValue":"paid"},
+      "attributes":[{"key":"order.id","value":{"intValue":"42"}},
+                    {"key":"debug.info","value":{"stringValue":"x"}}]}]}]}]})";
+  for (const char* tenant : {"plain", "custom"}) {
+    auto r = client.Post("/otlp/v1/logs", body, "application/json", {{"X-Scope-OrgID", tenant}});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 204) << r->body;
+  }
+  auto only_stream = [&](const std::string& tenant) {
+    // Every stream of the tenant, whatever its labels: {host_name} or {service_name}.
+    nlohmann::json out = nlohmann::json::array();
+    for (const char* sel : {R"({service_name=~".+"})", R"({host_name=~".+"})"}) {
+      auto r = client.Get(
+          "/loki/api/v1/query_range?direction=forward&query=" + UrlEncode(sel) + "&start=" +
+              std::to_string(now - 3600 * kSecond) + "&end=" + std::to_string(now + 60 * kSecond),
+          {{"X-Scope-OrgID", tenant}, {"X-Loki-Response-Encoding-Flags", "categorize-labels"}});
+      EXPECT_TRUE(r.ok());
+      if (!r.ok()) continue;
+      EXPECT_EQ(r->status, 200) << r->body;
+      const nlohmann::json answer = nlohmann::json::parse(r->body);
+      for (const auto& st : answer["data"]["result"]) {
+        if (std::find(out.begin(), out.end(), st) == out.end()) out.push_back(st);
+      }
+    }
+    EXPECT_EQ(out.size(), 1u) << out.dump();
+    return out.empty() ? nlohmann::json() : out[0];
+  };
+
+  nlohmann::json plain = only_stream("plain");
+  EXPECT_EQ(plain["stream"], nlohmann::json({{"service_name", "checkout"}})) << plain.dump();
+  const auto& pm = plain["values"][0][2]["structuredMetadata"];
+  EXPECT_EQ(pm["host_name"], "node-1") << pm.dump();
+  EXPECT_EQ(pm["secret_token"], "abc");
+  EXPECT_EQ(pm["debug_info"], "x");
+  EXPECT_EQ(pm["order_id"], "42");
+
+  nlohmann::json custom = only_stream("custom");
+  EXPECT_EQ(custom["stream"], nlohmann::json({{"host_name", "node-1"}})) << custom.dump();
+  const auto& cm = custom["values"][0][2]["structuredMetadata"];
+  EXPECT_EQ(cm["service_name"], "checkout") << cm.dump();
+  EXPECT_EQ(cm["order_id"], "42");
+  EXPECT_FALSE(cm.contains("secret_token")) << cm.dump();
+  EXPECT_FALSE(cm.contains("debug_info")) << cm.dump();
+  EXPECT_FALSE(cm.contains("host_name")) << cm.dump();
+
+  (*s)->Signal(SIGTERM);
+  EXPECT_EQ((*s)->Wait(), 0) << (*s)->Output();
 }
 
 }  // namespace
