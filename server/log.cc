@@ -135,11 +135,11 @@ std::string FormatLogLine(LogLevel level, std::chrono::system_clock::time_point 
 }
 
 void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields,
-         std::source_location where) {
+         LogSite where) {
   if (!LogEnabled(level)) return;
   std::string caller(BaseName(where.file_name()));
   caller.push_back(':');
-  caller.append(std::to_string(where.line()));
+  caller.append(std::to_string(where.line_number()));
   const std::string line =
       FormatLogLine(level, std::chrono::system_clock::now(), caller, msg, fields);
   std::lock_guard<std::mutex> lock(g_write_mu);

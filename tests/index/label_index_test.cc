@@ -264,7 +264,11 @@ TEST(LabelIndexTest, AgreesWithBruteForceReference) {
     std::vector<Matcher> ms;
     for (int k = 0, n = 1 + pick(3); k < n; ++k) {
       const auto& [name, values] = vocab[pick(static_cast<int>(vocab.size()))];
-      ms.push_back(M(static_cast<MatchType>(pick(4)), name, values[pick(values.size())]));
+      // Picked in separate statements: the order in which function arguments are evaluated
+      // differs between GCC and clang, and the queries must be the same under both.
+      const std::string& value = values[pick(values.size())];
+      auto type = static_cast<MatchType>(pick(4));
+      ms.push_back(M(type, name, value));
     }
     int from_day = pick(6) - 1, len = 1 + pick(3);
     int64_t from = kBase + from_day * kDay + pick(2) * kDay / 2;
@@ -289,8 +293,9 @@ TEST(LabelIndexTest, AgreesWithBruteForceReference) {
         int64_t start = kBase + d * kDay;
         in_range |= start < to && from < start + kDay;
       }
+      const auto& labels = r.labels;  // clang 14 can't capture a structured binding
       bool match = std::all_of(ms.begin(), ms.end(),
-                               [&](const Matcher& m) { return m.Matches(r.labels.Get(m.name())); });
+                               [&](const Matcher& m) { return m.Matches(labels.Get(m.name())); });
       if (in_range && match) {
         want.push_back(id);
         if (!r.labels.Get("team").empty()) want_values.emplace(r.labels.Get("team"));
