@@ -169,6 +169,10 @@ TEST(PushTest, ReadsLineTimestamps) {
             1700000000'123456789);
   EXPECT_FALSE(ParseLineTimestamp("  at java.lang.Thread", TimestampFormat::kUnixMs).ok());
   EXPECT_FALSE(ParseLineTimestamp("99999999999999999999 x", TimestampFormat::kUnixNs).ok());
+  // 19 digits past INT64_MAX (found by sawcli_parsers_fuzzer: it overflowed).
+  EXPECT_FALSE(ParseLineTimestamp("9999990999999999923", TimestampFormat::kUnix).ok());
+  EXPECT_FALSE(ParseLineTimestamp("9999999999999999999", TimestampFormat::kUnixNs).ok());
+  EXPECT_EQ(*ParseLineTimestamp("9223372036854775807", TimestampFormat::kUnixNs), INT64_MAX);
 }
 
 TEST(PrinterTest, EscapesJsonLikeGo) {

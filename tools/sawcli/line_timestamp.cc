@@ -1,5 +1,7 @@
 #include "tools/sawcli/line_timestamp.h"
 
+#include <cstdint>
+
 #include "tools/sawcli/time_text.h"
 
 namespace sawmill::sawcli {
@@ -11,6 +13,8 @@ Result<int64_t> ParseInteger(std::string_view text) {
   int64_t v = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return Status::InvalidArgument("not an integer");
+    // 19 digits can pass INT64_MAX ("9999999999999999999"): refuse instead of overflowing.
+    if (v > (INT64_MAX - (c - '0')) / 10) return Status::InvalidArgument("integer out of range");
     v = v * 10 + (c - '0');
   }
   return v;
