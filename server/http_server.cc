@@ -150,8 +150,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = request->keep_alive() && !server_->stopping.load();
     if (server_->options.upgrade && boost::beast::websocket::is_upgrade(*request) &&
         !server_->stopping.load() &&
-        server_->options.upgrade(*request, UpgradeConnection{plain_ ? &*plain_ : nullptr,
-                                                             tls_ ? &*tls_ : nullptr})) {
+        server_->options.upgrade(
+            *request, UpgradeConnection{plain_ ? &*plain_ : nullptr, tls_ ? &*tls_ : nullptr})) {
       upgraded_ = true;
       return;  // the connection now belongs to the upgrade's taker
     }
