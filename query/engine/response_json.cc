@@ -134,6 +134,29 @@ void AppendJsonLabels(std::string* out, std::span<const index::Label> labels) {
   out->push_back('}');
 }
 
+void AppendJsonLogValue(std::string* out, int64_t ts_ns, std::string_view line,
+                        std::span<const index::Label> structured_metadata,
+                        std::span<const index::Label> parsed, bool categorize_labels) {
+  *out += "[\"";
+  *out += std::to_string(ts_ns);
+  *out += "\",";
+  AppendJsonString(out, line);
+  if (categorize_labels) {
+    *out += ",{";
+    if (!structured_metadata.empty()) {
+      *out += "\"structuredMetadata\":";
+      AppendJsonLabels(out, structured_metadata);
+    }
+    if (!parsed.empty()) {
+      if (!structured_metadata.empty()) out->push_back(',');
+      *out += "\"parsed\":";
+      AppendJsonLabels(out, parsed);
+    }
+    out->push_back('}');
+  }
+  out->push_back(']');
+}
+
 void AppendStatsJson(std::string* out, const QueryStats& s) {
   const double secs = s.exec_seconds;
   const auto per_sec = [secs](uint64_t v) -> uint64_t {
@@ -189,24 +212,7 @@ std::string StreamsResponseJson(const LogQueryResult& result, bool categorize_la
     for (size_t j = 0; j < s.entries.size(); ++j) {
       const ResultEntry& e = s.entries[j];
       if (j > 0) out.push_back(',');
-      out += "[\"";
-      out += std::to_string(e.ts_ns);
-      out += "\",";
-      AppendJsonString(&out, e.line);
-      if (categorize_labels) {
-        out += ",{";
-        if (!e.structured_metadata.empty()) {
-          out += "\"structuredMetadata\":";
-          AppendJsonLabels(&out, e.structured_metadata);
-        }
-        if (!e.parsed.empty()) {
-          if (!e.structured_metadata.empty()) out.push_back(',');
-          out += "\"parsed\":";
-          AppendJsonLabels(&out, e.parsed);
-        }
-        out.push_back('}');
-      }
-      out.push_back(']');
+      AppendJsonLogValue(&out, e.ts_ns, e.line, e.structured_metadata, e.parsed, categorize_labels);
     }
     out += "]}";
   }

@@ -33,6 +33,13 @@ void AppendJsonString(std::string* out, std::string_view s);
 // Appends {"name":"value",...} in the labels' order.
 void AppendJsonLabels(std::string* out, std::span<const index::Label> labels);
 
+// One log value, `["<ts ns>","<line>"]`, with the categorize-labels third element
+// `{"structuredMetadata":{...},"parsed":{...}}` (empty parts left out) when `categorize_labels`.
+// Shared by query answers and tail messages.
+void AppendJsonLogValue(std::string* out, int64_t ts_ns, std::string_view line,
+                        std::span<const index::Label> structured_metadata,
+                        std::span<const index::Label> parsed, bool categorize_labels);
+
 // The `stats` object (Loki 2.8's layout: summary, querier.store, ingester, cache).
 void AppendStatsJson(std::string* out, const QueryStats& stats);
 

@@ -5,6 +5,7 @@
 namespace sawmill::server {
 
 using query::engine::AppendJsonLabels;
+using query::engine::AppendJsonLogValue;
 using query::engine::AppendJsonString;
 using query::engine::GoRfc3339Nano;
 
@@ -16,24 +17,9 @@ std::string TailMessageJson(std::span<const TailEntry> entries,
     if (i > 0) out.push_back(',');
     out += "{\"stream\":";
     AppendJsonLabels(&out, e.labels->labels());
-    out += ",\"values\":[[\"";
-    out += std::to_string(e.ts_ns);
-    out += "\",";
-    AppendJsonString(&out, e.line);
-    if (categorize_labels) {
-      out += ",{";
-      if (!e.structured_metadata.empty()) {
-        out += "\"structuredMetadata\":";
-        AppendJsonLabels(&out, e.structured_metadata);
-      }
-      if (!e.parsed.empty()) {
-        if (!e.structured_metadata.empty()) out.push_back(',');
-        out += "\"parsed\":";
-        AppendJsonLabels(&out, e.parsed);
-      }
-      out.push_back('}');
-    }
-    out += "]]}";
+    out += ",\"values\":[";
+    AppendJsonLogValue(&out, e.ts_ns, e.line, e.structured_metadata, e.parsed, categorize_labels);
+    out += "]}";
   }
   out.push_back(']');
   if (!dropped.empty()) {
