@@ -67,6 +67,7 @@ Status DeleteService::Start() {
   {
     std::unique_lock<std::shared_mutex> lock(mu_);
     for (storage::DeleteRequest& r : all) {
+      if (r.created_at_ms > last_created_ms_.load()) last_created_ms_ = r.created_at_ms;
       Result<Pending> p = Compile(r);
       if (!p.ok()) {  // checked when it was made: only a change of LogQL could do this
         LogWarn(
@@ -108,7 +109,10 @@ Result<storage::DeleteRequest> DeleteService::Create(const std::string& tenant,
   r.query = query;
   r.start_ms = start_ms;
   r.end_ms = end_ms;
-  r.created_at_ms = now_ms;
+  int64_t last = last_created_ms_.load();
+  do {
+    r.created_at_ms = std::max(now_ms, last + 1);
+  } while (!last_created_ms_.compare_exchange_weak(last, r.created_at_ms));
   SAW_ASSIGN_OR_RETURN(Pending p, Compile(r));
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                              std::chrono::system_clock::now().time_since_epoch())

@@ -108,6 +108,9 @@ class DeleteService {
   std::atomic<size_t> num_processed_{0};
   std::string in_process_;  // "<tenant>\0<id>" of the request the pass is on
   std::atomic<size_t> num_pending_{0};
+  // Latest created_at_ms handed out: a new request gets a later one, so the list's creation
+  // order is total even for requests made within one millisecond.
+  std::atomic<int64_t> last_created_ms_{0};
   std::mutex process_mu_;  // one pass at a time
 
   std::mutex loop_mu_;
