@@ -56,8 +56,16 @@ bool ShouldReject(const std::set<std::string>& values) {
 Result<std::vector<DetectedLabel>> DetectLabels(Querier* querier, std::string_view tenant,
                                                 std::span<const index::Matcher> matchers,
                                                 int64_t from_ns, int64_t to_ns) {
-  SAW_ASSIGN_OR_RETURN(std::vector<SelectedStream> streams,
-                       SelectStreamsOrAll(querier, tenant, matchers, from_ns, to_ns));
+  // Series, not SelectStreams: the streams /series lists (a stream deletions emptied in the
+  // range is not one of them), so the three endpoints agree.
+  std::vector<SelectedStream> streams;
+  if (matchers.empty()) {
+    SAW_ASSIGN_OR_RETURN(streams, SelectStreamsOrAll(querier, tenant, matchers, from_ns, to_ns));
+  } else {
+    const std::vector<std::vector<index::Matcher>> selectors = {
+        std::vector<index::Matcher>(matchers.begin(), matchers.end())};
+    SAW_ASSIGN_OR_RETURN(streams, querier->Series(tenant, selectors, from_ns, to_ns));
+  }
   std::map<std::string, std::set<std::string>> values;
   for (const SelectedStream& s : streams) {
     for (const index::Label& l : s.labels->labels()) values[l.name].insert(l.value);

@@ -329,6 +329,9 @@ TEST_F(DeleteTest, DeletedEntriesLeaveLabelsSeriesStatsAndVolume) {
   };
   // Before any request: three streams, both label names.
   EXPECT_EQ(get("/loki/api/v1/labels?" + range)["data"], Json::array({"app", "only"}));
+  EXPECT_EQ(get("/loki/api/v1/detected_labels?" + range),
+            Json::parse(R"({"detectedLabels":[{"label":"app","cardinality":3},)"
+                        R"({"label":"only","cardinality":1}]})"));
   EXPECT_EQ(get("/loki/api/v1/series?match[]=" + all + "&" + range)["data"].size(), 3u);
 
   const std::string start = std::to_string(base_ - 5), now = std::to_string(NowSeconds());
@@ -351,6 +354,14 @@ TEST_F(DeleteTest, DeletedEntriesLeaveLabelsSeriesStatsAndVolume) {
     for (const Json& one : series) apps.insert(one.dump());
     EXPECT_EQ(apps, (std::set<std::string>{R"({"app":"api"})", R"({"app":"web"})"}))
         << series.dump();
+    // detected_labels agrees with /series: `only` (a label of the emptied stream alone) is
+    // gone and `app` has the two values left, with or without a selector.
+    const Json want_detected =
+        Json::parse(R"({"detectedLabels":[{"label":"app","cardinality":2}]})");
+    EXPECT_EQ(get("/loki/api/v1/detected_labels?" + range), want_detected);
+    EXPECT_EQ(get("/loki/api/v1/detected_labels?query=" + all + "&" + range), want_detected);
+    EXPECT_EQ(get("/loki/api/v1/detected_labels?query=" + Encode(R"({only="here"})") + "&" + range),
+              Json::parse(R"({"detectedLabels":[]})"));
     Json stats = get("/loki/api/v1/index/stats?query=" + all + "&" + range);
     EXPECT_EQ(stats["streams"], 2) << stats.dump();
     EXPECT_EQ(stats["entries"], 48 + 60) << stats.dump();
