@@ -201,7 +201,8 @@ Status App::Start() {
     return Status(st.code(), "loading the delete requests: " + st.message());
   }
   open_deletes_.store(deletes_.get());
-  querier_ = std::make_unique<StoreQuerier>(store_.get(), index_.get(), deletes_.get());
+  querier_ = std::make_unique<StoreQuerier>(store_.get(), index_.get(), deletes_.get(),
+                                            config_.store.retention);
   open_querier_.store(querier_.get());
   LogInfo("Sawmill started", {{"version", std::string(GetBuildInfo().version)}});
   return Status::OK();

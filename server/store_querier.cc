@@ -1,7 +1,10 @@
 #include "server/store_querier.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
+
+#include "storage/keys.h"
 
 namespace sawmill::server {
 namespace {
@@ -25,6 +28,18 @@ Result<std::vector<index::Matcher>> HasLabel(std::string_view name) {
 }
 
 }  // namespace
+
+int64_t StoreQuerier::Floor(int64_t from_ns) const {
+  if (retention_ns_ <= 0) return from_ns;
+  const int64_t width = index_->bucket_width_ns();
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  // ApplyRetention's keep_from bucket, computed for this instant.
+  const int64_t floor =
+      storage::BucketStart(storage::BucketOf(now_ns - retention_ns_, width), width);
+  return std::max(from_ns, floor);
+}
 
 Result<bool> StoreQuerier::HasEntries(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                                       int64_t to_ns) {
@@ -52,6 +67,7 @@ Result<std::vector<uint64_t>> StoreQuerier::Emptied(std::string_view tenant, int
 Result<std::vector<query::engine::SelectedStream>> StoreQuerier::SelectStreams(
     std::string_view tenant, std::span<const index::Matcher> matchers, int64_t from_ns,
     int64_t to_ns) {
+  from_ns = Floor(from_ns);
   SAW_ASSIGN_OR_RETURN(std::vector<index::StreamRef> refs,
                        index_->Select(tenant, matchers, from_ns, to_ns));
   return ToSelected(std::move(refs));
@@ -60,6 +76,7 @@ Result<std::vector<query::engine::SelectedStream>> StoreQuerier::SelectStreams(
 Result<std::unique_ptr<storage::EntryIterator>> StoreQuerier::OpenStream(
     std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
     storage::Direction direction) {
+  from_ns = Floor(from_ns);
   SAW_ASSIGN_OR_RETURN(std::unique_ptr<storage::EntryIterator> it,
                        store_->Read(tenant, stream_id, from_ns, to_ns, direction));
   if (deletes_ == nullptr) return it;
@@ -71,6 +88,7 @@ Result<std::unique_ptr<storage::EntryIterator>> StoreQuerier::OpenStream(
 Result<std::unique_ptr<storage::SampleIterator>> StoreQuerier::OpenSamples(
     std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns,
     storage::Direction direction) {
+  from_ns = Floor(from_ns);
   std::unique_ptr<query::engine::StreamDeleteFilter> filter;
   if (deletes_ != nullptr) filter = deletes_->FilterFor(tenant, stream_id, from_ns, to_ns);
   if (filter != nullptr && !filter->TimeOnly()) {
@@ -85,6 +103,8 @@ Result<std::unique_ptr<storage::SampleIterator>> StoreQuerier::OpenSamples(
 
 Result<query::engine::StreamSpan> StoreQuerier::Span(std::string_view tenant, uint64_t stream_id,
                                                      int64_t from_ns, int64_t to_ns) {
+  from_ns = Floor(from_ns);
+  if (from_ns >= to_ns) return query::engine::StreamSpan{true, from_ns, from_ns};
   // Deletes only take entries away: the store's span stays a correct bound.
   SAW_ASSIGN_OR_RETURN(storage::StreamSpan s, store_->Span(tenant, stream_id, from_ns, to_ns));
   return query::engine::StreamSpan{s.empty, s.min_ts, s.max_ts};
@@ -92,6 +112,8 @@ Result<query::engine::StreamSpan> StoreQuerier::Span(std::string_view tenant, ui
 
 Result<query::engine::StreamUsage> StoreQuerier::Usage(std::string_view tenant, uint64_t stream_id,
                                                        int64_t from_ns, int64_t to_ns) {
+  from_ns = Floor(from_ns);
+  if (from_ns >= to_ns) return query::engine::StreamUsage{};
   SAW_ASSIGN_OR_RETURN(storage::StreamUsage u, store_->Usage(tenant, stream_id, from_ns, to_ns));
   if (deletes_ == nullptr || u.entries == 0 ||
       deletes_->FilterFor(tenant, stream_id, from_ns, to_ns) == nullptr) {
@@ -112,6 +134,7 @@ Result<query::engine::StreamUsage> StoreQuerier::Usage(std::string_view tenant, 
 
 Result<std::vector<std::string>> StoreQuerier::LabelNames(std::string_view tenant, int64_t from_ns,
                                                           int64_t to_ns) {
+  from_ns = Floor(from_ns);
   SAW_ASSIGN_OR_RETURN(std::vector<std::string> names, index_->LabelNames(tenant, from_ns, to_ns));
   SAW_ASSIGN_OR_RETURN(std::vector<uint64_t> emptied, Emptied(tenant, from_ns, to_ns));
   if (emptied.empty()) return names;
@@ -140,6 +163,7 @@ Result<std::vector<std::string>> StoreQuerier::LabelNames(std::string_view tenan
 Result<std::vector<std::string>> StoreQuerier::LabelValues(
     std::string_view tenant, std::string_view name, int64_t from_ns, int64_t to_ns,
     std::span<const index::Matcher> matchers) {
+  from_ns = Floor(from_ns);
   SAW_ASSIGN_OR_RETURN(std::vector<std::string> values,
                        index_->LabelValues(tenant, name, from_ns, to_ns, matchers));
   if (values.empty()) return values;
@@ -161,6 +185,7 @@ Result<std::vector<std::string>> StoreQuerier::LabelValues(
 Result<std::vector<query::engine::SelectedStream>> StoreQuerier::Series(
     std::string_view tenant, std::span<const std::vector<index::Matcher>> selectors,
     int64_t from_ns, int64_t to_ns) {
+  from_ns = Floor(from_ns);
   SAW_ASSIGN_OR_RETURN(std::vector<index::StreamRef> refs,
                        index_->Series(tenant, selectors, from_ns, to_ns));
   if (!refs.empty()) {

@@ -9,9 +9,17 @@
 //     deleted (before and after the pass), so the streams some delete request selects are
 //     checked for an entry left in the range (the first one ends the check) and left out
 //     when none is. Other streams are answered from the index alone, as before.
+// With a retention period, every read starts no earlier than the retention floor: the start
+// of the oldest time bucket that retention keeps at this instant (storage ApplyRetention
+// deletes whole buckets before it, at its next pass). So the streams and entries of expired
+// buckets leave labels, series, detected labels, index figures and queries at once, and
+// they agree with one another: the label index keeps its rows for those buckets, and the
+// chunks are deleted only when the pass runs (every 10 minutes).
 //
 // Thread-safety: as Querier; the store and index it points to are thread-safe.
 #pragma once
+
+#include <chrono>
 
 #include "index/label_index.h"
 #include "query/engine/querier.h"
@@ -22,10 +30,12 @@ namespace sawmill::server {
 
 class StoreQuerier final : public query::engine::Querier {
  public:
-  // All must outlive the querier; `deletes` may be null (nothing filtered).
+  // All must outlive the querier; `deletes` may be null (nothing filtered). `retention`: the
+  // store's retention period, 0 = forever (no floor).
   StoreQuerier(storage::Store* store, const index::LabelIndex* index,
-               DeleteService* deletes = nullptr)
-      : store_(store), index_(index), deletes_(deletes) {}
+               DeleteService* deletes = nullptr,
+               std::chrono::nanoseconds retention = std::chrono::nanoseconds(0))
+      : store_(store), index_(index), deletes_(deletes), retention_ns_(retention.count()) {}
 
   Result<std::vector<query::engine::SelectedStream>> SelectStreams(
       std::string_view tenant, std::span<const index::Matcher> matchers, int64_t from_ns,
@@ -58,9 +68,13 @@ class StoreQuerier final : public query::engine::Querier {
   Result<bool> HasEntries(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                           int64_t to_ns);
 
+  // max(from_ns, the retention floor now).
+  int64_t Floor(int64_t from_ns) const;
+
   storage::Store* const store_;
   const index::LabelIndex* const index_;
   DeleteService* const deletes_;
+  const int64_t retention_ns_;
 };
 
 }  // namespace sawmill::server

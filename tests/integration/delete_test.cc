@@ -398,6 +398,68 @@ TEST_F(DeleteTest, DeletedEntriesLeaveLabelsSeriesStatsAndVolume) {
   StopServer();
 }
 
+// Retention: the streams of buckets past the retention period leave /labels,
+// /label/<name>/values, /series, detected_labels and the index figures at once, as their
+// entries leave queries, though the label index keeps its rows and the chunks stay on disk
+// until the retention pass. The same data without a retention period lists them.
+TEST_F(DeleteTest, ExpiredBucketsLeaveLabelsSeriesAndQueries) {
+  const int64_t now = NowSeconds();
+  const int64_t old_ts = now - 72 * 3600, new_ts = now - 3600;
+  auto push = [&](const std::string& app, int64_t ts) {
+    Json streams = Json::array(
+        {{{"stream", {{"app", app}, {app, "yes"}}},
+          {"values", Json::array({{std::to_string(ts * 1000000000LL), app + " line"}})}}});
+    auto r = client_->Post("/loki/api/v1/push", Json{{"streams", streams}}.dump(),
+                           "application/json", {{"X-Scope-OrgID", "t1"}});
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 204) << r->body;
+  };
+  const std::string range =
+      "start=" + std::to_string(now - 96 * 3600) + "&end=" + std::to_string(now);
+  const std::string all = Encode(R"({app=~".+"})");
+  auto get = [&](const std::string& target) {
+    HttpReply r = Send("GET", target, "t1");
+    EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+    return Json::parse(r.body, nullptr, false);
+  };
+  auto lines = [&] {
+    Json j = get("/loki/api/v1/query_range?limit=100&query=" + all + "&" + range);
+    std::set<std::string> out;
+    for (const Json& s : j["data"]["result"]) {
+      for (const Json& v : s["values"]) out.insert(v[1].get<std::string>());
+    }
+    return out;
+  };
+
+  StartServer({});  // no retention: both streams
+  push("old", old_ts);
+  push("new", new_ts);
+  EXPECT_EQ(get("/loki/api/v1/label/app/values?" + range)["data"], Json::array({"new", "old"}));
+  EXPECT_EQ(lines(), (std::set<std::string>{"new line", "old line"}));
+  StopServer();
+
+  StartServer({"-retention.period=24h"});
+  EXPECT_EQ(lines(), (std::set<std::string>{"new line"}));
+  EXPECT_EQ(get("/loki/api/v1/labels?" + range)["data"], Json::array({"app", "new"}));
+  EXPECT_EQ(get("/loki/api/v1/label/app/values?" + range)["data"], Json::array({"new"}));
+  EXPECT_EQ(get("/loki/api/v1/label/old/values?" + range)["data"], Json::array());
+  EXPECT_EQ(get("/loki/api/v1/series?match[]=" + all + "&" + range)["data"],
+            Json::parse(R"([{"app":"new","new":"yes"}])"));
+  EXPECT_EQ(get("/loki/api/v1/series?match[]=" + Encode(R"({app="old"})") + "&" + range)["data"],
+            Json::array());
+  EXPECT_EQ(get("/loki/api/v1/detected_labels?" + range),
+            Json::parse(R"({"detectedLabels":[{"label":"app","cardinality":1},)"
+                        R"({"label":"new","cardinality":1}]})"));
+  Json stats = get("/loki/api/v1/index/stats?query=" + all + "&" + range);
+  EXPECT_EQ(stats["streams"], 1) << stats.dump();
+  EXPECT_EQ(stats["entries"], 1) << stats.dump();
+  // A range wholly past the retention period holds nothing.
+  const std::string old_range =
+      "start=" + std::to_string(old_ts - 60) + "&end=" + std::to_string(old_ts + 60);
+  EXPECT_EQ(get("/loki/api/v1/labels?" + old_range)["data"], Json::array());
+  StopServer();
+}
+
 // Loki's per-tenant deletion_mode from the runtime overrides: `off` may not use the API,
 // `only` has its lines hidden but never removed, the others (the default,
 // filter-and-delete) have their requests processed.
