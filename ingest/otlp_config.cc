@@ -32,6 +32,7 @@ Status ParseRule(const YAML::Node& node, const std::string& path, bool allow_ind
       const std::string a = value.IsScalar() ? value.Scalar() : "";
       if (a == "index_label") {
         if (!allow_index_label) {
+          // Loki's OTLPConfig.Validate text (log attributes may be index labels since 3.5).
           return At(value, at, "index_label action is only supported for resource_attributes");
         }
         rule->action = OtlpAction::kIndexLabel;
@@ -90,7 +91,69 @@ OtlpAction FirstMatch(const std::vector<OtlpAttributeRule>& rules, std::string_v
   return OtlpAction::kStructuredMetadata;
 }
 
+const char* ActionName(OtlpAction a) {
+  switch (a) {
+    case OtlpAction::kIndexLabel:
+      return "index_label";
+    case OtlpAction::kDrop:
+      return "drop";
+    case OtlpAction::kStructuredMetadata:
+      break;
+  }
+  return "structured_metadata";
+}
+
+void EmitRule(OtlpAction action, const std::vector<std::string>& attributes, const re2::RE2* regex,
+              YAML::Emitter* out) {
+  *out << YAML::BeginMap << YAML::Key << "action" << YAML::Value << ActionName(action);
+  if (!attributes.empty()) {
+    *out << YAML::Key << "attributes" << YAML::Value << YAML::BeginSeq;
+    for (const std::string& a : attributes) *out << a;
+    *out << YAML::EndSeq;
+  }
+  if (regex != nullptr) *out << YAML::Key << "regex" << YAML::Value << regex->pattern();
+  *out << YAML::EndMap;
+}
+
+void EmitRules(const std::vector<OtlpAttributeRule>& rules, YAML::Emitter* out) {
+  *out << YAML::BeginSeq;
+  for (const OtlpAttributeRule& r : rules) EmitRule(r.action, r.attributes, r.regex.get(), out);
+  *out << YAML::EndSeq;
+}
+
 }  // namespace
+
+std::string OtlpConfigYaml(const OtlpConfig* config) {
+  static const OtlpConfig kDefaults;
+  const OtlpConfig& c = config != nullptr ? *config : kDefaults;
+  YAML::Emitter out;
+  out << YAML::BeginMap << YAML::Key << "resource_attributes" << YAML::Value << YAML::BeginMap;
+  if (c.ignore_defaults) out << YAML::Key << "ignore_defaults" << YAML::Value << true;
+  if (!c.ignore_defaults || !c.resource_attributes.empty()) {
+    out << YAML::Key << "attributes_config" << YAML::Value << YAML::BeginSeq;
+    if (!c.ignore_defaults) {
+      EmitRule(OtlpAction::kIndexLabel, DefaultOtlpIndexLabelAttributes(), nullptr, &out);
+    }
+    for (const OtlpAttributeRule& r : c.resource_attributes) {
+      EmitRule(r.action, r.attributes, r.regex.get(), &out);
+    }
+    out << YAML::EndSeq;
+  }
+  out << YAML::EndMap;
+  if (!c.scope_attributes.empty()) {
+    out << YAML::Key << "scope_attributes" << YAML::Value;
+    EmitRules(c.scope_attributes, &out);
+  }
+  if (!c.log_attributes.empty()) {
+    out << YAML::Key << "log_attributes" << YAML::Value;
+    EmitRules(c.log_attributes, &out);
+  }
+  if (c.severity_text_as_label) {
+    out << YAML::Key << "severity_text_as_label" << YAML::Value << true;
+  }
+  out << YAML::EndMap;
+  return out.c_str();
+}
 
 bool OtlpAttributeRule::Matches(std::string_view attribute) const {
   if (regex != nullptr && re2::RE2::FullMatch(attribute, *regex)) return true;
@@ -145,7 +208,11 @@ Result<std::shared_ptr<const OtlpConfig>> ParseOtlpConfigYaml(const YAML::Node& 
     } else if (key == "scope_attributes") {
       SAW_RETURN_IF_ERROR(ParseRules(value, at, false, &config->scope_attributes));
     } else if (key == "log_attributes") {
-      SAW_RETURN_IF_ERROR(ParseRules(value, at, false, &config->log_attributes));
+      SAW_RETURN_IF_ERROR(ParseRules(value, at, true, &config->log_attributes));
+    } else if (key == "severity_text_as_label") {
+      const std::string b = value.IsScalar() ? value.Scalar() : "";
+      if (b != "true" && b != "false") return At(value, at, "want true or false");
+      config->severity_text_as_label = b == "true";
     } else {
       return At(kv.first, at, "field not found");
     }

@@ -144,8 +144,9 @@ class Mapper {
   bool DropsScopeAttribute(std::string_view key) const {
     return options_.config != nullptr && options_.config->ScopeAction(key) == OtlpAction::kDrop;
   }
-  bool DropsLogAttribute(std::string_view key) const {
-    return options_.config != nullptr && options_.config->LogAction(key) == OtlpAction::kDrop;
+  OtlpAction LogAction(std::string_view key) const {
+    if (options_.config == nullptr) return OtlpAction::kStructuredMetadata;
+    return options_.config->LogAction(key);
   }
 
   bool IsServiceNameSource(std::string_view label) const {
@@ -187,17 +188,9 @@ class Mapper {
     }
     if (!has_service_name && discover) labels["service_name"] = "unknown_service";
 
-    std::string rendered = "{";
     Pairs label_pairs;
-    for (const auto& [name, value] : labels) {
-      if (rendered.size() > 1) rendered.append(", ");
-      rendered.append(name);
-      rendered.push_back('=');
-      index::AppendQuoted(&rendered, value);
-      label_pairs.emplace_back(name, value);
-    }
-    rendered.push_back('}');
-    SAW_ASSIGN_OR_RETURN(PushStream * stream, StreamFor(rendered));
+    // An index, not a pointer: records with index labels of their own add streams.
+    SAW_ASSIGN_OR_RETURN(const size_t stream, StreamFor(Render(labels, &label_pairs)));
 
     for (const OtlpScopeLogs& sl : rl.scope_logs) {
       Pairs scope_metadata;
@@ -214,31 +207,60 @@ class Mapper {
       }
       for (const OtlpLogRecord& rec : sl.log_records) {
         SAW_RETURN_IF_ERROR(budget_.Take());
-        PushEntry& e = stream->entries.emplace_back();
+        PushEntry e;
         e.metadata.reserve(rec.attributes.size() + kRecordFields + resource_metadata.size() +
                            scope_metadata.size() + 1);
-        Record(rec, &e);
+        Pairs record_labels;
+        Record(rec, &e, &record_labels);
         e.metadata.insert(e.metadata.end(), resource_metadata.begin(), resource_metadata.end());
         e.metadata.insert(e.metadata.end(), scope_metadata.begin(), scope_metadata.end());
+        size_t target = stream;
+        const Pairs* target_labels = &label_pairs;
+        Pairs combined_pairs;
+        if (!record_labels.empty()) {
+          // Loki: the resource's labels plus the record's, a record's value winning; the
+          // entry goes to that stream.
+          std::map<std::string_view, std::string_view> combined = labels;
+          for (const auto& [name, value] : record_labels) combined[name] = value;
+          SAW_ASSIGN_OR_RETURN(target, StreamFor(Render(combined, &combined_pairs)));
+          target_labels = &combined_pairs;
+        }
         if (options_.discover_log_levels) {
-          std::string_view level = DetectLevel(label_pairs, e.metadata, e.line);
+          std::string_view level = DetectLevel(*target_labels, e.metadata, e.line);
           if (!level.empty()) e.metadata.emplace_back(kDetectedLevel, level);
         }
         SAW_RETURN_IF_ERROR(budget_.Take(e.metadata.size()));
+        out_->streams[target].entries.push_back(std::move(e));
       }
       SAW_RETURN_IF_ERROR(arena_.status());
     }
     return Status::OK();
   }
 
-  Result<PushStream*> StreamFor(const std::string& labels) {
+  // Loki's label string of `labels` (sorted by name); *pairs gets them in the same order.
+  static std::string Render(const std::map<std::string_view, std::string_view>& labels,
+                            Pairs* pairs) {
+    std::string rendered = "{";
+    for (const auto& [name, value] : labels) {
+      if (rendered.size() > 1) rendered.append(", ");
+      rendered.append(name);
+      rendered.push_back('=');
+      index::AppendQuoted(&rendered, value);
+      pairs->emplace_back(name, value);
+    }
+    rendered.push_back('}');
+    return rendered;
+  }
+
+  // The index in out_->streams of the stream named `labels`, added when new.
+  Result<size_t> StreamFor(const std::string& labels) {
     auto it = streams_.find(labels);
-    if (it != streams_.end()) return &out_->streams[it->second];
+    if (it != streams_.end()) return it->second;
     SAW_RETURN_IF_ERROR(budget_.Take());
     PushStream& s = out_->streams.emplace_back();
     s.labels = out_->Own(labels);
     streams_.emplace(labels, out_->streams.size() - 1);
-    return &s;
+    return out_->streams.size() - 1;
   }
 
   void Number(std::string_view name, uint64_t v, Pairs* out) {
@@ -256,8 +278,10 @@ class Mapper {
     out->emplace_back(name, arena_.Copy(std::string_view(buf, 2 * n)));
   }
 
-  // Loki's otlpLogToPushEntry: the line, timestamp and the record's own metadata.
-  void Record(const OtlpLogRecord& rec, PushEntry* e) {
+  // Loki's otlpLogToPushEntry: the line, timestamp and the record's own metadata; the log
+  // attributes otlp_config makes index_label (and severity_text with severity_text_as_label)
+  // go to *labels instead (severity_text stays metadata too, as in Loki).
+  void Record(const OtlpLogRecord& rec, PushEntry* e, Pairs* labels) {
     if (rec.time_unix_nano != 0) {
       e->ts_ns = static_cast<int64_t>(rec.time_unix_nano);
     } else if (rec.observed_time_unix_nano != 0) {
@@ -268,7 +292,9 @@ class Mapper {
     e->line = ValueText(rec.body);
     Pairs& md = e->metadata;
     for (const OtlpKeyValue& kv : rec.attributes) {
-      if (!DropsLogAttribute(kv.key)) Flatten(kv, {}, &md);
+      const OtlpAction action = LogAction(kv.key);
+      if (action == OtlpAction::kStructuredMetadata) Flatten(kv, {}, &md);
+      if (action == OtlpAction::kIndexLabel) Flatten(kv, {}, labels);
     }
     if (rec.time_unix_nano != 0 && rec.observed_time_unix_nano != 0) {
       md.emplace_back(
@@ -278,7 +304,12 @@ class Mapper {
     if (rec.severity_number != 0) {
       md.emplace_back("severity_number", Decimal(rec.severity_number));
     }
-    if (!rec.severity_text.empty()) md.emplace_back("severity_text", rec.severity_text);
+    if (!rec.severity_text.empty()) {
+      if (options_.config != nullptr && options_.config->severity_text_as_label) {
+        labels->emplace_back("severity_text", rec.severity_text);
+      }
+      md.emplace_back("severity_text", rec.severity_text);
+    }
     if (rec.dropped_attributes_count != 0) {
       Number("dropped_attributes_count", rec.dropped_attributes_count, &md);
     }

@@ -16,7 +16,10 @@
 //                        (level_detection.h) when `discover_log_levels`
 // Attributes whose value is a key-value list are flattened, `parent_child`, as Loki's json
 // parser names fields; names are normalized (otlp_value.h). Entries of resources with the
-// same index labels share one stream.
+// same index labels share one stream. A record whose log attributes otlp_config makes
+// index_label (or whose severity_text is a label, severity_text_as_label) goes to the stream
+// of the resource's labels plus those (a record's value winning), as in Loki 3.5; those
+// attributes are then not metadata (severity_text stays metadata too).
 #pragma once
 
 #include <cstddef>

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -121,6 +122,7 @@ struct Tree {
   std::string value;
   std::vector<std::unique_ptr<Tree>> children;
   bool leaf = false;
+  std::optional<YAML::Node> document;  // a leaf shown as this node, not `value`
 
   Tree* Child(std::string_view name) {
     for (auto& c : children) {
@@ -136,7 +138,9 @@ void Emit(const Tree& tree, YAML::Emitter* out) {
   *out << YAML::BeginMap;
   for (const auto& c : tree.children) {
     *out << YAML::Key << c->key << YAML::Value;
-    if (c->leaf) {
+    if (c->leaf && c->document.has_value()) {
+      *out << *c->document;
+    } else if (c->leaf) {
       *out << c->value;
     } else {
       Emit(*c, out);
@@ -203,9 +207,11 @@ Status ApplyConfigYaml(std::string_view yaml, const ConfigSchema& schema, Applie
   }
 }
 
-std::string RenderConfigYaml(const AppliedValues& values) {
+std::string RenderConfigYaml(const AppliedValues& values) { return RenderConfigYaml(values, {}); }
+
+std::string RenderConfigYaml(const AppliedValues& values, const AppliedValues& documents) {
   Tree root;
-  for (const auto& [path, value] : values) {
+  auto leaf = [&root](const std::string& path) {
     Tree* node = &root;
     size_t start = 0;
     while (true) {
@@ -215,7 +221,17 @@ std::string RenderConfigYaml(const AppliedValues& values) {
       start = dot + 1;
     }
     node->leaf = true;
-    node->value = IsSecret(path) && !value.empty() ? "********" : value;
+    return node;
+  };
+  for (const auto& [path, value] : values) {
+    leaf(path)->value = IsSecret(path) && !value.empty() ? "********" : value;
+  }
+  for (const auto& [path, text] : documents) {
+    try {
+      leaf(path)->document = YAML::Load(text);
+    } catch (const YAML::Exception&) {
+      leaf(path)->value = text;  // not YAML: shown as text (callers render valid YAML)
+    }
   }
   YAML::Emitter out;
   Emit(root, &out);

@@ -81,5 +81,8 @@ Status ApplyConfigYaml(std::string_view yaml, const ConfigSchema& schema, Applie
 // given twice keeps its first place and its last value). Values whose last path segment
 // names a password, secret or token (not a file of them) are shown as "********".
 std::string RenderConfigYaml(const AppliedValues& values);
+// As above, plus `documents`: (path, YAML text) pairs, each shown as that YAML node at its
+// path (a mapping or list such as limits_config.otlp_config), placed after the values.
+std::string RenderConfigYaml(const AppliedValues& values, const AppliedValues& documents);
 
 }  // namespace sawmill::server

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "ingest/limits_yaml.h"
+#include "ingest/otlp_config.h"
 #include "server/config_file.h"
 
 namespace sawmill::server {
@@ -473,14 +474,16 @@ Status LoadConfigFile(const std::string& path, bool expand_env, Config* config,
   return Status::OK();
 }
 
-// What GET /config shows: every setting the file can hold, with the value in force.
-std::string EffectiveYaml(const AppliedValues& applied) {
+// What GET /config shows: every setting the file can hold, with the value in force, and
+// limits_config.otlp_config as Loki renders it.
+std::string EffectiveYaml(const AppliedValues& applied, const Config& config) {
   AppliedValues values;
   for (const Flag& flag : Flags()) {
     if (!flag.yaml.empty()) values.emplace_back(flag.yaml, std::string(flag.default_text));
   }
   values.insert(values.end(), applied.begin(), applied.end());
-  return RenderConfigYaml(values);
+  return RenderConfigYaml(values, {{"limits_config.otlp_config",
+                                    ingest::OtlpConfigYaml(config.limits.otlp_config.get())}});
 }
 
 }  // namespace
@@ -543,7 +546,7 @@ Result<Config> ParseFlags(int argc, const char* const* argv) {
     SAW_RETURN_IF_ERROR(apply(a));
     if (!a.flag->yaml.empty()) applied.emplace_back(a.flag->yaml, std::string(a.value));
   }
-  config.effective_yaml = EffectiveYaml(applied);
+  config.effective_yaml = EffectiveYaml(applied, config);
   return config;
 }
 

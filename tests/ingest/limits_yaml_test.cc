@@ -127,6 +127,9 @@ overrides:
       log_attributes:
         - regex: "debug_.*"
           action: drop
+        - action: index_label
+          attributes: [log.file.path]
+      severity_text_as_label: true
   b:
     deletion_mode: disabled
     otlp_config:
@@ -149,10 +152,28 @@ overrides:
   EXPECT_EQ(ca.ScopeAction("sdk"), OtlpAction::kDrop);
   EXPECT_EQ(ca.LogAction("debug_x"), OtlpAction::kDrop);
   EXPECT_EQ(ca.LogAction("order.id"), OtlpAction::kStructuredMetadata);
+  // Loki 3.5: log attributes may be index labels; severity_text too.
+  EXPECT_EQ(ca.LogAction("log.file.path"), OtlpAction::kIndexLabel);
+  EXPECT_TRUE(ca.severity_text_as_label);
   const PushLimits& b = got->at("b");
   EXPECT_EQ(b.deletion_mode, DeletionMode::kDisabled);
   ASSERT_NE(b.otlp_config, nullptr);
   EXPECT_EQ(b.otlp_config->ResourceAction("service.name"), OtlpAction::kStructuredMetadata);
+  EXPECT_FALSE(b.otlp_config->severity_text_as_label);
+  // GET /config's rendering (Loki's keys, omissions and rule order).
+  EXPECT_EQ(OtlpConfigYaml(b.otlp_config.get()), "resource_attributes:\n  ignore_defaults: true");
+  const std::string shown = OtlpConfigYaml(a.otlp_config.get());
+  EXPECT_EQ(shown.find("resource_attributes:\n  attributes_config:\n    - action: index_label\n"
+                       "      attributes:\n        - service.name\n"),
+            0u)
+      << shown;
+  EXPECT_NE(shown.find("    - action: drop\n      regex: secret\\..*\n"), std::string::npos)
+      << shown;
+  EXPECT_NE(shown.find("log_attributes:\n  - action: drop\n    regex: debug_.*\n"
+                       "  - action: index_label\n    attributes:\n      - log.file.path\n"
+                       "severity_text_as_label: true"),
+            std::string::npos)
+      << shown;
   EXPECT_EQ(PushLimits().deletion_mode, DeletionMode::kFilterAndDelete);
   EXPECT_EQ(PushLimits().otlp_config, nullptr);
 
@@ -166,9 +187,11 @@ overrides:
       {"overrides:\n  a:\n    otlp_config:\n      resource_attributes:\n"
        "        attributes_config:\n          - action: keep\n            attributes: [x]\n",
        "unsupported action, it must be one of: drop, index_label, structured_metadata"},
-      {"overrides:\n  a:\n    otlp_config:\n      log_attributes:\n"
+      {"overrides:\n  a:\n    otlp_config:\n      scope_attributes:\n"
        "        - action: index_label\n          attributes: [x]\n",
        "index_label action is only supported for resource_attributes"},
+      {"overrides:\n  a:\n    otlp_config:\n      severity_text_as_label: maybe\n",
+       "overrides.a.otlp_config.severity_text_as_label: want true or false"},
       {"overrides:\n  a:\n    otlp_config:\n      scope_attributes:\n        - action: drop\n",
        "attributes or regex must be set"},
       {"overrides:\n  a:\n    otlp_config:\n      scope_attributes:\n"

@@ -6,12 +6,14 @@
 #include <zlib.h>
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/ingest/otlp_test_util.h"
 #include "tests/integration/http_client.h"
@@ -303,6 +305,135 @@ TEST(OtlpTenantConfigTest, TwoTenantsMapTheSameBodyByTheirOwnOtlpConfig) {
   EXPECT_FALSE(cm.contains("debug_info")) << cm.dump();
   EXPECT_FALSE(cm.contains("host_name")) << cm.dump();
 
+  (*s)->Signal(SIGTERM);
+  EXPECT_EQ((*s)->Wait(), 0) << (*s)->Output();
+}
+
+// Loki 3.5's index_label for log attributes and severity_text_as_label, set in the config
+// file's limits_config.otlp_config: the records of one resource split into streams by their
+// log.file.path and severity_text; log.file.path is then no metadata, severity_text stays
+// metadata too. GET /config shows the effective otlp_config the way Loki renders it.
+TEST(OtlpTenantConfigTest, LogAttributesAndSeverityTextBecomeIndexLabels) {
+  TempDir dir;
+  const std::string config = dir.path() + "/config.yaml";
+  {
+    std::ofstream f(config);
+    f << R"(limits_config:
+  otlp_config:
+    log_attributes:
+      - action: index_label
+        attributes: [log.file.path]
+      - action: drop
+        regex: "debug\\..*"
+    severity_text_as_label: true
+)";
+  }
+  auto s = ServerProcess::Start(SAW_SAWMILL_BINARY,
+                                {"-server.http-listen-port=0", "-storage.path=" + dir.path() + "/d",
+                                 "-config.file=" + config});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto port = (*s)->WaitUntilStarted();
+  ASSERT_TRUE(port.ok()) << port.status().ToString() << (*s)->Output();
+  HttpClient client("127.0.0.1", *port);
+  const int64_t now = NowNs();
+  auto record = [&](int i, const std::string& path, const std::string& severity) {
+    return R"({"timeUnixNano":")" + std::to_string(now - (10 - i) * kSecond) +
+           R"(","severityText":")" + severity + R"(","body":{"stringValue":"line )" +
+           std::to_string(i) +
+           R"("},"attributes":[{"key":"log.file.path","value":{"stringValue":")" + path +
+           R"("}},{"key":"debug.x","value":{"stringValue":"y"}},)" +
+           R"({"key":"user","value":{"stringValue":"u)" + std::to_string(i) + R"("}}]})";
+  };
+  const std::string body =
+      R"({"resourceLogs":[{"resource":{"attributes":[
+      {"key":"service.name","value":{"stringValue":"checkout"}}]},"scopeLogs":[{"logRecords":[)" +
+      record(0, "/var/log/a.log", "INFO") + "," + record(1, "/var/log/b.log", "INFO") + "," +
+      record(2, "/var/log/a.log", "ERROR") + "," + record(3, "/var/log/a.log", "INFO") +
+      R"(]}]}]})";
+  auto r = client.Post("/otlp/v1/logs", body, "application/json");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 204) << r->body;
+
+  const std::string range = "&start=" + std::to_string(now - 3600 * kSecond) +
+                            "&end=" + std::to_string(now + 60 * kSecond);
+  auto series = client.Get(
+      "/loki/api/v1/series?match[]=" + UrlEncode(R"({service_name="checkout"})") + range);
+  ASSERT_TRUE(series.ok());
+  ASSERT_EQ(series->status, 200) << series->body;
+  std::vector<std::string> got;
+  const nlohmann::json listed = nlohmann::json::parse(series->body);
+  for (const auto& one : listed["data"]) got.push_back(one.dump());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(
+      got,
+      (std::vector<std::string>{
+          R"({"log_file_path":"/var/log/a.log","service_name":"checkout","severity_text":"ERROR"})",
+          R"({"log_file_path":"/var/log/a.log","service_name":"checkout","severity_text":"INFO"})",
+          R"({"log_file_path":"/var/log/b.log","service_name":"checkout","severity_text":"INFO"})"}))
+      << series->body;
+
+  auto q =
+      client.Get("/loki/api/v1/query_range?direction=forward&query=" +
+                     UrlEncode(R"({log_file_path="/var/log/a.log", severity_text="INFO"})") + range,
+                 {{"X-Loki-Response-Encoding-Flags", "categorize-labels"}});
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->status, 200) << q->body;
+  const nlohmann::json result = nlohmann::json::parse(q->body)["data"]["result"];
+  ASSERT_EQ(result.size(), 1u) << q->body;
+  ASSERT_EQ(result[0]["values"].size(), 2u) << q->body;
+  EXPECT_EQ(result[0]["values"][0][1], "line 0");
+  EXPECT_EQ(result[0]["values"][1][1], "line 3");
+  const nlohmann::json& md = result[0]["values"][1][2]["structuredMetadata"];
+  EXPECT_EQ(md["user"], "u3") << md.dump();
+  // Stored as metadata too; a query shows it as Loki's LabelsBuilder does a metadata name
+  // that is also a stream label: severity_text_extracted.
+  EXPECT_EQ(md["severity_text_extracted"], "INFO") << md.dump();
+  EXPECT_FALSE(md.contains("log_file_path")) << md.dump();
+  EXPECT_FALSE(md.contains("debug_x")) << md.dump();
+
+  auto c = client.Get("/config");
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->status, 200);
+  const YAML::Node shown = YAML::Load(c->body)["limits_config"]["otlp_config"];
+  ASSERT_TRUE(shown.IsMap()) << c->body;
+  const YAML::Node rules = shown["resource_attributes"]["attributes_config"];
+  ASSERT_EQ(rules.size(), 1u) << c->body;  // Loki's default list, as ApplyGlobalOTLPConfig adds it
+  EXPECT_EQ(rules[0]["action"].as<std::string>(), "index_label");
+  EXPECT_EQ(rules[0]["attributes"][0].as<std::string>(), "service.name");
+  EXPECT_EQ(rules[0]["attributes"].size(), 18u);
+  EXPECT_FALSE(shown["resource_attributes"]["ignore_defaults"]) << c->body;  // omitempty
+  EXPECT_FALSE(shown["scope_attributes"]) << c->body;
+  ASSERT_EQ(shown["log_attributes"].size(), 2u) << c->body;
+  EXPECT_EQ(shown["log_attributes"][0]["action"].as<std::string>(), "index_label");
+  EXPECT_EQ(shown["log_attributes"][0]["attributes"][0].as<std::string>(), "log.file.path");
+  EXPECT_EQ(shown["log_attributes"][1]["action"].as<std::string>(), "drop");
+  EXPECT_EQ(shown["log_attributes"][1]["regex"].as<std::string>(), "debug\\..*");
+  EXPECT_FALSE(shown["log_attributes"][1]["attributes"]) << c->body;
+  EXPECT_TRUE(shown["severity_text_as_label"].as<bool>()) << c->body;
+
+  (*s)->Signal(SIGTERM);
+  EXPECT_EQ((*s)->Wait(), 0) << (*s)->Output();
+}
+
+// Without a config, GET /config shows Loki's default otlp_config: the default index label
+// list as the one resource rule, nothing else.
+TEST(OtlpTenantConfigTest, ConfigShowsTheDefaultOtlpConfig) {
+  TempDir dir;
+  auto s = ServerProcess::Start(SAW_SAWMILL_BINARY,
+                                {"-server.http-listen-port=0", "-storage.path=" + dir.path()});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto port = (*s)->WaitUntilStarted();
+  ASSERT_TRUE(port.ok()) << port.status().ToString() << (*s)->Output();
+  HttpClient client("127.0.0.1", *port);
+  auto c = client.Get("/config");
+  ASSERT_TRUE(c.ok());
+  const YAML::Node shown = YAML::Load(c->body)["limits_config"]["otlp_config"];
+  ASSERT_TRUE(shown.IsMap()) << c->body;
+  EXPECT_EQ(shown.size(), 1u) << c->body;  // resource_attributes only
+  const YAML::Node rules = shown["resource_attributes"]["attributes_config"];
+  ASSERT_EQ(rules.size(), 1u) << c->body;
+  EXPECT_EQ(rules[0]["action"].as<std::string>(), "index_label");
+  EXPECT_EQ(rules[0]["attributes"][17].as<std::string>(), "k8s.job.name");
   (*s)->Signal(SIGTERM);
   EXPECT_EQ((*s)->Wait(), 0) << (*s)->Output();
 }
