@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "storage/utf8.h"
+
 namespace sawmill::ingest {
 namespace {
 
@@ -16,26 +18,6 @@ constexpr std::array<bool, 256> MakeStringStops() {
   return t;
 }
 constexpr std::array<bool, 256> kStringStops = MakeStringStops();
-
-void AppendUtf8(char** w, uint32_t cp) {
-  char* o = *w;
-  if (cp < 0x80) {
-    *o++ = static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *o++ = static_cast<char>(0xC0 | (cp >> 6));
-    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *o++ = static_cast<char>(0xE0 | (cp >> 12));
-    *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *o++ = static_cast<char>(0xF0 | (cp >> 18));
-    *o++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  *w = o;
-}
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -123,7 +105,7 @@ Status JsonReader::ReadString(std::string_view* out) {
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
           cp = 0xFFFD;
         }
-        AppendUtf8(&w, cp);
+        w += EncodeUtf8(cp, w);
         break;
       }
       default:

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "query/log/template_funcs.h"
+#include "storage/utf8.h"
 
 namespace sawmill::query::log::tmpl {
 namespace {
@@ -293,7 +294,7 @@ class Parser {
             auto r = std::from_chars(text_.data() + i, text_.data() + i + n, v, 16);
             if (r.ptr != text_.data() + i + n || v > 0x10FFFF)
               return Error(LineAt(p), "invalid syntax");
-            AppendRune(out, v);
+            AppendUtf8(out, v);
             i += n;
             break;
           }
@@ -311,24 +312,6 @@ class Parser {
     }
     *end = i + 1;
     return Status::OK();
-  }
-
-  static void AppendRune(std::string* out, uint32_t r) {
-    if (r < 0x80) {
-      out->push_back(static_cast<char>(r));
-    } else if (r < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-      out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-    } else if (r < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-    }
   }
 
   // Parses items into `list` until {{end}} or {{else...}}; *end_kw says which ended it
