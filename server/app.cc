@@ -96,21 +96,21 @@ void App::RegisterMetrics() {
   });
 }
 
-HttpResponse App::Serve(const HttpRequest& request, const RequestInfo& info) {
+void App::Serve(const HttpRequest& request, const RequestInfo& info, const Responder& respond) {
   const auto start = std::chrono::steady_clock::now();
   instrumentation_.RequestStarted();
-  Router::Routed routed;
+  // Records the request once it is answered (a query: once the scheduler ran it).
+  auto done = [this, start, &request, respond](Router::Routed routed) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    instrumentation_.RequestDone(request, routed.route, routed.response.result_int(), seconds,
+                                 routed.response.body().size());
+    respond(std::move(routed.response));
+  };
   if (std::optional<HttpResponse> refused = auth_->Check(request)) {
-    routed.route = "unauthorized";
-    routed.response = std::move(*refused);
-  } else {
-    routed = router_.Handle(request, info.client_gone);
+    return done({"unauthorized", std::move(*refused)});
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  instrumentation_.RequestDone(request, routed.route, routed.response.result_int(), seconds,
-                               routed.response.body().size());
-  return std::move(routed.response);
+  router_.Dispatch(request, info.client_gone, std::move(done));
 }
 
 Status App::Start() {
@@ -135,11 +135,10 @@ Status App::Start() {
   http_options.port = config_.listen_port;
   http_options.tls_cert_file = config_.tls_cert_file;
   http_options.tls_key_file = config_.tls_key_file;
-  // A query holds its HTTP thread until it is answered; queries are capped below this count
-  // (-querier.max-concurrent), so pushes always find a free thread.
-  // Queued queries hold their thread too (query_scheduler.h).
-  http_options.threads = static_cast<int>(scheduler_->max_running() + scheduler_->max_queued() +
-                                          query_pool_.size() + 2);
+  // Handlers never wait on the I/O threads: queries (running or queued) are the query
+  // scheduler's, pushes the offload pool's. A few threads past the cores cover the cheap
+  // handlers that run on them (/ready, /metrics, parsing a query before it is queued).
+  http_options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()) + 2);
   http_options.watch_client = [](const HttpRequest& r) { return IsQueryRequest(r); };
   // Half the grace period for requests in flight, the rest for flushing the heads; queries
   // still running then are cancelled, so that their threads return.
@@ -155,8 +154,8 @@ Status App::Start() {
     return !auth_->Check(r).has_value() && tail_server_->Upgrade(r, c);
   };
   http_ = std::make_unique<HttpServer>(
-      http_options,
-      [this](const HttpRequest& request, const RequestInfo& info) { return Serve(request, info); });
+      http_options, [this](const HttpRequest& request, const RequestInfo& info,
+                           const Responder& respond) { Serve(request, info, respond); });
   SAW_RETURN_IF_ERROR(http_->Start());
   LogInfo("server listening on addresses", {{"http", http_->endpoint()}});
 
@@ -222,7 +221,9 @@ Status App::Stop() {
     LogInfo("stopping the HTTP server, finishing requests in flight");
     http_->Stop();
   }
-  scheduler_->CancelAll();
+  // Queries still running past the grace period are cancelled; their threads are joined
+  // before the store closes under them.
+  scheduler_->Shutdown();
   if (runtime_config_ != nullptr) runtime_config_->Stop();
   open_store_.store(nullptr);
   open_pusher_.store(nullptr);

@@ -59,8 +59,9 @@ class App {
 
  private:
   void RegisterMetrics();
-  // The HTTP server's handler: routes, records request metrics and the access log line.
-  HttpResponse Serve(const HttpRequest& request, const RequestInfo& info);
+  // The HTTP server's handler: routes, records request metrics and the access log line
+  // once the request is answered.
+  void Serve(const HttpRequest& request, const RequestInfo& info, const Responder& respond);
 
   const Config config_;
   Registry metrics_;
@@ -80,7 +81,7 @@ class App {
   query::engine::ThreadPool query_pool_;    // query execution, beside the HTTP threads
   std::unique_ptr<DeleteService> deletes_;  // delete requests; stopped before the index goes
   std::atomic<DeleteService*> open_deletes_{nullptr};
-  std::unique_ptr<QueryScheduler> scheduler_;  // query admission
+  std::unique_ptr<QueryScheduler> scheduler_;  // query admission and the threads queries run on
   std::unique_ptr<StoreQuerier> querier_;
   std::atomic<StoreQuerier*> open_querier_{nullptr};
   std::unique_ptr<HttpServer> http_;

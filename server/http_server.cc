@@ -159,28 +159,27 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       // (Offloaded requests are not watched: the session's socket stays with its strand.)
       // The handler runs on the offload pool; the answer comes back to this session's strand.
       net::post(*server_->offload_pool, [self = shared_from_this(), request, keep_alive] {
-        HttpResponse response = self->Call(*request);
-        net::post(self->executor_,
-                  [self, response = std::move(response), version = request->version(),
-                   keep_alive]() mutable { self->Send(std::move(response), version, keep_alive); });
+        self->Call(request, keep_alive, nullptr);
       });
       return;
     }
+    std::shared_ptr<std::atomic<bool>> gone;
     if (server_->options.watch_client && server_->options.watch_client(*request)) {
-      return Send(CallWatched(*request), request->version(), keep_alive);
+      gone = WatchClient();
     }
-    Send(Call(*request), request->version(), keep_alive);
+    Call(request, keep_alive, std::move(gone));
   }
 
-  // Runs the handler while a wait on the socket, completed outside this session's strand (the
-  // strand is busy running the handler), raises the flag if the client closes the connection.
-  HttpResponse CallWatched(const HttpRequest& request) {
+  // Starts a wait on the socket, completed outside this session's strand (the strand may be
+  // busy running the handler), which raises the returned flag if the client closes the
+  // connection. The answer's Send cancels it.
+  std::shared_ptr<std::atomic<bool>> WatchClient() {
     auto gone = std::make_shared<std::atomic<bool>>(false);
     Tcp().socket().async_wait(
         tcp::socket::wait_read,
         net::bind_executor(
             server_->ioc.get_executor(), [self = shared_from_this(), gone](beast::error_code ec) {
-              if (ec) return;  // cancelled below once the handler returned
+              if (ec) return;  // cancelled once the answer is ready
               // Readable: either the end of the stream (the client closed) or
               // the next pipelined request, which is left for the next read.
               // The session (held by `self`) keeps the descriptor open.
@@ -191,26 +190,40 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
                 gone->store(true);
               }
             }));
-    HttpResponse response = Call(request, gone.get());
-    beast::error_code ec;
-    Tcp().socket().cancel(ec);
-    return response;
+    return gone;
   }
 
-  // Runs the handler. The one catch-all of a session: a handler that throws is a bug,
-  // answered with 500.
-  HttpResponse Call(const HttpRequest& request, const std::atomic<bool>* gone = nullptr) {
+  // Calls the handler with a Responder that brings the answer to this session's strand (at
+  // once when it is called there). The one catch-all of a session: a handler that throws is
+  // a bug, answered with 500 unless it answered already.
+  void Call(const std::shared_ptr<HttpRequest>& request, bool keep_alive,
+            std::shared_ptr<std::atomic<bool>> gone) {
     static const std::atomic<bool> kNeverGone{false};
+    const RequestInfo info{gone != nullptr ? gone.get() : &kNeverGone};
+    Responder respond = [self = shared_from_this(), request, keep_alive, gone = std::move(gone),
+                         sent = std::make_shared<std::atomic<bool>>(false)](HttpResponse response) {
+      if (sent->exchange(true)) return;
+      net::dispatch(self->executor_,
+                    [self, response = std::move(response), version = request->version(), keep_alive,
+                     watched = gone != nullptr]() mutable {
+                      if (watched) {
+                        beast::error_code ec;
+                        self->Tcp().socket().cancel(ec);  // ends the client watch
+                      }
+                      self->Send(std::move(response), version, keep_alive);
+                    });
+    };
     try {
-      return server_->handler(request, RequestInfo{gone != nullptr ? gone : &kNeverGone});
+      server_->handler(*request, info, respond);
+      return;
     } catch (const std::exception& e) {
       LogError("uncaught exception while serving a request",
-               {{"path", std::string(request.target())}, {"err", e.what()}});
+               {{"path", std::string(request->target())}, {"err", e.what()}});
     } catch (...) {
       LogError("uncaught exception while serving a request",
-               {{"path", std::string(request.target())}, {"err", "unknown"}});
+               {{"path", std::string(request->target())}, {"err", "unknown"}});
     }
-    return MakeResponse(http::status::internal_server_error, "internal server error\n");
+    respond(MakeResponse(http::status::internal_server_error, "internal server error\n"));
   }
 
   void Send(HttpResponse response, unsigned version, bool keep_alive) {

@@ -7,16 +7,23 @@
 //
 // Threads: the I/O threads read and write every connection asynchronously, so a slow or
 // stalled client never holds a thread (a half-sent request only holds its own socket and
-// buffer until the read timeout). Handlers run on the I/O threads, except the requests
-// `options.offload` selects (the pushes: they wait for the WAL's group commit), which run on a
-// separate pool of `options.offload_threads`; their answers are written back by the I/O
-// threads. Pushes therefore never occupy the threads queries are served on, however many
-// arrive at once: the excess waits in the offload pool's queue.
+// buffer until the read timeout). Handlers are called on the I/O threads, except for the
+// requests `options.offload` selects (the pushes: they wait for the WAL's group commit), which
+// are called on a separate pool of `options.offload_threads`. Pushes therefore never occupy
+// the threads everything else is served on, however many arrive at once: the excess waits in
+// the offload pool's queue.
 //
-// While a request that `options.watch_client` selects runs, its session watches the socket:
-// when the client closes the connection (reads see end of stream), RequestInfo::client_gone
-// becomes true, so a long query can stop early (Go's net/http cancels the request's context
-// the same way). Data the client sends meanwhile (a pipelined request) ends the watch.
+// Handlers answer through a Responder, at once or later from any thread: a handler that must
+// wait (a query queued for a slot, see query_scheduler.h) returns at once and leaves its
+// Responder to whoever finishes the work; the answer is written by the session's strand. So
+// the I/O threads never wait for work, and a few of them serve any number of pending
+// requests. A connection with a request pending counts as in flight for Stop().
+//
+// While a request that `options.watch_client` selects is pending, its session watches the
+// socket: when the client closes the connection (reads see end of stream),
+// RequestInfo::client_gone becomes true, so a long query can stop early (Go's net/http cancels
+// the request's context the same way). Data the client sends meanwhile (a pipelined request)
+// ends the watch.
 //
 // Errors never leave as exceptions: Asio and Beast are used through their error_code
 // overloads, and each session has the one catch-all that answers a throwing handler with 500
@@ -70,7 +77,7 @@ struct HttpServerOptions {
   std::function<bool(const HttpRequest&)> offload;
   int offload_threads = 0;
   // Requests during which the session watches for the client closing its connection (see the
-  // file comment). Only for requests that run on the I/O threads. Must be cheap.
+  // file comment). Only for requests not offloaded. Must be cheap.
   std::function<bool(const HttpRequest&)> watch_client;
   // HTTPS: PEM files of the certificate (chain) and its private key. Both empty: plain HTTP.
   std::string tls_cert_file;
@@ -78,7 +85,8 @@ struct HttpServerOptions {
   // How long Stop() lets in-flight requests finish before cutting them off.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(30);
   // Called by Stop() when requests are still in flight after shutdown_timeout, before it
-  // waits for their handlers to return (e.g. to cancel running queries). May be empty.
+  // stops the I/O threads (e.g. to cancel running queries). May be empty. Answers given after
+  // that are dropped with their connections.
   std::function<void()> on_shutdown_timeout;
   // Connection takeover (WebSocket): called on an I/O thread, before the handler, for each
   // request that asks for a WebSocket upgrade, over plain HTTP or TLS. Returns false to serve
@@ -91,15 +99,24 @@ struct HttpServerOptions {
 
 // What the server tells a handler beyond the request itself.
 struct RequestInfo {
-  // Becomes true when the client closes its connection while the request runs; never null.
-  // Stays false for requests options.watch_client does not select.
+  // Becomes true when the client closes its connection while the request is pending; never
+  // null; valid as long as the request's Responder (or a copy) exists. Stays false for
+  // requests options.watch_client does not select.
   const std::atomic<bool>* client_gone;
 };
 
+// Sends the answer to one request. May be called from any thread, once (later calls are
+// ignored); copies share that once. Holds the connection: the request and its RequestInfo
+// stay valid until it is called, and a Responder dropped without being called closes the
+// connection without an answer (a bug in the handler, logged by nothing).
+using Responder = std::function<void(HttpResponse)>;
+
 class HttpServer {
  public:
-  // Answers one request; may run on several threads at once.
-  using Handler = std::function<HttpResponse(const HttpRequest&, const RequestInfo&)>;
+  // Answers one request through `respond`, before returning or later; may run on several
+  // threads at once.
+  using Handler =
+      std::function<void(const HttpRequest&, const RequestInfo&, const Responder& respond)>;
 
   HttpServer(HttpServerOptions options, Handler handler);
   ~HttpServer();  // Stop()s if needed

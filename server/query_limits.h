@@ -22,8 +22,8 @@ struct QueryLimits {
   size_t max_query_series = 500;
   std::chrono::nanoseconds query_timeout = std::chrono::minutes(1);
   size_t max_concurrent = 0;  // 0: twice the hardware threads
-  // Queries that may wait for a running slot; more answer 429. Each waiting query holds an
-  // HTTP thread (query_scheduler.h), hence the cap kMaxOutstandingLimit.
+  // Queries that may wait for a running slot; more answer 429. A waiting query holds its
+  // request and connection (no thread, query_scheduler.h); kMaxOutstandingLimit bounds them.
   size_t max_outstanding = 100;
   uint64_t max_query_memory = uint64_t{1} << 30;  // 0: no limit
   size_t max_concurrent_tail_requests = 10;       // open tails per tenant; 0: no limit

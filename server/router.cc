@@ -1,6 +1,8 @@
 #include "server/router.h"
 
 #include <cassert>
+#include <memory>
+#include <optional>
 
 #include <boost/beast/http/field.hpp>
 
@@ -37,6 +39,12 @@ std::string_view Request::PathParam(std::string_view name) const {
 }
 
 void Router::Add(http::verb method, std::string_view pattern, Handler handler) {
+  AddAsync(method, pattern, [handler = std::move(handler)](const Request& req, Reply reply) {
+    reply(handler(req));
+  });
+}
+
+void Router::AddAsync(http::verb method, std::string_view pattern, AsyncHandler handler) {
   assert(!pattern.empty() && pattern.front() == '/');
   Route route{method, {}, RouteName(pattern), std::move(handler)};
   for (std::string_view s : SplitPath(pattern)) route.segments.emplace_back(s);
@@ -73,8 +81,8 @@ bool Router::Match(const Route& route, const std::vector<std::string_view>& segm
   return true;
 }
 
-Router::Routed Router::Handle(const HttpRequest& request,
-                              const std::atomic<bool>* client_gone) const {
+void Router::Dispatch(const HttpRequest& request, const std::atomic<bool>* client_gone,
+                      Done done) const {
   static const std::atomic<bool> kNeverGone{false};
   const std::string_view target = request.target();
   const size_t question = target.find('?');
@@ -95,21 +103,33 @@ Router::Routed Router::Handle(const HttpRequest& request,
       allow += http::to_string(route.method);
       continue;
     }
-    Result<HttpResponse> result = route.handler(req);
-    if (result.ok()) return {route.name, std::move(result).value()};
-    if (HttpStatusFor(result.status().code()) == http::status::internal_server_error) {
-      LogError("request failed", {{"method", std::string(http::to_string(request.method()))},
-                                  {"path", req.path},
-                                  {"err", result.status().ToString()}});
-    }
-    return {route.name, ErrorResponse(result.status())};
+    route.handler(
+        req, [name = &route.name, &request, done = std::move(done)](Result<HttpResponse> result) {
+          if (result.ok()) return done({*name, std::move(result).value()});
+          if (HttpStatusFor(result.status().code()) == http::status::internal_server_error) {
+            const std::string_view target = request.target();
+            LogError("request failed", {{"method", std::string(http::to_string(request.method()))},
+                                        {"path", target.substr(0, target.find('?'))},
+                                        {"err", result.status().ToString()}});
+          }
+          done({*name, ErrorResponse(result.status())});
+        });
+    return;
   }
   if (path_match != nullptr) {
     HttpResponse res = MakeResponse(http::status::method_not_allowed, "405 method not allowed\n");
     res.set(http::field::allow, allow);
-    return {path_match->name, std::move(res)};
+    return done({path_match->name, std::move(res)});
   }
-  return {"other", ErrorResponse(Status::NotFound("404 page not found"))};
+  done({"other", ErrorResponse(Status::NotFound("404 page not found"))});
+}
+
+Router::Routed Router::Handle(const HttpRequest& request,
+                              const std::atomic<bool>* client_gone) const {
+  auto routed = std::make_shared<std::optional<Routed>>();
+  Dispatch(request, client_gone, [routed](Routed r) { *routed = std::move(r); });
+  if (routed->has_value()) return std::move(**routed);
+  return {"other", MakeResponse(http::status::internal_server_error, "answered asynchronously\n")};
 }
 
 }  // namespace sawmill::server

@@ -38,10 +38,19 @@ struct Request {
 
 using Handler = std::function<Result<HttpResponse>(const Request&)>;
 
+// Gives a request's answer later, from any thread, exactly once; a Status error becomes
+// ErrorResponse() as a Handler's does.
+using Reply = std::function<void(Result<HttpResponse>)>;
+// A handler that may answer later (e.g. once the query scheduler runs its work): it calls
+// `reply` before returning or keeps it. The Request is valid only during the call; its
+// `http` and `client_gone` stay valid until `reply` is called.
+using AsyncHandler = std::function<void(const Request&, Reply reply)>;
+
 class Router {
  public:
   // REQUIRES: `pattern` starts with '/'.
   void Add(http::verb method, std::string_view pattern, Handler handler);
+  void AddAsync(http::verb method, std::string_view pattern, AsyncHandler handler);
 
   struct Routed {
     // The matched pattern as a metric label, like Loki's: "/loki/api/v1/push" becomes
@@ -49,9 +58,17 @@ class Router {
     std::string route;
     HttpResponse response;
   };
-  // Calls the handler for `request`; a Status error becomes ErrorResponse(). Exceptions
-  // thrown by a handler pass through (the HTTP session answers them with 500).
-  // `client_gone` (may be null: never) is handed to the handler as Request::client_gone.
+  using Done = std::function<void(Routed)>;
+
+  // Calls the handler for `request`; `done` gets the answer (a Status error becomes
+  // ErrorResponse()) once, on whichever thread gives it: before Dispatch() returns unless
+  // the route was added with AddAsync(). Exceptions thrown by a handler pass through (the
+  // HTTP session answers them with 500). `client_gone` (may be null: never) is handed to the
+  // handler as Request::client_gone; it and `request` must stay valid until `done` is called.
+  void Dispatch(const HttpRequest& request, const std::atomic<bool>* client_gone, Done done) const;
+
+  // Dispatch() for routes that answer before they return (tests). An AsyncHandler that
+  // keeps its reply answers 500 here.
   Routed Handle(const HttpRequest& request, const std::atomic<bool>* client_gone = nullptr) const;
 
   // "/loki/api/v1/label/{name}/values" -> "loki_api_v1_label_name_values".
@@ -62,7 +79,7 @@ class Router {
     http::verb method;
     std::vector<std::string> segments;
     std::string name;
-    Handler handler;
+    AsyncHandler handler;
   };
   static bool Match(const Route& route, const std::vector<std::string_view>& segments,
                     std::vector<std::pair<std::string, std::string>>* params);

@@ -1,6 +1,7 @@
 #include "server/handlers/detected.h"
 
 #include <charconv>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,66 +34,73 @@ Result<size_t> PositiveParam(const Form& form, std::string_view name, size_t def
   return static_cast<size_t>(n);
 }
 
-Result<HttpResponse> HandleDetectedLabels(const QueryContext& ctx, const Request& req) {
+void HandleDetectedLabels(const QueryContext& ctx, const Request& req, Reply reply) {
   Result<ReadScope> scope = ScopeOf(ctx, req.http);
-  if (!scope.ok()) return PlainError(scope.status());
+  if (!scope.ok()) return reply(PlainError(scope.status()));
   Result<Form> form = Form::FromRequest(req);
-  if (!form.ok()) return PlainError(form.status());
+  if (!form.ok()) return reply(PlainError(form.status()));
   Result<RangeParams> bounds = ParseBounds(*form, NowNs());
-  if (!bounds.ok()) return PlainError(bounds.status());
+  if (!bounds.ok()) return reply(PlainError(bounds.status()));
   std::vector<index::Matcher> matchers;
   if (std::string_view q = form->Get("query"); !q.empty() && q != "{}") {
     Result<std::vector<index::Matcher>> m = engine::ParseSelector(q);
-    if (!m.ok()) return PlainError(m.status());
+    if (!m.ok()) return reply(PlainError(m.status()));
     matchers = std::move(m).value();
   }
-  ReadAdmission admission(ctx, req);
-  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
-  Result<std::vector<engine::DetectedLabel>> labels = engine::DetectLabels(
-      scope->querier, scope->tenant, matchers, bounds->start_ns, bounds->end_ns + 1);
-  if (!labels.ok()) return admission.Error(labels.status());
-  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
-  return MakeResponse(http::status::ok, engine::DetectedLabelsJson(*labels), kApplicationJson);
+  auto shared_scope = std::make_shared<ReadScope>(std::move(scope).value());
+  RunAdmitted(ctx, req, std::move(reply),
+              [scope = std::move(shared_scope), matchers = std::move(matchers),
+               range = *bounds](ReadAdmission& admission) -> Result<HttpResponse> {
+                SAW_ASSIGN_OR_RETURN(std::vector<engine::DetectedLabel> labels,
+                                     engine::DetectLabels(scope->querier, scope->tenant, matchers,
+                                                          range.start_ns, range.end_ns + 1));
+                SAW_RETURN_IF_ERROR(admission.Check());
+                return MakeResponse(http::status::ok, engine::DetectedLabelsJson(labels),
+                                    kApplicationJson);
+              });
 }
 
-// Both detected field endpoints: `name` empty for the field list.
-Result<HttpResponse> HandleDetectedFields(const QueryContext& ctx, const Request& req,
-                                          bool values) {
+// Both detected field endpoints: `values` for one field's values (the path's name).
+void HandleDetectedFields(const QueryContext& ctx, const Request& req, bool values, Reply reply) {
   Result<ReadScope> scope = ScopeOf(ctx, req.http);
-  if (!scope.ok()) return PlainError(scope.status());
+  if (!scope.ok()) return reply(PlainError(scope.status()));
   Result<Form> form = Form::FromRequest(req);
-  if (!form.ok()) return PlainError(form.status());
+  if (!form.ok()) return reply(PlainError(form.status()));
   Result<RangeParams> bounds = ParseBounds(*form, NowNs());
-  if (!bounds.ok()) return PlainError(bounds.status());
+  if (!bounds.ok()) return reply(PlainError(bounds.status()));
   Result<size_t> line_limit = PositiveParam(*form, "line_limit", 1000);
-  if (!line_limit.ok()) return PlainError(line_limit.status());
+  if (!line_limit.ok()) return reply(PlainError(line_limit.status()));
   Result<size_t> limit = PositiveParam(*form, "limit", 1000);
-  if (!limit.ok()) return PlainError(limit.status());
+  if (!limit.ok()) return reply(PlainError(limit.status()));
   const size_t max_entries = ctx.limits.max_entries_per_query;
   if (max_entries > 0 && *line_limit > max_entries) {
-    return PlainError(Status::InvalidArgument(
+    return reply(PlainError(Status::InvalidArgument(
         "max entries limit per query exceeded, limit > max_entries_limit (" +
-        std::to_string(*line_limit) + " > " + std::to_string(max_entries) + ")"));
+        std::to_string(*line_limit) + " > " + std::to_string(max_entries) + ")")));
   }
   engine::DetectedFieldsParams p;
   p.tenant = scope->tenant;
   p.query = std::string(form->Get("query"));
-  if (p.query.empty()) return PlainError(Status::InvalidArgument("query parameter is required"));
+  if (p.query.empty()) {
+    return reply(PlainError(Status::InvalidArgument("query parameter is required")));
+  }
   p.start_ns = bounds->start_ns;
   p.end_ns = bounds->end_ns;
   p.line_limit = *line_limit;
   p.field_limit = values ? SIZE_MAX : *limit;
-  ReadAdmission admission(ctx, req);
-  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
-  p.guard = admission.guard();
-  Result<std::vector<engine::DetectedField>> fields =
-      engine::DetectFields(scope->querier, ctx.pool, p);
-  if (!fields.ok()) return admission.Error(fields.status());
-  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
-  std::string body = values
-                         ? engine::DetectedFieldValuesJson(*fields, req.PathParam("name"), *limit)
-                         : engine::DetectedFieldsJson(*fields, *limit);
-  return MakeResponse(http::status::ok, std::move(body), kApplicationJson);
+  auto shared_scope = std::make_shared<ReadScope>(std::move(scope).value());
+  RunAdmitted(ctx, req, std::move(reply),
+              [&ctx, scope = std::move(shared_scope), p, values, limit = *limit,
+               name = std::string(req.PathParam("name"))](
+                  ReadAdmission& admission) mutable -> Result<HttpResponse> {
+                p.guard = admission.guard();
+                SAW_ASSIGN_OR_RETURN(std::vector<engine::DetectedField> fields,
+                                     engine::DetectFields(scope->querier, ctx.pool, p));
+                SAW_RETURN_IF_ERROR(admission.Check());
+                std::string body = values ? engine::DetectedFieldValuesJson(fields, name, limit)
+                                          : engine::DetectedFieldsJson(fields, limit);
+                return MakeResponse(http::status::ok, std::move(body), kApplicationJson);
+              });
 }
 
 Result<HttpResponse> HandlePatterns(const QueryContext& ctx, const Request& req) {
@@ -111,13 +119,18 @@ Result<HttpResponse> HandlePatterns(const QueryContext& ctx, const Request& req)
 
 void AddDetectedRoutes(const QueryContext& context, Router* router) {
   for (http::verb verb : {http::verb::get, http::verb::post}) {
-    router->Add(verb, "/loki/api/v1/detected_labels",
-                [context](const Request& req) { return HandleDetectedLabels(context, req); });
-    router->Add(verb, "/loki/api/v1/detected_fields", [context](const Request& req) {
-      return HandleDetectedFields(context, req, false);
-    });
-    router->Add(verb, "/loki/api/v1/detected_field/{name}/values",
-                [context](const Request& req) { return HandleDetectedFields(context, req, true); });
+    router->AddAsync(verb, "/loki/api/v1/detected_labels",
+                     [context](const Request& req, Reply reply) {
+                       HandleDetectedLabels(context, req, std::move(reply));
+                     });
+    router->AddAsync(verb, "/loki/api/v1/detected_fields",
+                     [context](const Request& req, Reply reply) {
+                       HandleDetectedFields(context, req, false, std::move(reply));
+                     });
+    router->AddAsync(verb, "/loki/api/v1/detected_field/{name}/values",
+                     [context](const Request& req, Reply reply) {
+                       HandleDetectedFields(context, req, true, std::move(reply));
+                     });
     router->Add(verb, "/loki/api/v1/patterns",
                 [context](const Request& req) { return HandlePatterns(context, req); });
   }

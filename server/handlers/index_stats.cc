@@ -1,5 +1,6 @@
 #include "server/handlers/index_stats.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,34 +32,38 @@ Result<std::vector<index::Matcher>> Selector(const Form& form, bool allow_all) {
   return engine::ParseSelector(query);
 }
 
-Result<HttpResponse> HandleStats(const QueryContext& ctx, const Request& req) {
+void HandleStats(const QueryContext& ctx, const Request& req, Reply reply) {
   Result<ReadScope> scope = ScopeOf(ctx, req.http);
-  if (!scope.ok()) return PlainError(scope.status());
+  if (!scope.ok()) return reply(PlainError(scope.status()));
   Result<Form> form = Form::FromRequest(req);
-  if (!form.ok()) return PlainError(form.status());
+  if (!form.ok()) return reply(PlainError(form.status()));
   Result<RangeParams> bounds = ParseBounds(*form, NowNs());
-  if (!bounds.ok()) return PlainError(bounds.status());
+  if (!bounds.ok()) return reply(PlainError(bounds.status()));
   Result<std::vector<index::Matcher>> matchers = Selector(*form, false);
-  if (!matchers.ok()) return PlainError(matchers.status());
-  ReadAdmission admission(ctx, req);
-  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
-  Result<engine::IndexStatsResult> stats =
-      engine::IndexStats(scope->querier, scope->tenant, *matchers, bounds->start_ns,
-                         bounds->end_ns + 1, admission.guard());
-  if (!stats.ok()) return admission.Error(stats.status());
-  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
-  return MakeResponse(http::status::ok, engine::IndexStatsJson(*stats), kApplicationJson);
+  if (!matchers.ok()) return reply(PlainError(matchers.status()));
+  auto shared_scope = std::make_shared<ReadScope>(std::move(scope).value());
+  RunAdmitted(ctx, req, std::move(reply),
+              [scope = std::move(shared_scope), matchers = std::move(matchers).value(),
+               range = *bounds](ReadAdmission& admission) -> Result<HttpResponse> {
+                SAW_ASSIGN_OR_RETURN(
+                    engine::IndexStatsResult stats,
+                    engine::IndexStats(scope->querier, scope->tenant, matchers, range.start_ns,
+                                       range.end_ns + 1, admission.guard()));
+                SAW_RETURN_IF_ERROR(admission.Check());
+                return MakeResponse(http::status::ok, engine::IndexStatsJson(stats),
+                                    kApplicationJson);
+              });
 }
 
-Result<HttpResponse> HandleVolume(const QueryContext& ctx, const Request& req, bool range) {
+void HandleVolume(const QueryContext& ctx, const Request& req, bool range, Reply reply) {
   Result<ReadScope> scope = ScopeOf(ctx, req.http);
-  if (!scope.ok()) return PlainError(scope.status());
+  if (!scope.ok()) return reply(PlainError(scope.status()));
   Result<Form> form = Form::FromRequest(req);
-  if (!form.ok()) return PlainError(form.status());
+  if (!form.ok()) return reply(PlainError(form.status()));
   Result<RangeParams> params = ParseRangeParams(*form, NowNs());
-  if (!params.ok()) return PlainError(params.status());
+  if (!params.ok()) return reply(PlainError(params.status()));
   Result<std::vector<index::Matcher>> matchers = Selector(*form, true);
-  if (!matchers.ok()) return PlainError(matchers.status());
+  if (!matchers.ok()) return reply(PlainError(matchers.status()));
 
   engine::VolumeParams v;
   v.tenant = scope->tenant;
@@ -78,27 +83,34 @@ Result<HttpResponse> HandleVolume(const QueryContext& ctx, const Request& req, b
   if (by == "labels") {
     v.aggregate_by_labels = true;
   } else if (!by.empty() && by != "series") {
-    return PlainError(Status::InvalidArgument("invalid aggregation option"));
+    return reply(PlainError(Status::InvalidArgument("invalid aggregation option")));
   }
-  ReadAdmission admission(ctx, req);
-  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
-  v.guard = admission.guard();
-  Result<engine::VolumeResult> result = engine::Volume(scope->querier, v);
-  if (!result.ok()) return admission.Error(result.status());
-  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
-  return MakeResponse(http::status::ok, engine::VolumeJson(*result), kApplicationJson);
+  auto shared_scope = std::make_shared<ReadScope>(std::move(scope).value());
+  RunAdmitted(ctx, req, std::move(reply),
+              [scope = std::move(shared_scope),
+               v = std::move(v)](ReadAdmission& admission) mutable -> Result<HttpResponse> {
+                v.guard = admission.guard();
+                SAW_ASSIGN_OR_RETURN(engine::VolumeResult result,
+                                     engine::Volume(scope->querier, v));
+                SAW_RETURN_IF_ERROR(admission.Check());
+                return MakeResponse(http::status::ok, engine::VolumeJson(result), kApplicationJson);
+              });
 }
 
 }  // namespace
 
 void AddIndexStatsRoutes(const QueryContext& context, Router* router) {
   for (http::verb verb : {http::verb::get, http::verb::post}) {
-    router->Add(verb, "/loki/api/v1/index/stats",
-                [context](const Request& req) { return HandleStats(context, req); });
-    router->Add(verb, "/loki/api/v1/index/volume",
-                [context](const Request& req) { return HandleVolume(context, req, false); });
-    router->Add(verb, "/loki/api/v1/index/volume_range",
-                [context](const Request& req) { return HandleVolume(context, req, true); });
+    router->AddAsync(verb, "/loki/api/v1/index/stats", [context](const Request& req, Reply reply) {
+      HandleStats(context, req, std::move(reply));
+    });
+    router->AddAsync(verb, "/loki/api/v1/index/volume", [context](const Request& req, Reply reply) {
+      HandleVolume(context, req, false, std::move(reply));
+    });
+    router->AddAsync(verb, "/loki/api/v1/index/volume_range",
+                     [context](const Request& req, Reply reply) {
+                       HandleVolume(context, req, true, std::move(reply));
+                     });
   }
 }
 

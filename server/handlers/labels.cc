@@ -1,5 +1,6 @@
 #include "server/handlers/labels.h"
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,98 +45,116 @@ Result<Common> Begin(const QueryContext& ctx, const Request& req) {
   return c;
 }
 
-Result<HttpResponse> HandleLabels(const QueryContext& ctx, const Request& req, bool legacy) {
+void HandleLabels(const QueryContext& ctx, const Request& req, bool legacy, Reply reply) {
   Result<Common> c = Begin(ctx, req);
-  if (!c.ok()) return PlainError(c.status());
-  std::vector<std::string> names;
+  if (!c.ok()) return reply(PlainError(c.status()));
   std::string_view query = c->form.Get("query");
   std::vector<std::vector<index::Matcher>> selectors;
   if (!query.empty()) {
     Result<std::vector<index::Matcher>> m = engine::ParseSelector(query);
-    if (!m.ok()) return PlainError(m.status());
+    if (!m.ok()) return reply(PlainError(m.status()));
     selectors.push_back(std::move(m).value());
   }
-  ReadAdmission admission(ctx, req);
-  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
-  if (selectors.empty()) {
-    Result<std::vector<std::string>> r =
-        c->querier->LabelNames(c->tenant, c->bounds.start_ns, c->bounds.end_ns);
-    if (!r.ok()) return admission.Error(r.status());
-    names = std::move(r).value();
-  } else {
-    Result<std::vector<engine::SelectedStream>> series =
-        c->querier->Series(c->tenant, selectors, c->bounds.start_ns, c->bounds.end_ns);
-    if (!series.ok()) return admission.Error(series.status());
-    std::set<std::string> set;
-    for (const engine::SelectedStream& s : *series) {
-      for (const index::Label& l : s.labels->labels()) set.insert(l.name);
-    }
-    names.assign(set.begin(), set.end());
-  }
-  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
-  return Json(legacy ? engine::LegacyValuesResponseJson(names)
-                     : engine::StringListResponseJson(names));
+  auto common = std::make_shared<Common>(std::move(c).value());
+  RunAdmitted(ctx, req, std::move(reply),
+              [common, selectors = std::move(selectors),
+               legacy](ReadAdmission& admission) -> Result<HttpResponse> {
+                const Common& c = *common;
+                std::vector<std::string> names;
+                if (selectors.empty()) {
+                  SAW_ASSIGN_OR_RETURN(
+                      names, c.querier->LabelNames(c.tenant, c.bounds.start_ns, c.bounds.end_ns));
+                } else {
+                  SAW_ASSIGN_OR_RETURN(
+                      std::vector<engine::SelectedStream> series,
+                      c.querier->Series(c.tenant, selectors, c.bounds.start_ns, c.bounds.end_ns));
+                  std::set<std::string> set;
+                  for (const engine::SelectedStream& s : series) {
+                    for (const index::Label& l : s.labels->labels()) set.insert(l.name);
+                  }
+                  names.assign(set.begin(), set.end());
+                }
+                SAW_RETURN_IF_ERROR(admission.Check());
+                return Json(legacy ? engine::LegacyValuesResponseJson(names)
+                                   : engine::StringListResponseJson(names));
+              });
 }
 
-Result<HttpResponse> HandleLabelValues(const QueryContext& ctx, const Request& req, bool legacy) {
+void HandleLabelValues(const QueryContext& ctx, const Request& req, bool legacy, Reply reply) {
   Result<Common> c = Begin(ctx, req);
-  if (!c.ok()) return PlainError(c.status());
+  if (!c.ok()) return reply(PlainError(c.status()));
   std::vector<index::Matcher> matchers;
   if (std::string_view query = c->form.Get("query"); !query.empty()) {
     Result<std::vector<index::Matcher>> m = engine::ParseSelector(query);
-    if (!m.ok()) return PlainError(m.status());
+    if (!m.ok()) return reply(PlainError(m.status()));
     matchers = std::move(m).value();
   }
-  ReadAdmission admission(ctx, req);
-  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
-  Result<std::vector<std::string>> values = c->querier->LabelValues(
-      c->tenant, req.PathParam("name"), c->bounds.start_ns, c->bounds.end_ns, matchers);
-  if (!values.ok()) return admission.Error(values.status());
-  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
-  return Json(legacy ? engine::LegacyValuesResponseJson(*values)
-                     : engine::StringListResponseJson(*values));
+  auto common = std::make_shared<Common>(std::move(c).value());
+  RunAdmitted(ctx, req, std::move(reply),
+              [common, matchers = std::move(matchers), name = std::string(req.PathParam("name")),
+               legacy](ReadAdmission& admission) -> Result<HttpResponse> {
+                const Common& c = *common;
+                SAW_ASSIGN_OR_RETURN(std::vector<std::string> values,
+                                     c.querier->LabelValues(c.tenant, name, c.bounds.start_ns,
+                                                            c.bounds.end_ns, matchers));
+                SAW_RETURN_IF_ERROR(admission.Check());
+                return Json(legacy ? engine::LegacyValuesResponseJson(values)
+                                   : engine::StringListResponseJson(values));
+              });
 }
 
-Result<HttpResponse> HandleSeries(const QueryContext& ctx, const Request& req) {
+void HandleSeries(const QueryContext& ctx, const Request& req, Reply reply) {
   Result<Common> c = Begin(ctx, req);
-  if (!c.ok()) return PlainError(c.status());
+  if (!c.ok()) return reply(PlainError(c.status()));
   std::vector<std::string_view> groups = c->form.GetAll("match[]");
   for (std::string_view g : c->form.GetAll("match")) groups.push_back(g);
   std::vector<std::vector<index::Matcher>> selectors;
   for (std::string_view g : groups) {
     Result<std::vector<index::Matcher>> m = engine::ParseSelector(g);
-    if (!m.ok()) return PlainError(m.status());
+    if (!m.ok()) return reply(PlainError(m.status()));
     selectors.push_back(std::move(m).value());
   }
   if (selectors.empty()) {
-    return PlainError(Status::InvalidArgument("0 matcher groups supplied"));
+    return reply(PlainError(Status::InvalidArgument("0 matcher groups supplied")));
   }
-  ReadAdmission admission(ctx, req);
-  if (Status s = admission.Admit(); !s.ok()) return admission.Error(s);
-  Result<std::vector<engine::SelectedStream>> series =
-      c->querier->Series(c->tenant, selectors, c->bounds.start_ns, c->bounds.end_ns);
-  if (!series.ok()) return admission.Error(series.status());
-  if (Status s = admission.Check(); !s.ok()) return admission.Error(s);
-  return Json(engine::SeriesResponseJson(*series));
+  auto common = std::make_shared<Common>(std::move(c).value());
+  RunAdmitted(
+      ctx, req, std::move(reply),
+      [common, selectors = std::move(selectors)](ReadAdmission& admission) -> Result<HttpResponse> {
+        const Common& c = *common;
+        SAW_ASSIGN_OR_RETURN(
+            std::vector<engine::SelectedStream> series,
+            c.querier->Series(c.tenant, selectors, c.bounds.start_ns, c.bounds.end_ns));
+        SAW_RETURN_IF_ERROR(admission.Check());
+        return Json(engine::SeriesResponseJson(series));
+      });
 }
 
 }  // namespace
 
 void AddLabelRoutes(const QueryContext& context, Router* router) {
   for (http::verb verb : {http::verb::get, http::verb::post}) {
-    router->Add(verb, "/loki/api/v1/labels",
-                [context](const Request& req) { return HandleLabels(context, req, false); });
-    router->Add(verb, "/loki/api/v1/label/{name}/values",
-                [context](const Request& req) { return HandleLabelValues(context, req, false); });
-    router->Add(verb, "/loki/api/v1/series",
-                [context](const Request& req) { return HandleSeries(context, req); });
-    router->Add(verb, "/api/prom/series",
-                [context](const Request& req) { return HandleSeries(context, req); });
+    router->AddAsync(verb, "/loki/api/v1/labels", [context](const Request& req, Reply reply) {
+      HandleLabels(context, req, false, std::move(reply));
+    });
+    router->AddAsync(verb, "/loki/api/v1/label/{name}/values",
+                     [context](const Request& req, Reply reply) {
+                       HandleLabelValues(context, req, false, std::move(reply));
+                     });
+    router->AddAsync(verb, "/loki/api/v1/series", [context](const Request& req, Reply reply) {
+      HandleSeries(context, req, std::move(reply));
+    });
+    router->AddAsync(verb, "/api/prom/series", [context](const Request& req, Reply reply) {
+      HandleSeries(context, req, std::move(reply));
+    });
   }
-  router->Add(http::verb::get, "/api/prom/label",
-              [context](const Request& req) { return HandleLabels(context, req, true); });
-  router->Add(http::verb::get, "/api/prom/label/{name}/values",
-              [context](const Request& req) { return HandleLabelValues(context, req, true); });
+  router->AddAsync(http::verb::get, "/api/prom/label", [context](const Request& req, Reply reply) {
+    HandleLabels(context, req, true, std::move(reply));
+  });
+  router->AddAsync(http::verb::get, "/api/prom/label/{name}/values",
+                   [context](const Request& req, Reply reply) {
+                     HandleLabelValues(context, req, true, std::move(reply));
+                   });
 }
 
 }  // namespace sawmill::server

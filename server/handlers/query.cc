@@ -1,6 +1,8 @@
 #include "server/handlers/query.h"
 
 #include <chrono>
+#include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -15,6 +17,7 @@
 #include "server/handlers/tenant.h"
 #include "server/http_status.h"
 #include "server/instrumentation.h"
+#include "server/log.h"
 #include "server/query_scheduler.h"
 
 namespace sawmill::server {
@@ -58,29 +61,54 @@ Result<HttpResponse> QueryError(const Status& s, const engine::QueryGuard& guard
   }
 }
 
-// One query's admission, execution and record (the query log line and metrics).
+// One query's admission, execution and record (the query log line and metrics). Shared by
+// the handler, which fills it, and the work the query scheduler runs once it is admitted.
 struct Run {
-  const QueryContext& ctx;
-  std::chrono::steady_clock::time_point arrived;
+  Run(const QueryContext& c, Reply r) : ctx(c), reply(std::move(r)) {}
+
+  const QueryContext& ctx;  // the route's, which outlives every request
+  Reply reply;
+  std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
   Instrumentation::QueryRecord record;
   std::optional<engine::QueryGuard> guard;
-  QueryScheduler::Ticket ticket;
 
-  // Waits for a slot (the queue), then the guard governs the query.
-  Status Admit(const Request& req) {
+  // What the work needs of the request once admitted.
+  ReadScope scope;
+  std::string tenant;
+  std::string query;  // record.query views it
+  engine::QueryPlan plan;
+  RangeParams params;
+  Api api = Api::kRange;
+  bool categorize_labels = false;
+
+  // Queues the query for a slot, then `execute` runs on a scheduler thread and its answer
+  // goes to `reply`; a refusal (429, 504/499 while queued, 503) is answered without it.
+  // `run` is the Run itself; the guard governs the query from here on.
+  static void Admit(const std::shared_ptr<Run>& run, const Request& req,
+                    Result<HttpResponse> (*execute)(Run&)) {
+    const QueryContext& ctx = run->ctx;
     const auto deadline = ctx.limits.query_timeout.count() > 0
-                              ? arrived + ctx.limits.query_timeout
+                              ? run->arrived + ctx.limits.query_timeout
                               : std::chrono::steady_clock::time_point::max();
-    guard.emplace(deadline, ctx.limits.max_query_memory, req.client_gone);
-    Status s = ctx.scheduler->Acquire(&*guard, &ticket);
-    record.queue_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count();
-    return s;
+    run->guard.emplace(deadline, ctx.limits.max_query_memory, req.client_gone);
+    auto work = [run, execute](const Status& admitted) {
+      run->record.queue_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - run->arrived).count();
+      if (!admitted.ok()) return run->reply(run->Finish(QueryError(admitted, *run->guard)));
+      try {
+        run->reply(execute(*run));
+      } catch (const std::exception& e) {  // a bug: answered 500 as the HTTP session would
+        LogError("uncaught exception while serving a query", {{"err", e.what()}});
+        run->reply(run->Finish(
+            MakeResponse(http::status::internal_server_error, "internal server error\n")));
+      }
+    };
+    if (ctx.scheduler == nullptr) return work(run->guard->Check());
+    ctx.scheduler->Submit(&*run->guard, std::move(work));
   }
 
   Result<HttpResponse> Finish(Result<HttpResponse> response,
                               const engine::QueryStats* stats = nullptr) {
-    ticket.Release();
     record.status = response.ok() ? static_cast<int>(response->result_int())
                                   : static_cast<int>(HttpStatusFor(response.status().code()));
     record.seconds =
@@ -92,29 +120,18 @@ struct Run {
   }
 };
 
-Result<HttpResponse> HandleMetric(Run& run, engine::Querier* querier, const std::string& tenant,
-                                  const query::logql::Expr& expr, const RangeParams& params,
-                                  Api api, const Request& req) {
-  const QueryContext& ctx = run.ctx;
-  if (api == Api::kLegacy) {
-    return PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported));
-  }
-  const bool instant = api == Api::kInstant;
-  if (std::optional<engine::ConstantValue> constant = engine::EvalConstant(expr)) {
-    std::string body = instant ? engine::ConstantInstantJson(*constant, params.end_ns)
-                               : engine::ConstantRangeJson(*constant, params.start_ns,
-                                                           params.end_ns, params.step_ns);
-    return MakeResponse(http::status::ok, std::move(body), kApplicationJson);
-  }
-  if (Status s = run.Admit(req); !s.ok()) return run.Finish(QueryError(s, *run.guard));
+// Runs an admitted metric query (on a scheduler thread).
+Result<HttpResponse> ExecuteMetric(Run& run) {
+  const bool instant = run.api == Api::kInstant;
   engine::MetricQueryParams m;
-  m.tenant = tenant;
-  m.start_ns = instant ? params.end_ns : params.start_ns;
-  m.end_ns = params.end_ns;
-  m.step_ns = instant ? 1 : params.step_ns;
-  m.max_series = ctx.limits.max_query_series;
+  m.tenant = run.tenant;
+  m.start_ns = instant ? run.params.end_ns : run.params.start_ns;
+  m.end_ns = run.params.end_ns;
+  m.step_ns = instant ? 1 : run.params.step_ns;
+  m.max_series = run.ctx.limits.max_query_series;
   m.guard = &*run.guard;
-  Result<engine::MetricQueryResult> result = engine::ExecuteMetricQuery(querier, ctx.pool, expr, m);
+  Result<engine::MetricQueryResult> result =
+      engine::ExecuteMetricQuery(run.scope.querier, run.ctx.pool, *run.plan.metric, m);
   if (!result.ok()) {
     const Status& s = result.status();
     if (s.code() == StatusCode::kNotFound) {
@@ -127,18 +144,47 @@ Result<HttpResponse> HandleMetric(Run& run, engine::Querier* querier, const std:
                     &result->stats);
 }
 
-Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Api api) {
-  Run run{ctx, std::chrono::steady_clock::now(), {}, std::nullopt, {}};
-  SAW_ASSIGN_OR_RETURN(ReadScope scope, ScopeOf(ctx, req.http));
-  engine::Querier* querier = scope.querier;
-  std::string tenant = std::move(scope.tenant);
+// Runs an admitted log query (on a scheduler thread).
+Result<HttpResponse> ExecuteLog(Run& run) {
+  engine::LogQueryParams q;
+  q.tenant = run.tenant;  // run.record keeps a view of `tenant`
+  q.matchers = std::move(run.plan.log.matchers);
+  q.pipeline = run.plan.log.pipeline.get();
+  q.start_ns = run.params.start_ns;
+  q.end_ns = run.params.end_ns;
+  q.direction = run.params.direction;
+  q.limit = run.params.limit;
+  q.categorize_labels = run.categorize_labels;
+  q.guard = &*run.guard;
+  Result<engine::LogQueryResult> result =
+      engine::ExecuteLogQuery(run.scope.querier, run.ctx.pool, q);
+  if (!result.ok()) return run.Finish(QueryError(result.status(), *run.guard));
+  run.record.returned_lines = result->stats.entries_returned;
+  std::string body = run.api == Api::kLegacy
+                         ? engine::LegacyStreamsResponseJson(*result)
+                         : engine::StreamsResponseJson(*result, q.categorize_labels);
+  return run.Finish(MakeResponse(http::status::ok, std::move(body), kApplicationJson),
+                    &result->stats);
+}
+
+// Checks the request on the calling (HTTP) thread and answers what it can at once: bad
+// parameters, parse errors, refused limits, constant metric queries. Everything else is
+// queued for a scheduler slot (Run::Admit).
+void HandleQuery(const QueryContext& ctx, const Request& req, Api api, Reply reply) {
+  auto run = std::make_shared<Run>(ctx, std::move(reply));
+  Result<ReadScope> scope = ScopeOf(ctx, req.http);
+  if (!scope.ok()) return run->reply(scope.status());
+  run->scope = std::move(scope).value();
+  run->tenant = run->scope.tenant;
+  run->api = api;
   Result<Form> form = Form::FromRequest(req);
-  if (!form.ok()) return PlainError(form.status());
+  if (!form.ok()) return run->reply(PlainError(form.status()));
   const int64_t now = NowNs();
   Result<RangeParams> params =
       api == Api::kInstant ? ParseInstantParams(*form, now) : ParseRangeParams(*form, now);
-  if (!params.ok()) return PlainError(params.status());
-  std::string query(form->Get("query"));
+  if (!params.ok()) return run->reply(PlainError(params.status()));
+  run->params = *params;
+  run->query = std::string(form->Get("query"));
   if (api == Api::kLegacy) {
     // The legacy API's `regexp` parameter is a regex line filter on the selector.
     if (std::string_view re = form->Get("regexp"); !re.empty()) {
@@ -147,49 +193,44 @@ Result<HttpResponse> HandleQuery(const QueryContext& ctx, const Request& req, Ap
         if (c == '"' || c == '\\') quoted.push_back('\\');
         quoted.push_back(c);
       }
-      query += " |~ " + quoted + "\"";
+      run->query += " |~ " + quoted + "\"";
     }
   }
-  Result<engine::QueryPlan> plan = engine::PlanQuery(query);
-  if (!plan.ok()) return PlainError(plan.status());
-  if (Status s = CheckLimits(ctx.limits, *params); !s.ok()) return PlainError(s);
-  run.record.tenant = tenant;
-  run.record.query = query;
-  run.record.range_type = api == Api::kInstant ? "instant" : "range";
-  run.record.start_ns = params->start_ns;
-  run.record.end_ns = params->end_ns;
-  run.record.step_ns = params->step_ns;
-  run.record.limit = params->limit;
-  if (plan->is_metric) {
-    run.record.query_type = "metric";
-    return HandleMetric(run, querier, tenant, *plan->metric, *params, api, req);
+  Result<engine::QueryPlan> plan = engine::PlanQuery(run->query);
+  if (!plan.ok()) return run->reply(PlainError(plan.status()));
+  run->plan = std::move(plan).value();
+  if (Status s = CheckLimits(ctx.limits, run->params); !s.ok()) return run->reply(PlainError(s));
+  Instrumentation::QueryRecord& record = run->record;
+  record.tenant = run->tenant;
+  record.query = run->query;
+  record.range_type = api == Api::kInstant ? "instant" : "range";
+  record.start_ns = run->params.start_ns;
+  record.end_ns = run->params.end_ns;
+  record.step_ns = run->params.step_ns;
+  record.limit = run->params.limit;
+  if (run->plan.is_metric) {
+    record.query_type = "metric";
+    if (api == Api::kLegacy) {
+      return run->reply(PlainError(Status::InvalidArgument(engine::kMetricQueriesUnsupported)));
+    }
+    const bool instant = api == Api::kInstant;
+    if (std::optional<engine::ConstantValue> constant = engine::EvalConstant(*run->plan.metric)) {
+      const RangeParams& p = run->params;
+      std::string body =
+          instant ? engine::ConstantInstantJson(*constant, p.end_ns)
+                  : engine::ConstantRangeJson(*constant, p.start_ns, p.end_ns, p.step_ns);
+      return run->reply(MakeResponse(http::status::ok, std::move(body), kApplicationJson));
+    }
+    return Run::Admit(run, req, &ExecuteMetric);
   }
   if (api == Api::kInstant) {
-    return PlainError(Status::InvalidArgument(
+    return run->reply(PlainError(Status::InvalidArgument(
         "log queries are not supported as an instant query type, please change your query to "
-        "a range query type"));
+        "a range query type")));
   }
-  run.record.query_type = plan->log.has_stages ? "filter" : "limited";
-  if (Status s = run.Admit(req); !s.ok()) return run.Finish(QueryError(s, *run.guard));
-
-  engine::LogQueryParams q;
-  q.tenant = tenant;  // run.record keeps a view of `tenant`
-  q.matchers = std::move(plan->log.matchers);
-  q.pipeline = plan->log.pipeline.get();
-  q.start_ns = params->start_ns;
-  q.end_ns = params->end_ns;
-  q.direction = params->direction;
-  q.limit = params->limit;
-  q.categorize_labels = api == Api::kRange && WantsCategorizedLabels(req.http);
-  q.guard = &*run.guard;
-  Result<engine::LogQueryResult> result = engine::ExecuteLogQuery(querier, ctx.pool, q);
-  if (!result.ok()) return run.Finish(QueryError(result.status(), *run.guard));
-  run.record.returned_lines = result->stats.entries_returned;
-  std::string body = api == Api::kLegacy
-                         ? engine::LegacyStreamsResponseJson(*result)
-                         : engine::StreamsResponseJson(*result, q.categorize_labels);
-  return run.Finish(MakeResponse(http::status::ok, std::move(body), kApplicationJson),
-                    &result->stats);
+  record.query_type = run->plan.log.has_stages ? "filter" : "limited";
+  run->categorize_labels = api == Api::kRange && WantsCategorizedLabels(req.http);
+  Run::Admit(run, req, &ExecuteLog);
 }
 
 }  // namespace
@@ -214,12 +255,15 @@ bool IsQueryRequest(const HttpRequest& request) {
 
 void AddQueryRoutes(const QueryContext& context, Router* router) {
   for (http::verb verb : {http::verb::get, http::verb::post}) {
-    router->Add(verb, "/loki/api/v1/query_range",
-                [context](const Request& req) { return HandleQuery(context, req, Api::kRange); });
-    router->Add(verb, "/loki/api/v1/query",
-                [context](const Request& req) { return HandleQuery(context, req, Api::kInstant); });
-    router->Add(verb, "/api/prom/query",
-                [context](const Request& req) { return HandleQuery(context, req, Api::kLegacy); });
+    router->AddAsync(verb, "/loki/api/v1/query_range", [context](const Request& req, Reply reply) {
+      HandleQuery(context, req, Api::kRange, std::move(reply));
+    });
+    router->AddAsync(verb, "/loki/api/v1/query", [context](const Request& req, Reply reply) {
+      HandleQuery(context, req, Api::kInstant, std::move(reply));
+    });
+    router->AddAsync(verb, "/api/prom/query", [context](const Request& req, Reply reply) {
+      HandleQuery(context, req, Api::kLegacy, std::move(reply));
+    });
   }
 }
 

@@ -12,8 +12,9 @@
 // 499 when the client closed its connection (the query is cancelled); 503 while the store is
 // still opening or once shutdown began.
 //
-// Queries run on the HTTP thread that received them plus the query pool; running and queued
-// queries together stay below the number of HTTP threads, so pushes always find a thread.
+// A query is checked on the HTTP thread that received it (a bad one is answered at once,
+// even with the queue full), then queued with the query scheduler: it runs on a scheduler
+// thread plus the query pool, and a queued query holds no thread (query_scheduler.h).
 // Every query that reaches admission gets a query log line (instrumentation.h).
 #pragma once
 

@@ -9,10 +9,19 @@
 // "request timed out..." past the time-out, 499 when the client closed its connection, 503
 // once shutdown cancelled it.
 //
-// Not thread-safe: one per request, on the request's thread.
+// The work after admission runs on one of the query scheduler's threads, never on the HTTP
+// thread that received the request (query_scheduler.h): a queued read holds no thread.
+//
+//   void HandleX(const QueryContext& ctx, const Request& req, Reply reply) {
+//     ...parse; a bad parameter: return reply(PlainError(...));
+//     RunAdmitted(ctx, req, std::move(reply), [parsed](ReadAdmission& a) -> Result<HttpResponse> {
+//       ...read under a.guard(), then a.Check()...
+//     });
+//   }
 #pragma once
 
-#include <optional>
+#include <functional>
+#include <memory>
 
 #include "query/engine/query_guard.h"
 #include "server/handlers/query.h"
@@ -25,17 +34,14 @@ namespace sawmill::server {
 // Loki's (nginx's) answer when the client went away: 499 with Go's context.Canceled text.
 HttpResponse ClientClosedResponse();
 
+// One read's bounds. Not thread-safe: used by one thread at a time.
 class ReadAdmission {
  public:
-  // Starts the request's clock (the time-out counts from here). `ctx` and `req` must
-  // outlive the admission.
+  // Starts the request's clock (the time-out counts from here, queue time included).
+  // `req.client_gone` must outlive the admission.
   ReadAdmission(const QueryContext& ctx, const Request& req);
   ReadAdmission(const ReadAdmission&) = delete;
   ReadAdmission& operator=(const ReadAdmission&) = delete;
-
-  // Waits for a slot (at most until the time-out). The scheduler's or the guard's error
-  // otherwise. REQUIRES: called once.
-  Status Admit();
 
   // What bounds the work once admitted; engine calls check it.
   query::engine::QueryGuard* guard() { return &guard_; }
@@ -49,9 +55,16 @@ class ReadAdmission {
   HttpResponse Error(const Status& s) const;
 
  private:
-  QueryScheduler* const scheduler_;
   query::engine::QueryGuard guard_;
-  QueryScheduler::Ticket ticket_;
 };
+
+// A read's work once it holds a query slot: returns the answer.
+using AdmittedWork = std::function<Result<HttpResponse>(ReadAdmission& admission)>;
+
+// Submits `work` to ctx.scheduler: it runs on a scheduler thread once admitted, and `reply`
+// gets its answer; a refusal (429 queue full, 504/499 while queued, 503 shutting down) is
+// answered with ReadAdmission::Error() and `work` never runs. Without a scheduler (tests) the
+// work runs at once on the calling thread.
+void RunAdmitted(const QueryContext& ctx, const Request& req, Reply reply, AdmittedWork work);
 
 }  // namespace sawmill::server

@@ -80,19 +80,12 @@ std::shared_ptr<const index::LabelSet> JoinedLabels(const index::LabelSet& strea
 }
 
 // The newest `limit` entries of [start, end), oldest first, as Loki's querier sends a tail's
-// history (a backward query, reversed). Admitted by the query scheduler and bounded by the
-// query time-out and memory budget, as any query.
+// history (a backward query, reversed). Runs once admitted by the query scheduler, bounded
+// by `guard` (the query time-out and memory budget, as any query).
 Result<std::vector<TailEntry>> History(const TailContext& ctx, engine::Querier* querier,
-                                       const TailParams& p, const TailOptions& tail,
-                                       int64_t end_ns) {
+                                       const TailParams& p, const TailOptions& tail, int64_t end_ns,
+                                       engine::QueryGuard* guard) {
   std::vector<TailEntry> out;
-  if (p.start_ns >= end_ns) return out;
-  const auto deadline = ctx.limits.query_timeout.count() > 0
-                            ? std::chrono::steady_clock::now() + ctx.limits.query_timeout
-                            : std::chrono::steady_clock::time_point::max();
-  engine::QueryGuard guard(deadline, ctx.limits.max_query_memory);
-  QueryScheduler::Ticket ticket;
-  if (ctx.scheduler != nullptr) SAW_RETURN_IF_ERROR(ctx.scheduler->Acquire(&guard, &ticket));
   std::unique_ptr<engine::MultiTenantQuerier> multi;
   if (p.tenants.size() > 1) {
     multi = std::make_unique<engine::MultiTenantQuerier>(querier, p.tenants);
@@ -110,10 +103,9 @@ Result<std::vector<TailEntry>> History(const TailContext& ctx, engine::Querier* 
   // Always categorized: the labels of each entry are put together below when the client
   // did not ask for the encoding (so structured metadata is in them, as Loki answers).
   q.categorize_labels = true;
-  q.guard = &guard;
+  q.guard = guard;
   SAW_ASSIGN_OR_RETURN(engine::LogQueryResult result,
                        engine::ExecuteLogQuery(querier, ctx.pool, q));
-  ticket.Release();
   for (engine::ResultStream& s : result.streams) {
     auto labels = std::make_shared<const index::LabelSet>(std::move(s.labels));
     for (engine::ResultEntry& e : s.entries) {
@@ -218,14 +210,11 @@ bool TailServer::Upgrade(HttpRequest& http_request, UpgradeConnection connection
     if (Status opened = context_.hub->Open(tail, context_.max_tails_per_tenant); !opened.ok()) {
       session->Refuse(opened.message());
     } else {
-      // Subscribed first, so nothing pushed from now on is missed; the history ends now.
-      Result<std::vector<TailEntry>> history =
-          History(context_, querier, *params, tail->options(), NowNs());
-      if (history.ok()) {
-        session->SetHistory(std::move(history).value());
-      } else {
-        session->Refuse(history.status().message());
-      }
+      // Subscribed first, so nothing pushed from now on is missed; the history ends now (what
+      // is pushed while it is read is in both: the session sends it once).
+      const int64_t end_ns = NowNs();
+      session->ExpectHistory(end_ns);
+      StartHistory(session, querier, std::move(params).value(), tail, end_ns);
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -238,6 +227,23 @@ bool TailServer::Upgrade(HttpRequest& http_request, UpgradeConnection connection
     LogError("tail upgrade failed", {{"err", e.what()}});
   }
   return true;  // the socket may be gone; the connection ends
+}
+
+void TailServer::StartHistory(const std::shared_ptr<TailSession>& session, engine::Querier* querier,
+                              TailParams params, std::shared_ptr<Tail> tail, int64_t end_ns) {
+  if (params.start_ns >= end_ns) return session->OnHistory(std::vector<TailEntry>());
+  const auto deadline = context_.limits.query_timeout.count() > 0
+                            ? std::chrono::steady_clock::now() + context_.limits.query_timeout
+                            : std::chrono::steady_clock::time_point::max();
+  auto guard = std::make_shared<engine::QueryGuard>(deadline, context_.limits.max_query_memory,
+                                                    session->ended());
+  auto work = [ctx = &context_, session, querier, params = std::move(params),
+               tail = std::move(tail), end_ns, guard](const Status& admitted) {
+    if (!admitted.ok()) return session->OnHistory(admitted);
+    session->OnHistory(History(*ctx, querier, params, tail->options(), end_ns, guard.get()));
+  };
+  if (context_.scheduler == nullptr) return work(guard->Check());
+  context_.scheduler->Submit(guard.get(), std::move(work));
 }
 
 void TailServer::Shutdown(std::chrono::milliseconds wait) {

@@ -18,8 +18,11 @@
 // The history is a query like any other: it waits for a query scheduler slot
 // (query_scheduler.h; a full queue closes the tail with Loki's "too many outstanding
 // requests"), and runs under -querier.query-timeout and the per-query memory budget
-// (-querier.max-query-memory), whose error closes the tail. It runs on the HTTP thread that
-// took the upgrade, as queries run on theirs (the server sizes its threads for them).
+// (-querier.max-query-memory), whose error closes the tail. It runs on a scheduler thread,
+// never on the HTTP thread that took the upgrade; the WebSocket handshake goes on meanwhile,
+// and live entries wait until the history is sent. The tail subscribes to pushes before the
+// history is read, so nothing is missed; an entry pushed while it is read, in both, is sent
+// once (tail_session.h). A client that leaves cancels its history query.
 //
 // Tenants: X-Scope-OrgID as for queries (handlers/read_scope.h): with
 // -querier.multi-tenant-queries-enabled, "a|b" tails both tenants, each entry labelled
@@ -112,6 +115,10 @@ class TailServer {
  private:
   friend class TailSession;
   void Unregister(TailSession* session);
+  // Reads the tail's history [params.start_ns, end_ns) on the query scheduler and hands it
+  // to session->OnHistory().
+  void StartHistory(const std::shared_ptr<TailSession>& session, query::engine::Querier* querier,
+                    TailParams params, std::shared_ptr<Tail> tail, int64_t end_ns);
 
   const TailContext context_;
   mutable std::mutex mu_;

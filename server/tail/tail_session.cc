@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <limits>
+#include <string_view>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -91,21 +93,72 @@ void TailSession::Shutdown(std::function<void()> done) {
   });
 }
 
+void TailSession::OnHistory(Result<std::vector<TailEntry>> history) {
+  net::post(executor_, [self = shared_from_this(), history = std::move(history)]() mutable {
+    if (self->finished_ || !self->history_pending_) return;
+    self->history_pending_ = false;
+    if (!history.ok()) {
+      self->error_ = history.status().message();
+      if (self->accepted_) self->CloseWithError();  // otherwise OnAccept() does
+      return;
+    }
+    self->history_ = std::move(history).value();
+    for (const TailEntry& e : self->history_) self->history_keys_.insert(HistoryKey(e));
+    self->Pump();
+  });
+}
+
+uint64_t TailSession::HistoryKey(const TailEntry& e) {
+  uint64_t h = std::hash<int64_t>()(e.ts_ns);
+  auto mix = [&h](std::string_view s) {
+    h ^= std::hash<std::string_view>()(s) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  };
+  mix(e.labels != nullptr ? e.labels->ToString() : std::string());
+  mix(e.line);
+  for (const auto* labels : {&e.structured_metadata, &e.parsed}) {
+    for (const index::Label& l : *labels) {
+      mix(l.name);
+      mix(l.value);
+    }
+    mix("\x01");
+  }
+  return h;
+}
+
+void TailSession::DropSentHistory(std::vector<TailEntry>* entries) {
+  if (history_keys_.empty()) return;
+  size_t kept = 0;
+  for (TailEntry& e : *entries) {
+    if (e.ts_ns < history_end_ns_) {
+      auto it = history_keys_.find(HistoryKey(e));
+      if (it != history_keys_.end()) {
+        history_keys_.erase(it);  // one live copy per history copy
+        continue;
+      }
+    }
+    if (&(*entries)[kept] != &e) (*entries)[kept] = std::move(e);
+    ++kept;
+  }
+  entries->resize(kept);
+}
+
 void TailSession::OnAccept(beast::error_code ec) {
   if (ec) return Finish();
   accepted_ = true;
   request_ = {};  // not needed any more
   DoRead();
   if (close_on_accept_) return CloseWith(*close_on_accept_);
-  if (!error_.empty()) {
-    if (tail_ != nullptr) hub_->Close(tail_.get());
-    tail_.reset();
-    // A close frame's reason holds at most 123 bytes.
-    const std::string_view reason = std::string_view(error_).substr(0, 123);
-    return CloseWith(websocket::close_reason(websocket::close_code::internal_error, reason));
-  }
+  if (!error_.empty()) return CloseWithError();
   ArmPing();
   Pump();
+}
+
+void TailSession::CloseWithError() {
+  if (tail_ != nullptr) hub_->Close(tail_.get());
+  tail_.reset();
+  // A close frame's reason holds at most 123 bytes.
+  const std::string_view reason = std::string_view(error_).substr(0, 123);
+  CloseWith(websocket::close_reason(websocket::close_code::internal_error, reason));
 }
 
 void TailSession::DoRead() {
@@ -122,7 +175,7 @@ void TailSession::OnRead(beast::error_code ec, size_t) {
 }
 
 void TailSession::Pump() {
-  if (!accepted_ || writing_ || closing_ || finished_) return;
+  if (!accepted_ || history_pending_ || writing_ || closing_ || finished_) return;
   std::vector<TailEntry> entries;
   std::vector<DroppedEntry> dropped;
   if (history_sent_ < history_.size()) {
@@ -133,8 +186,13 @@ void TailSession::Pump() {
   } else if (tail_ != nullptr) {
     const int64_t now = NowNs();
     int64_t next_ready = kNever;
-    tail_->Take(delay_ns_ > 0 ? now - delay_ns_ : kNever, kMaxEntriesPerMessage, &entries, &dropped,
-                &next_ready);
+    size_t taken = 0;
+    do {  // again when everything taken had gone out with the history already
+      tail_->Take(delay_ns_ > 0 ? now - delay_ns_ : kNever, kMaxEntriesPerMessage, &entries,
+                  &dropped, &next_ready);
+      taken = entries.size();
+      DropSentHistory(&entries);
+    } while (taken == kMaxEntriesPerMessage && entries.empty() && dropped.empty());
     if (delay_ns_ > 0 && next_ready != kNever) {
       // Entries held back: come back when the oldest is due.
       const int64_t wait_ns = std::max<int64_t>(next_ready + delay_ns_ - now, 1'000'000);
@@ -200,6 +258,7 @@ void TailSession::CloseWith(websocket::close_reason reason) {
 void TailSession::Finish() {
   if (finished_) return;
   finished_ = true;
+  ended_.store(true);
   ping_timer_.cancel();
   delay_timer_.cancel();
   if (tail_ != nullptr) {

@@ -4,11 +4,13 @@
 // when the listener speaks TLS, over the TLS stream the HTTP server hands over.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -21,6 +23,7 @@
 #include "server/http_message.h"
 #include "server/http_server.h"
 #include "server/tail/tail_hub.h"
+#include "storage/result.h"
 
 namespace sawmill::server {
 
@@ -36,8 +39,19 @@ class TailSession : public std::enable_shared_from_this<TailSession> {
   TailSession(const TailSession&) = delete;
   TailSession& operator=(const TailSession&) = delete;
 
-  // The entries sent first. REQUIRES: Start() has not been called.
-  void SetHistory(std::vector<TailEntry> history) { history_ = std::move(history); }
+  // The history (the entries sent first, up to `end_ns`, exclusive) is on its way: nothing
+  // live is sent before OnHistory(). REQUIRES: Start() has not been called.
+  void ExpectHistory(int64_t end_ns) {
+    history_pending_ = true;
+    history_end_ns_ = end_ns;
+  }
+  // From any thread, once after ExpectHistory(): the history, or why it could not be read
+  // (the tail then closes with 1011 and the message). A live entry that is also in the
+  // history (pushed while the history was read) is sent once: with the history.
+  void OnHistory(Result<std::vector<TailEntry>> history);
+  // Becomes true once the session has ended (its history query, if still queued or
+  // running, is cancelled by it); valid as long as the session.
+  const std::atomic<bool>* ended() const { return &ended_; }
   // The tail could not start: the session upgrades and closes with 1011 and `error`.
   // REQUIRES: Start() has not been called.
   void Refuse(std::string error) { error_ = std::move(error); }
@@ -59,7 +73,11 @@ class TailSession : public std::enable_shared_from_this<TailSession> {
   void ArmPing();
   void OnPing(boost::beast::error_code ec);
   void CloseWith(boost::beast::websocket::close_reason reason);
+  void CloseWithError();  // 1011 with error_
   void Finish();
+  // Removes from `entries` (live ones) those the history sent already.
+  void DropSentHistory(std::vector<TailEntry>* entries);
+  static uint64_t HistoryKey(const TailEntry& e);
 
   using PlainWebSocket = boost::beast::websocket::stream<boost::beast::tcp_stream>;
   using TlsWebSocket = boost::beast::websocket::stream<TlsStream>;
@@ -78,6 +96,13 @@ class TailSession : public std::enable_shared_from_this<TailSession> {
   std::shared_ptr<Tail> tail_;
   std::vector<TailEntry> history_;
   size_t history_sent_ = 0;
+  bool history_pending_ = false;  // ExpectHistory() was called, OnHistory() has not arrived
+  int64_t history_end_ns_ = 0;
+  // Hashes of the history's entries (timestamp, labels, line, metadata) not yet matched by a
+  // live entry: only entries before history_end_ns_ can be in both. A 64-bit hash: two
+  // different entries with the same timestamp would have to collide.
+  std::unordered_multiset<uint64_t> history_keys_;
+  std::atomic<bool> ended_{false};
   std::string error_;
   const int64_t delay_ns_;
   const bool legacy_;

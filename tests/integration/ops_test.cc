@@ -14,6 +14,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -22,11 +24,13 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
 #include "tests/integration/http_client.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/temp_dir.h"
+#include "tests/integration/ws_client.h"
 
 namespace sawmill::integration {
 namespace {
@@ -273,12 +277,13 @@ TEST(ObservabilityTest, MetricsUseLokisNamesAndRequestsAreLogged) {
 
   // The server writes its log lines before answering, but the test reads them through a pipe:
   // wait for each instead of reading what has arrived so far.
-  for (const char* want : {
-           "msg=request method=POST path=/loki/api/v1/push route=loki_api_v1_push status=400",
-           "org_id=team-a",
-           R"(msg="query stats" org_id=team-a latency=fast query="{app=\"ops\"}" query_type=limited range_type=range)",
-           "returned_lines=3",
-       }) {
+  for (
+      const char* want : {
+          "msg=request method=POST path=/loki/api/v1/push route=loki_api_v1_push status=400",
+          "org_id=team-a",
+          R"(msg="query stats" org_id=team-a latency=fast query="{app=\"ops\"}" query_type=limited range_type=range)",
+          "returned_lines=3",
+      }) {
     EXPECT_TRUE(s.process->WaitForOutput(want)) << want << "\n" << s.process->Output();
   }
   s.process->Signal(SIGTERM);
@@ -362,6 +367,13 @@ class PendingQuery {
   void Close() {
     boost::system::error_code ec;
     socket_.close(ec);
+  }
+  // Waits for the answer's status line and returns its first 12 bytes ("HTTP/1.1 200").
+  std::string StatusLine() {
+    std::string status(12, '\0');
+    boost::system::error_code ec;
+    boost::asio::read(socket_, boost::asio::buffer(status), ec);
+    return ec ? "error: " + ec.message() : status;
   }
 
  private:
@@ -496,6 +508,117 @@ TEST(QuerySafetyTest, ReadEndpointsQueueWithQueriesAndLeaveWhenTheClientGoes) {
       << s.process->Output();
   a->Close();
   EXPECT_TRUE(WaitForMetric(c, "sawmill_queries_running 0"));
+  s.process->Signal(SIGTERM);
+  EXPECT_EQ(s.process->Wait(), 0) << s.process->Output();
+}
+
+// The threads of process `pid` (its entries in /proc/<pid>/task).
+size_t ThreadsOf(pid_t pid) {
+  size_t n = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++n;
+  }
+  return n;
+}
+
+// A queued query holds no thread (server/query_scheduler.h): with the one slot held by a slow
+// query and 100 queries queued, the process has about as many threads as when idle, and a
+// push, /ready and /metrics are answered while all 100 are still queued. Once the slot frees,
+// every queued query is answered.
+TEST(QuerySafetyTest, QueuedQueriesHoldNoThreadAndPushesAndReadyAreAnsweredMeanwhile) {
+  TempDir dir;
+  Server s = Start(dir, {"-querier.max-concurrent=1",
+                         "-query-scheduler.max-outstanding-requests-per-tenant=100"});
+  ASSERT_NE(s.port, 0);
+  HttpClient c = s.client();
+  const int64_t t0 = NowNs();
+  PushSlowData(c, t0);
+  auto pushed = c.Post("/loki/api/v1/push", PushBody(R"({"app":"fast"})", {"quick"}, t0));
+  ASSERT_TRUE(pushed.ok());
+  const size_t idle_threads = ThreadsOf(s.process->pid());
+  ASSERT_GT(idle_threads, 0u);
+
+  auto a = std::make_unique<PendingQuery>(
+      s.port, QueryRange(kSlowQuery, t0 - 1000, t0 + int64_t{3600} * 1000000000, 100));
+  ASSERT_TRUE(WaitForMetric(c, "sawmill_queries_running 1"));
+  std::vector<std::unique_ptr<PendingQuery>> queued;
+  for (int i = 0; i < 100; ++i) {
+    queued.push_back(std::make_unique<PendingQuery>(
+        s.port, QueryRange(R"({app="fast"})", t0 - 1000, t0 + 1000, 10)));
+  }
+  ASSERT_TRUE(WaitForMetric(c, "loki_query_scheduler_queue_length 100"));
+  const size_t queued_threads = ThreadsOf(s.process->pid());
+  // Before, each queued query held an HTTP thread (100 + 7 of them); now the threads are a
+  // fixed set. A small margin for threads started lazily (RocksDB's, the query pool's).
+  EXPECT_LE(queued_threads, idle_threads + 4) << "idle: " << idle_threads;
+  EXPECT_LT(queued_threads, 60u);
+
+  // Served while every query still waits.
+  auto push = c.Post("/loki/api/v1/push", PushBody(R"({"app":"fast"})", {"meanwhile"}, t0 + 1));
+  ASSERT_TRUE(push.ok()) << push.status().ToString();
+  EXPECT_EQ(push->status, 204) << push->body;
+  auto ready = c.Get("/ready");
+  ASSERT_TRUE(ready.ok()) << ready.status().ToString();
+  EXPECT_EQ(ready->status, 200);
+  auto metrics = c.Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_TRUE(Contains(metrics->body, "\nloki_query_scheduler_queue_length 100\n"));
+  EXPECT_TRUE(Contains(metrics->body, "\nsawmill_queries_running 1\n"));
+
+  a->Close();  // the slot frees: the queued queries run one after the other
+  for (auto& q : queued) EXPECT_EQ(q->StatusLine(), "HTTP/1.1 200");
+  EXPECT_TRUE(WaitForMetric(c, "loki_query_scheduler_queue_length 0"));
+  EXPECT_TRUE(WaitForMetric(c, "sawmill_queries_running 0"));
+  s.process->Signal(SIGTERM);
+  EXPECT_EQ(s.process->Wait(), 0) << s.process->Output();
+}
+
+// A tail's history is a query: queued behind a slow query it waits off the HTTP threads (the
+// WebSocket handshake completes and the server answers meanwhile). A line pushed while the
+// history waits is both in the history and live: it is sent once, with the history, and what
+// is pushed afterwards follows.
+TEST(QuerySafetyTest, TailHistoryQueuesOffTheHttpThreadsAndAStartingTailSendsEachLineOnce) {
+  TempDir dir;
+  Server s = Start(dir, {"-querier.max-concurrent=1"});
+  ASSERT_NE(s.port, 0);
+  HttpClient c = s.client();
+  const int64_t t0 = NowNs() - int64_t{10} * 1000000000;
+  PushSlowData(c, t0);
+  ASSERT_TRUE(c.Post("/loki/api/v1/push", PushBody(R"({"app":"tail"})", {"before"}, t0)).ok());
+
+  auto a = std::make_unique<PendingQuery>(
+      s.port, QueryRange(kSlowQuery, t0 - 1000, NowNs() + int64_t{3600} * 1000000000, 100));
+  ASSERT_TRUE(WaitForMetric(c, "sawmill_queries_running 1"));
+  Result<std::unique_ptr<WsClient>> ws =
+      WsClient::Connect("127.0.0.1", s.port,
+                        "/loki/api/v1/tail?query=" + Encode(R"({app="tail"})") +
+                            "&start=" + std::to_string(t0 - 1000000000) + "&limit=100",
+                        {}, nullptr);
+  ASSERT_TRUE(ws.ok()) << ws.status().ToString();
+  ASSERT_TRUE(WaitForMetric(c, "sawmill_querier_tail_active 1"));
+  ASSERT_TRUE(WaitForMetric(c, "loki_query_scheduler_queue_length 1"));  // the history
+  auto ready = c.Get("/ready");
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->status, 200);
+  // Subscribed, history not read yet: this line will be in both.
+  ASSERT_TRUE(c.Post("/loki/api/v1/push", PushBody(R"({"app":"tail"})", {"during"}, t0 + 1)).ok());
+  a->Close();
+  ASSERT_TRUE(WaitForMetric(c, "loki_query_scheduler_queue_length 0"));
+  ASSERT_TRUE(c.Post("/loki/api/v1/push", PushBody(R"({"app":"tail"})", {"after"}, NowNs())).ok());
+
+  std::vector<std::string> lines;
+  while (lines.size() < 3) {
+    Result<std::string> m = (*ws)->Read(std::chrono::seconds(60));
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    const nlohmann::json message = nlohmann::json::parse(*m);
+    for (const auto& stream : message["streams"]) {
+      for (const auto& v : stream["values"]) lines.push_back(v[1].get<std::string>());
+    }
+  }
+  EXPECT_EQ(lines, (std::vector<std::string>{"before", "during", "after"}));
+  (*ws)->Close();
   s.process->Signal(SIGTERM);
   EXPECT_EQ(s.process->Wait(), 0) << s.process->Output();
 }

@@ -56,6 +56,9 @@ class ServerProcess {
   // Everything the child printed so far.
   std::string Output() const;
 
+  // The child's process id (e.g. to count its threads in /proc/<pid>/task).
+  pid_t pid() const { return pid_; }
+
  private:
   ServerProcess(pid_t pid, int output_fd);
   void ReadOutput();

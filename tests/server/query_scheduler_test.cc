@@ -1,57 +1,137 @@
 // QueryScheduler (server/query_scheduler.h): the running cap, the bounded queue and its 429
-// message, leaving the queue on cancellation or time-out, and CancelAll().
+// message, work on the scheduler's own threads (a queued query holds none), leaving the queue
+// on cancellation or time-out, CancelAll() and Shutdown().
 #include "server/query_scheduler.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace sawmill::server {
 namespace {
 
 using query::engine::QueryGuard;
 
-// Waits (bounded) until `n` queries are queued.
-bool WaitQueued(const QueryScheduler& s, size_t n) {
-  for (int i = 0; i < 5000 && s.queued() != n; ++i) {
+// Waits (bounded) until `pred` holds.
+template <typename F>
+bool WaitFor(F pred) {
+  for (int i = 0; i < 5000 && !pred(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  return s.queued() == n;
+  return pred();
 }
+
+// One submitted query: records how it was admitted, and when admitted runs until Finish().
+class Job {
+ public:
+  explicit Job(QueryScheduler* s,
+               QueryGuard::Clock::time_point deadline = QueryGuard::Clock::time_point::max(),
+               const std::atomic<bool>* gone = nullptr)
+      : guard_(deadline, 0, gone) {
+    s->Submit(&guard_, [this](const Status& admitted) {
+      std::unique_lock<std::mutex> lock(mu_);
+      status_ = admitted;
+      called_ = true;
+      thread_ = std::this_thread::get_id();
+      cv_.notify_all();
+      // (A cancellation raises a flag without notifying: look at it now and then.)
+      while (admitted.ok() && !finish_ && !guard_.cancelled()) {
+        cv_.wait_for(lock, std::chrono::milliseconds(5));
+      }
+      returned_ = true;
+      cv_.notify_all();
+    });
+  }
+  ~Job() { Finish(); }
+
+  // Lets the admitted work return; waits (bounded) until it did.
+  void Finish() {
+    std::unique_lock<std::mutex> lock(mu_);
+    finish_ = true;
+    cv_.notify_all();
+    if (called_) cv_.wait_for(lock, std::chrono::seconds(10), [this] { return returned_; });
+  }
+  // Waits (bounded) until the work was called, and returns its status.
+  Status Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [this] { return called_; });
+    return called_ ? status_ : Status::Internal("never called");
+  }
+  bool called() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return called_;
+  }
+  std::thread::id thread() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return thread_;
+  }
+  QueryGuard& guard() { return guard_; }
+
+ private:
+  QueryGuard guard_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Status status_;
+  bool called_ = false;
+  bool finish_ = false;
+  bool returned_ = false;
+  std::thread::id thread_;
+};
 
 TEST(QuerySchedulerTest, QueuesUpToTheLimitThenRefuses) {
   QueryScheduler s(1, 1);
-  QueryGuard g1, g2, g3;
-  QueryScheduler::Ticket t1, t2, t3;
-  ASSERT_TRUE(s.Acquire(&g1, &t1).ok());
+  Job j1(&s);
+  ASSERT_TRUE(j1.Wait().ok());
   EXPECT_EQ(s.running(), 1u);
+  EXPECT_NE(j1.thread(), std::this_thread::get_id());  // on the scheduler's thread
 
-  Status second;
-  std::thread waiter([&] { second = s.Acquire(&g2, &t2); });
-  ASSERT_TRUE(WaitQueued(s, 1));
+  Job j2(&s);
+  EXPECT_EQ(s.queued(), 1u);
+  EXPECT_FALSE(j2.called());
 
-  Status third = s.Acquire(&g3, &t3);
-  EXPECT_EQ(third.code(), StatusCode::kResourceExhausted);
-  EXPECT_EQ(third.message(), "too many outstanding requests");
+  Job j3(&s);  // refused at once, on the submitting thread
+  ASSERT_TRUE(j3.called());
+  EXPECT_EQ(j3.thread(), std::this_thread::get_id());
+  EXPECT_EQ(j3.Wait().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(j3.Wait().message(), "too many outstanding requests");
 
-  t1.Release();  // the queued query gets the slot
-  waiter.join();
-  EXPECT_TRUE(second.ok()) << second.ToString();
-  EXPECT_EQ(s.running(), 1u);
-  EXPECT_EQ(s.queued(), 0u);
+  j1.Finish();  // the queued query gets the slot
+  EXPECT_TRUE(j2.Wait().ok()) << j2.Wait().ToString();
+  EXPECT_TRUE(WaitFor([&] { return s.running() == 1 && s.queued() == 0; }));
+}
+
+TEST(QuerySchedulerTest, QueuedQueriesHoldNoThread) {
+  QueryScheduler s(2, 1000);
+  EXPECT_EQ(s.threads(), 3u);  // two workers and the watcher, however many wait
+  Job a(&s), b(&s);
+  ASSERT_TRUE(a.Wait().ok());
+  ASSERT_TRUE(b.Wait().ok());
+  std::vector<std::unique_ptr<Job>> waiting;
+  for (int i = 0; i < 1000; ++i) waiting.push_back(std::make_unique<Job>(&s));
+  EXPECT_EQ(s.queued(), 1000u);
+  Job refused(&s);
+  EXPECT_EQ(refused.Wait().code(), StatusCode::kResourceExhausted);
+  a.Finish();
+  b.Finish();
+  for (auto& j : waiting) j->Finish();  // each runs in turn
+  for (auto& j : waiting) EXPECT_TRUE(j->Wait().ok());
+  EXPECT_TRUE(WaitFor([&] { return s.running() == 0 && s.queued() == 0; }));
 }
 
 TEST(QuerySchedulerTest, CancelledQueryLeavesTheQueue) {
   QueryScheduler s(1, 4);
-  QueryGuard running, waiting;
-  QueryScheduler::Ticket t1, t2;
-  ASSERT_TRUE(s.Acquire(&running, &t1).ok());
-  Status st;
-  std::thread waiter([&] { st = s.Acquire(&waiting, &t2); });
-  ASSERT_TRUE(WaitQueued(s, 1));
-  waiting.Cancel();
-  waiter.join();
+  Job running(&s);
+  ASSERT_TRUE(running.Wait().ok());
+  Job waiting(&s);
+  ASSERT_EQ(s.queued(), 1u);
+  waiting.guard().Cancel();
+  Status st = waiting.Wait();
   EXPECT_EQ(st.code(), StatusCode::kDeadlineExceeded);
   EXPECT_EQ(st.message(), query::engine::kQueryCancelledMessage);
   EXPECT_EQ(s.queued(), 0u);
@@ -61,38 +141,38 @@ TEST(QuerySchedulerTest, CancelledQueryLeavesTheQueue) {
 TEST(QuerySchedulerTest, ClientGoneFlagCancelsAWaitingQuery) {
   QueryScheduler s(1, 4);
   std::atomic<bool> gone{false};
-  QueryGuard running, waiting(QueryGuard::Clock::time_point::max(), 0, &gone);
-  QueryScheduler::Ticket t1, t2;
-  ASSERT_TRUE(s.Acquire(&running, &t1).ok());
-  Status st;
-  std::thread waiter([&] { st = s.Acquire(&waiting, &t2); });
-  ASSERT_TRUE(WaitQueued(s, 1));
+  Job running(&s);
+  ASSERT_TRUE(running.Wait().ok());
+  Job waiting(&s, QueryGuard::Clock::time_point::max(), &gone);
   gone = true;
-  waiter.join();
-  EXPECT_EQ(st.message(), query::engine::kQueryCancelledMessage);
+  EXPECT_EQ(waiting.Wait().message(), query::engine::kQueryCancelledMessage);
 }
 
 TEST(QuerySchedulerTest, TimesOutInTheQueue) {
   QueryScheduler s(1, 4);
-  QueryGuard running;
-  QueryGuard waiting(QueryGuard::Clock::now() + std::chrono::milliseconds(30), 0);
-  QueryScheduler::Ticket t1, t2;
-  ASSERT_TRUE(s.Acquire(&running, &t1).ok());
-  Status st = s.Acquire(&waiting, &t2);
+  Job running(&s);
+  ASSERT_TRUE(running.Wait().ok());
+  Job waiting(&s, QueryGuard::Clock::now() + std::chrono::milliseconds(30));
+  Status st = waiting.Wait();
   EXPECT_EQ(st.code(), StatusCode::kDeadlineExceeded);
   EXPECT_EQ(st.message(), query::engine::kQueryTimeoutMessage);
   EXPECT_EQ(s.queued(), 0u);
 }
 
 TEST(QuerySchedulerTest, CancelAllCancelsRunningQueriesAndRefusesNewOnes) {
-  QueryScheduler s(2, 4);
-  QueryGuard g1, g2;
-  QueryScheduler::Ticket t1, t2;
-  ASSERT_TRUE(s.Acquire(&g1, &t1).ok());
+  QueryScheduler s(1, 4);
+  Job running(&s);
+  ASSERT_TRUE(running.Wait().ok());
+  Job queued(&s);
   s.CancelAll();
-  EXPECT_TRUE(g1.cancelled());
-  EXPECT_FALSE(g1.Check().ok());
-  EXPECT_EQ(s.Acquire(&g2, &t2).code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(running.guard().cancelled());
+  EXPECT_FALSE(running.guard().Check().ok());
+  ASSERT_TRUE(queued.called());  // refused before CancelAll() returned
+  EXPECT_EQ(queued.Wait().code(), StatusCode::kUnavailable);
+  Job later(&s);
+  EXPECT_EQ(later.Wait().code(), StatusCode::kUnavailable);
+  s.Shutdown();  // the running one returned (its guard is cancelled): the threads join
+  EXPECT_EQ(s.running(), 0u);
 }
 
 TEST(QueryGuardTest, ChargesAgainstTheBudget) {
