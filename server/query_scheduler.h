@@ -58,7 +58,7 @@ class QueryScheduler {
   QueryScheduler& operator=(const QueryScheduler&) = delete;
 
   // Queues `work`, or calls it at once (on the calling thread) with the refusal.
-  // REQUIRES: `guard` stays valid until `work` has returned (e.g. `work` owns it).
+  // REQUIRES: `guard` stays valid until `work` is destroyed (e.g. `work` owns it).
   void Submit(query::engine::QueryGuard* guard, Work work);
 
   // Cancels the running queries' guards, refuses the queued ones (Unavailable, before this

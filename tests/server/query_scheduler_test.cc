@@ -33,15 +33,16 @@ class Job {
   explicit Job(QueryScheduler* s,
                QueryGuard::Clock::time_point deadline = QueryGuard::Clock::time_point::max(),
                const std::atomic<bool>* gone = nullptr)
-      : guard_(deadline, 0, gone) {
-    s->Submit(&guard_, [this](const Status& admitted) {
+      : guard_(std::make_shared<QueryGuard>(deadline, 0, gone)) {
+    // The work owns the guard too: the scheduler may look at it until the work is destroyed.
+    s->Submit(guard_.get(), [this, guard = guard_](const Status& admitted) {
       std::unique_lock<std::mutex> lock(mu_);
       status_ = admitted;
       called_ = true;
       thread_ = std::this_thread::get_id();
       cv_.notify_all();
       // (A cancellation raises a flag without notifying: look at it now and then.)
-      while (admitted.ok() && !finish_ && !guard_.cancelled()) {
+      while (admitted.ok() && !finish_ && !guard->cancelled()) {
         cv_.wait_for(lock, std::chrono::milliseconds(5));
       }
       returned_ = true;
@@ -71,10 +72,10 @@ class Job {
     std::lock_guard<std::mutex> lock(mu_);
     return thread_;
   }
-  QueryGuard& guard() { return guard_; }
+  QueryGuard& guard() { return *guard_; }
 
  private:
-  QueryGuard guard_;
+  std::shared_ptr<QueryGuard> guard_;
   std::mutex mu_;
   std::condition_variable cv_;
   Status status_;
