@@ -110,6 +110,15 @@ Result<query::engine::StreamSpan> StoreQuerier::Span(std::string_view tenant, ui
   return query::engine::StreamSpan{s.empty, s.min_ts, s.max_ts};
 }
 
+Result<std::unique_ptr<storage::BatchIterator>> StoreQuerier::OpenBatches(
+    std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns, bool with_text) {
+  if (deletes_ != nullptr && deletes_->FilterFor(tenant, stream_id, from_ns, to_ns) != nullptr) {
+    // Pending deletes filter entries one by one: batches of the filtered entries.
+    return Querier::OpenBatches(tenant, stream_id, from_ns, to_ns, with_text);
+  }
+  return store_->ReadBatches(tenant, stream_id, from_ns, to_ns, with_text);
+}
+
 Result<query::engine::StreamUsage> StoreQuerier::Usage(std::string_view tenant, uint64_t stream_id,
                                                        int64_t from_ns, int64_t to_ns) {
   from_ns = Floor(from_ns);

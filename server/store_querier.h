@@ -49,6 +49,10 @@ class StoreQuerier final : public query::engine::Querier {
       storage::Direction direction) override;
   Result<query::engine::StreamSpan> Span(std::string_view tenant, uint64_t stream_id,
                                          int64_t from_ns, int64_t to_ns) override;
+  Result<std::unique_ptr<storage::BatchIterator>> OpenBatches(std::string_view tenant,
+                                                              uint64_t stream_id, int64_t from_ns,
+                                                              int64_t to_ns,
+                                                              bool with_text) override;
   Result<query::engine::StreamUsage> Usage(std::string_view tenant, uint64_t stream_id,
                                            int64_t from_ns, int64_t to_ns) override;
   Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,

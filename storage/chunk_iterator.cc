@@ -302,6 +302,93 @@ bool ChunkSampleIterator::NextBackward() {
   }
 }
 
+// One batch per block: the whole ts section is decoded into entries_ (reused from block to
+// block), then the text section is fetched and decompressed only if an entry is in range.
+class ChunkBatchIterator final : public BatchIterator {
+ public:
+  ChunkBatchIterator(Encoding ts_encoding, Encoding encoding, std::vector<BlockLocation> blocks,
+                     std::unique_ptr<SectionSource> source, int64_t from_ns, int64_t to_ns,
+                     bool with_text)
+      : ts_encoding_(ts_encoding),
+        encoding_(encoding),
+        blocks_(std::move(blocks)),
+        source_(std::move(source)),
+        from_(from_ns),
+        to_(to_ns),
+        with_text_(with_text) {}
+
+  bool Next() override;
+  std::string_view text() const override { return text_; }
+  std::span<const BatchEntry> entries() const override { return entries_; }
+  Status status() const override { return status_; }
+
+ private:
+  bool Fail(Status s) {
+    status_ = std::move(s);
+    done_ = true;
+    return false;
+  }
+  bool FailBlock(const BlockLocation& b, std::string_view what) {
+    return Fail(BlockCorruption(b, what));
+  }
+
+  const Encoding ts_encoding_;
+  const Encoding encoding_;
+  std::vector<BlockLocation> blocks_;
+  std::unique_ptr<SectionSource> source_;
+  const int64_t from_;
+  const int64_t to_;
+  const bool with_text_;
+  size_t blocks_done_ = 0;
+  bool done_ = false;
+  Status status_;
+  SectionBuffer ts_buf_;
+  SectionBuffer text_buf_;
+  TsCursor cursor_;
+  std::vector<BatchEntry> entries_;
+  std::string_view text_;
+};
+
+bool ChunkBatchIterator::Next() {
+  if (done_) return false;
+  while (blocks_done_ < blocks_.size()) {
+    BlockLocation& b = blocks_[blocks_done_++];
+    std::string_view ts_section;
+    Status s = FetchSection(source_.get(), &b, false);
+    if (s.ok()) s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
+    if (!s.ok()) return Fail(std::move(s));
+    if (!cursor_.Init(ts_section, b)) return FailBlock(b, "bad ts section");
+    entries_.clear();
+    uint64_t offset = 0;
+    for (uint32_t k = 0; k < b.num_entries; ++k) {
+      int64_t ts;
+      uint32_t line_len, meta_len;
+      if (!cursor_.Next(&ts, &line_len) || !cursor_.NextMetadata(&meta_len)) {
+        return FailBlock(b, "bad ts section");
+      }
+      if (ts >= from_ && ts < to_) {
+        entries_.push_back({ts, static_cast<uint32_t>(offset), line_len, meta_len});
+      }
+      offset += uint64_t{line_len} + meta_len;
+      if (offset > b.text_raw) return FailBlock(b, "entry extends past the text section");
+    }
+    if (!cursor_.Finish(b, true) || offset != b.text_raw) {
+      return FailBlock(b, "block does not end where its index says");
+    }
+    if (entries_.empty()) continue;
+    if (!with_text_) {
+      text_ = {};
+      return true;
+    }
+    s = FetchSection(source_.get(), &b, true);
+    if (s.ok()) s = LoadTextSection(encoding_, b, &text_buf_, &text_);
+    if (!s.ok()) return Fail(std::move(s));
+    return true;
+  }
+  done_ = true;
+  return false;
+}
+
 namespace {
 
 // The iterator of a reader whose blocks are elsewhere but that was given no source: every
@@ -335,6 +422,17 @@ std::unique_ptr<SampleIterator> ChunkReader::NewSampleIterator(
     source = std::make_unique<MissingSource>();
   return std::make_unique<ChunkSampleIterator>(ts_encoding_, encoding_, BlocksIn(from_ns, to_ns),
                                                std::move(source), from_ns, to_ns, direction);
+}
+
+std::unique_ptr<BatchIterator> ChunkReader::NewBatchIterator(int64_t from_ns, int64_t to_ns,
+                                                             std::unique_ptr<SectionSource> source,
+                                                             bool with_text) const {
+  if (!split_)
+    source = nullptr;
+  else if (source == nullptr)
+    source = std::make_unique<MissingSource>();
+  return std::make_unique<ChunkBatchIterator>(ts_encoding_, encoding_, BlocksIn(from_ns, to_ns),
+                                              std::move(source), from_ns, to_ns, with_text);
 }
 
 }  // namespace sawmill::storage

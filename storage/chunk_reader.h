@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,32 @@ class SampleIterator {
   virtual Status status() const = 0;
 };
 
+// One entry of a batch (BatchIterator): where its line and metadata lie in the batch's text.
+struct BatchEntry {
+  int64_t ts_ns = 0;
+  uint32_t offset = 0;  // of the line in the batch's text
+  uint32_t line_len = 0;
+  uint32_t meta_len = 0;  // the metadata follows the line; 0 when the entry has none
+};
+
+// Entries a batch at a time (one decompressed chunk block, or a buffer of copied entries),
+// forward only: for scans that look at many lines at once, such as a literal searched across
+// a whole block rather than line by line. A batch is never empty; its entries are in
+// timestamp order and their lines (with their metadata) lie in text() in that order without
+// overlapping; batches follow each other in timestamp order.
+// Usage: while (it->Next()) use(it->text(), it->entries()); then check it->status().
+class BatchIterator {
+ public:
+  virtual ~BatchIterator() = default;
+  // Advances to the next batch; false at the end or on error. Views of the previous batch
+  // become invalid.
+  virtual bool Next() = 0;
+  // REQUIRES: the last Next() returned true.
+  virtual std::string_view text() const = 0;
+  virtual std::span<const BatchEntry> entries() const = 0;
+  virtual Status status() const = 0;
+};
+
 // Supplies the compressed sections of a chunk opened with ChunkReader::OpenIndex, whose blocks
 // are stored apart from its index (the store keeps each section in its own RocksDB value, so
 // that a read fetches only the blocks it needs). Single-threaded: one per iterator.
@@ -105,6 +132,12 @@ class ChunkReader {
   std::unique_ptr<SampleIterator> NewSampleIterator(
       int64_t from_ns, int64_t to_ns, Direction direction,
       std::unique_ptr<SectionSource> source = nullptr) const;
+  // Forward only: one batch per block with entries in [from, to); a block's text section is
+  // fetched only when it has such entries, and never when `with_text` is false (the batches'
+  // text is then empty and only the entries' ts_ns, line_len and meta_len are meaningful).
+  std::unique_ptr<BatchIterator> NewBatchIterator(int64_t from_ns, int64_t to_ns,
+                                                  std::unique_ptr<SectionSource> source = nullptr,
+                                                  bool with_text = true) const;
 
  private:
   struct BlockRef {
@@ -126,6 +159,7 @@ class ChunkReader {
 
   friend class ChunkEntryIterator;
   friend class ChunkSampleIterator;
+  friend class ChunkBatchIterator;
 
   std::string_view data_;  // the whole chunk; empty for a reader made by OpenIndex
   bool split_ = false;     // made by OpenIndex: sections come from a SectionSource

@@ -160,6 +160,15 @@ class Store {
                                                               int64_t to_ns,
                                                               Direction direction) = 0;
 
+  // The same entries as Read(.., kForward), a batch at a time (chunk_reader.h): one batch per
+  // chunk block (its decompressed text, no copy) when the stream's chunks and heads do not
+  // overlap in time, else batches copied from the merged iterator. Without `with_text` the
+  // batches' text is empty (no text section is read): timestamps and sizes only.
+  virtual Result<std::unique_ptr<BatchIterator>> ReadBatches(std::string_view tenant,
+                                                             uint64_t stream_id, int64_t from_ns,
+                                                             int64_t to_ns,
+                                                             bool with_text = true) = 0;
+
   // The stream's usage in [from_ns, to_ns): one chunk index scan, no chunk is opened.
   virtual Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                                     int64_t to_ns) = 0;

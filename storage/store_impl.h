@@ -52,6 +52,9 @@ class StoreImpl final : public Store {
   Result<std::unique_ptr<SampleIterator>> ReadSamples(std::string_view tenant, uint64_t stream_id,
                                                       int64_t from_ns, int64_t to_ns,
                                                       Direction direction) override;
+  Result<std::unique_ptr<BatchIterator>> ReadBatches(std::string_view tenant, uint64_t stream_id,
+                                                     int64_t from_ns, int64_t to_ns,
+                                                     bool with_text) override;
   Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                             int64_t to_ns) override;
   Result<StreamSpan> Span(std::string_view tenant, uint64_t stream_id, int64_t from_ns,

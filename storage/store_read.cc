@@ -4,9 +4,12 @@
 // opened lazily by the merge, in time order; opening one reads only its index part, and its
 // iterator then fetches the values of the blocks it reaches (in its direction, skipping the
 // blocks outside the range), so a read of the newest entries of a chunk fetches one block.
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 
+#include "storage/batch_iterators.h"
 #include "storage/keys.h"
 #include "storage/merge_iterator.h"
 #include "storage/store_impl.h"
@@ -76,15 +79,23 @@ class SampleChunkSource final : public ChunkSourceBase<SampleIterator> {
   uint32_t line_size() const override { return it_->line_size(); }
 };
 
+class BatchChunkSource final : public ChunkSourceBase<BatchIterator> {
+ public:
+  using ChunkSourceBase::ChunkSourceBase;
+  std::string_view text() const override { return it_->text(); }
+  std::span<const BatchEntry> entries() const override { return it_->entries(); }
+};
+
 template <typename Iter>
-using ChunkSource =
-    std::conditional_t<std::is_same_v<Iter, EntryIterator>, EntryChunkSource, SampleChunkSource>;
+using ChunkSource = std::conditional_t<
+    std::is_same_v<Iter, EntryIterator>, EntryChunkSource,
+    std::conditional_t<std::is_same_v<Iter, SampleIterator>, SampleChunkSource, BatchChunkSource>>;
 
 template <typename Iter>
 Result<std::unique_ptr<Iter>> OpenChunk(KvStore* kv, const std::string& key,
                                         std::shared_ptr<const KvSnapshot> snapshot,
                                         ChunkReadCounters* counters, int64_t from_ns, int64_t to_ns,
-                                        Direction direction) {
+                                        Direction direction, bool with_text = true) {
   auto got = kv->Get(Column::kChunks, key, snapshot.get());
   if (!got.ok()) {
     if (got.status().IsNotFound()) return Status::Corruption("chunk listed in index is missing");
@@ -96,6 +107,8 @@ Result<std::unique_ptr<Iter>> OpenChunk(KvStore* kv, const std::string& key,
   std::unique_ptr<Iter> it;
   if constexpr (std::is_same_v<Iter, EntryIterator>) {
     it = reader.NewIterator(from_ns, to_ns, direction, std::move(source));
+  } else if constexpr (std::is_same_v<Iter, BatchIterator>) {
+    it = reader.NewBatchIterator(from_ns, to_ns, std::move(source), with_text);
   } else {
     it = reader.NewSampleIterator(from_ns, to_ns, direction, std::move(source));
   }
@@ -211,6 +224,64 @@ Result<std::unique_ptr<SampleIterator>> StoreImpl::ReadSamples(std::string_view 
                                                                uint64_t stream_id, int64_t from_ns,
                                                                int64_t to_ns, Direction direction) {
   return ReadMerged<SampleIterator>(tenant, stream_id, from_ns, to_ns, direction);
+}
+
+Result<std::unique_ptr<BatchIterator>> StoreImpl::ReadBatches(std::string_view tenant,
+                                                              uint64_t stream_id, int64_t from_ns,
+                                                              int64_t to_ns, bool with_text) {
+  std::vector<HeadSnapshot> heads;
+  std::shared_ptr<const KvSnapshot> snapshot;
+  SAW_RETURN_IF_ERROR(SnapshotStream(tenant, stream_id, from_ns, to_ns, &heads, &snapshot));
+  std::vector<ChunkRef> chunks;
+  SAW_RETURN_IF_ERROR(ListChunks(tenant, stream_id, from_ns, to_ns, snapshot.get(), &chunks));
+
+  // Sources read one after the other give the merge's order only when no two of them share
+  // a timestamp (equal timestamps could be one entry stored twice, which the merge drops).
+  struct Span {
+    int64_t lo, hi;
+    size_t chunk;  // index into chunks, or SIZE_MAX + head index
+    size_t head;
+  };
+  std::vector<Span> spans;
+  spans.reserve(chunks.size() + heads.size());
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    spans.push_back({chunks[i].min_ts, chunks[i].max_ts, i, SIZE_MAX});
+  }
+  for (size_t i = 0; i < heads.size(); ++i) {
+    spans.push_back({heads[i].entries.front().ts_ns, heads[i].entries.back().ts_ns, SIZE_MAX, i});
+  }
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+    return a.lo < b.lo || (a.lo == b.lo && a.hi < b.hi);
+  });
+  for (size_t i = 1; i < spans.size(); ++i) {
+    if (spans[i].lo <= spans[i - 1].hi) {
+      SAW_ASSIGN_OR_RETURN(
+          std::unique_ptr<EntryIterator> merged,
+          ReadMerged<EntryIterator>(tenant, stream_id, from_ns, to_ns, Direction::kForward));
+      return NewEntryBatchIterator(std::move(merged), with_text);
+    }
+  }
+  std::vector<BatchSource> sources;
+  sources.reserve(spans.size());
+  KvStore* kv = kv_.get();
+  ChunkReadCounters* counters = &read_counters_;
+  for (const Span& sp : spans) {
+    if (sp.chunk != SIZE_MAX) {
+      sources.push_back([kv, key = std::move(chunks[sp.chunk].key), snapshot, counters, from_ns,
+                         to_ns, with_text]() -> Result<std::unique_ptr<BatchIterator>> {
+        return OpenChunk<BatchIterator>(kv, key, snapshot, counters, from_ns, to_ns,
+                                        Direction::kForward, with_text);
+      });
+    } else {
+      sources.push_back([h = std::move(heads[sp.head]),
+                         with_text]() mutable -> Result<std::unique_ptr<BatchIterator>> {
+        return NewEntryBatchIterator(
+            NewHeadIterator(std::move(h.head), std::move(h.entries), Direction::kForward),
+            with_text);
+      });
+    }
+  }
+  return NewConcatBatchIterator(std::move(sources));
 }
 
 }  // namespace sawmill::storage

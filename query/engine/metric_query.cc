@@ -157,7 +157,7 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
       if (samples_only) {
         // No pipeline: the stream's labels are the series', and timestamps and line sizes
         // are all the window needs (no chunk text is decompressed).
-        auto it = ctx.querier->OpenSamples(p.tenant, streams[i].id, from, to, Direction::kForward);
+        auto it = ctx.querier->OpenBatches(p.tenant, streams[i].id, from, to, false);
         if (!it.ok()) {
           fail(it.status());
           return;
@@ -165,27 +165,43 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
         std::vector<double> count(steps + 1), bytes(steps + 1);
         bool any = false;
         QueryStats st;
+        // Entries come in time order, so the first step whose window holds an entry
+        // (ceil((ts - start) / step), at least 0) and the first whose window no longer does
+        // (ceil((ts + range - start) / step), at most steps) only move forward: two cursors
+        // instead of two divisions per entry.
+        const int64_t n_steps = static_cast<int64_t>(steps);
+        int64_t first = 0, end_step = 0;
+        int64_t first_t = p.start_ns, end_t = p.start_ns;  // start + k * step of each cursor
+        uint64_t next_check = 65536;
         while ((*it)->Next()) {
-          ++st.lines_scanned;
-          const uint32_t size = (*it)->line_size();
-          st.bytes_scanned += size;
-          if (st.lines_scanned % 65536 == 0) {
+          const std::span<const BatchEntry> entries = (*it)->entries();
+          st.lines_scanned += entries.size();
+          if (st.lines_scanned >= next_check) {
+            next_check = st.lines_scanned + 65536;
             if (failed.load(std::memory_order_relaxed)) return;
             if (Status s = ctx.guard->Check(); !s.ok()) {
               fail(std::move(s));
               return;
             }
           }
-          const int64_t ts = (*it)->ts_ns() + offset;
-          const int64_t first = std::max<int64_t>(0, CeilDiv(ts - p.start_ns, p.step_ns));
-          const int64_t end_step = std::min<int64_t>(static_cast<int64_t>(steps),
-                                                     CeilDiv(ts + range - p.start_ns, p.step_ns));
-          if (first >= end_step) continue;
-          any = true;
-          count[first] += 1;
-          count[end_step] -= 1;
-          bytes[first] += size;
-          bytes[end_step] -= size;
+          for (const BatchEntry& e : entries) {
+            st.bytes_scanned += e.line_len;
+            const int64_t ts = e.ts_ns + offset;
+            while (first < n_steps && first_t < ts) {
+              ++first;
+              first_t += p.step_ns;
+            }
+            while (end_step < n_steps && end_t < ts + range) {
+              ++end_step;
+              end_t += p.step_ns;
+            }
+            if (first >= end_step) continue;
+            any = true;
+            count[first] += 1;
+            count[end_step] -= 1;
+            bytes[first] += e.line_len;
+            bytes[end_step] -= e.line_len;
+          }
         }
         if (Status s = (*it)->status(); !s.ok()) {
           fail(s);
@@ -206,11 +222,6 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
         ChargeGlobal();
         return;
       }
-      auto it = ctx.querier->OpenStream(p.tenant, streams[i].id, from, to, Direction::kForward);
-      if (!it.ok()) {
-        fail(it.status());
-        return;
-      }
       std::unique_ptr<log::StreamPipeline> sp = pipeline->ForStream(*streams[i].labels);
       SeriesSet local(steps);
       size_t charged_series = 0;  // series of `local` charged to the guard
@@ -219,54 +230,113 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
       Acc* last = nullptr;
       const index::LabelSet* last_labels = nullptr;
       index::LabelSet last_seen;
-      while ((*it)->Next()) {
-        const EntryView& e = (*it)->entry();
-        ++st.lines_scanned;
-        st.bytes_scanned += e.line.size() + e.metadata.size();
-        if (st.lines_scanned % 4096 == 0) {
-          if (failed.load(std::memory_order_relaxed)) return;
-          if (Status s = ctx.guard->Check(); !s.ok()) {
-            fail(std::move(s));
-            return;
-          }
-        }
-        if (!sp->Process(e.ts_ns, e.line, e.metadata, &r)) continue;
+      // Counts one entry the pipeline kept, with its labels and the size of its line, in its
+      // series' windows. False when the query fails.
+      auto add = [&](int64_t ts_ns, const index::LabelSet* labels, size_t size) -> bool {
         ++st.post_filter_lines;
-        const int64_t ts = e.ts_ns + offset;
+        const int64_t ts = ts_ns + offset;
         const int64_t first = std::max<int64_t>(0, CeilDiv(ts - p.start_ns, p.step_ns));
         const int64_t end_step = std::min<int64_t>(static_cast<int64_t>(steps),
                                                    CeilDiv(ts + range - p.start_ns, p.step_ns));
-        if (first >= end_step) continue;
-        if (last == nullptr || r.labels != last_labels || !(*r.labels == last_seen)) {
-          if (!drops_all && !r.labels->Get(kErrorLabel).empty()) {
-            fail(Status::InvalidArgument(PipelineError(*r.labels)));
-            return;
+        if (first >= end_step) return true;
+        if (last == nullptr || labels != last_labels || !(*labels == last_seen)) {
+          if (!drops_all && !labels->Get(kErrorLabel).empty()) {
+            fail(Status::InvalidArgument(PipelineError(*labels)));
+            return false;
           }
-          last = local.Find(presum_grouping != nullptr ? GroupLabels(*r.labels, *presum_grouping)
-                                                       : *r.labels);
-          last_labels = r.labels;
-          last_seen = *r.labels;
+          last = local.Find(presum_grouping != nullptr ? GroupLabels(*labels, *presum_grouping)
+                                                       : *labels);
+          last_labels = labels;
+          last_seen = *labels;
           if (local.size() > charged_series) {
             charged_series = local.size();
             if (Status s = ctx.guard->Charge(acc_bytes); !s.ok()) {
               fail(std::move(s));
-              return;
+              return false;
             }
           }
           if (local.size() > max_accs) {
             fail(Status::InvalidArgument(SeriesLimitMessage(p.max_series)));
-            return;
+            return false;
           }
         }
         last->count[first] += 1;
         last->count[end_step] -= 1;
-        const double bytes = static_cast<double>(r.line.size());
+        const double bytes = static_cast<double>(size);
         last->bytes[first] += bytes;
         last->bytes[end_step] -= bytes;
-      }
-      if (Status s = (*it)->status(); !s.ok()) {
-        fail(s);
-        return;
+        return true;
+      };
+      if (pipeline->IsLineFilterOnly()) {
+        // Line filters only: each batch (a decompressed chunk block) is filtered at once, and
+        // a kept entry without structured metadata has its stream's labels; no entry is
+        // materialised and no label set is built per line.
+        auto it = ctx.querier->OpenBatches(p.tenant, streams[i].id, from, to, true);
+        if (!it.ok()) {
+          fail(it.status());
+          return;
+        }
+        std::vector<uint8_t> keep;
+        uint64_t next_check = 4096;
+        const index::LabelSet* stream_labels = streams[i].labels.get();
+        while ((*it)->Next()) {
+          const std::string_view text = (*it)->text();
+          const std::span<const BatchEntry> entries = (*it)->entries();
+          st.lines_scanned += entries.size();
+          for (const BatchEntry& e : entries) st.bytes_scanned += e.line_len + e.meta_len;
+          if (st.lines_scanned >= next_check) {
+            next_check = st.lines_scanned + 4096;
+            if (failed.load(std::memory_order_relaxed)) return;
+            if (Status s = ctx.guard->Check(); !s.ok()) {
+              fail(std::move(s));
+              return;
+            }
+          }
+          keep.resize(entries.size());
+          pipeline->FilterLines(text, entries, keep.data());
+          for (size_t k = 0; k < entries.size(); ++k) {
+            if (!keep[k]) continue;
+            const BatchEntry& e = entries[k];
+            if (e.meta_len == 0) {
+              if (!add(e.ts_ns, stream_labels, e.line_len)) return;
+              continue;
+            }
+            // Structured metadata joins the labels: the pipeline says which.
+            if (!sp->Process(e.ts_ns, text.substr(e.offset, e.line_len),
+                             text.substr(size_t{e.offset} + e.line_len, e.meta_len), &r)) {
+              continue;
+            }
+            if (!add(e.ts_ns, r.labels, r.line.size())) return;
+          }
+        }
+        if (Status s = (*it)->status(); !s.ok()) {
+          fail(s);
+          return;
+        }
+      } else {
+        auto it = ctx.querier->OpenStream(p.tenant, streams[i].id, from, to, Direction::kForward);
+        if (!it.ok()) {
+          fail(it.status());
+          return;
+        }
+        while ((*it)->Next()) {
+          const EntryView& e = (*it)->entry();
+          ++st.lines_scanned;
+          st.bytes_scanned += e.line.size() + e.metadata.size();
+          if (st.lines_scanned % 4096 == 0) {
+            if (failed.load(std::memory_order_relaxed)) return;
+            if (Status s = ctx.guard->Check(); !s.ok()) {
+              fail(std::move(s));
+              return;
+            }
+          }
+          if (!sp->Process(e.ts_ns, e.line, e.metadata, &r)) continue;
+          if (!add(e.ts_ns, r.labels, r.line.size())) return;
+        }
+        if (Status s = (*it)->status(); !s.ok()) {
+          fail(s);
+          return;
+        }
       }
       std::lock_guard<std::mutex> lock(mu);
       ctx.stats.Add(st);

@@ -5,9 +5,12 @@
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <variant>
 
 #include "query/engine/log_query.h"
 #include "query/log/compile.h"
+#include "query/log/label_name.h"
+#include "query/log/logfmt_decoder.h"
 #include "query/logql/go_text.h"
 #include "query/logql/parser.h"
 
@@ -148,6 +151,59 @@ std::string FastKey(const index::LabelSet& labels, const logql::Grouping& g,
   return key;
 }
 
+// A grouped label of the logfmt fast path: the stream's value, or the line's.
+struct GroupPart {
+  const std::string* name;
+  std::string_view stream_value;
+  bool from_line;          // the stream lacks it: the line's last `name=` gives it
+  std::string line_value;  // reused from line to line
+};
+
+bool IsPlainLabelName(std::string_view key) {
+  if (key.empty() || (key[0] >= '0' && key[0] <= '9')) return false;
+  for (char c : key) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// What the logfmt stage (Loki 2.8 mode) would set for `unwrap_label` and the parts taken from
+// the line, without building labels: the last value of each (a value with an invalid rune
+// counts as empty; absent: empty). False when the general path must decide: a syntax error
+// (__error__) or a parsed name starting with "__".
+bool ScanLogfmt(std::string_view line, const std::string& unwrap_label,
+                std::vector<GroupPart>* parts, std::string* unwrapped, std::string* name_buf) {
+  unwrapped->clear();
+  for (GroupPart& g : *parts) g.line_value.clear();
+  log::LogfmtDecoder dec(line);
+  while (!dec.Eol()) {
+    if (!dec.ScanKeyval()) break;
+    std::string_view name = dec.key();
+    if (!IsPlainLabelName(name)) {
+      name_buf->clear();
+      log::AppendSanitizedLabelName(name_buf, name, true);
+      name = *name_buf;
+      if (name.empty()) continue;
+    }
+    if (name.size() >= 2 && name[0] == '_' && name[1] == '_') return false;
+    std::string* out = nullptr;
+    if (name == unwrap_label) {
+      out = unwrapped;
+    } else {
+      for (GroupPart& g : *parts) {
+        if (g.from_line && name == *g.name) out = &g.line_value;
+      }
+    }
+    if (out == nullptr) continue;
+    std::string_view value = dec.value();
+    if (log::ContainsRuneError(value)) value = {};
+    out->assign(value);
+  }
+  return dec.err().empty();
+}
+
 }  // namespace
 
 std::string PipelineErrorMessage(const index::LabelSet& labels) {
@@ -202,6 +258,36 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
   // needed: group keys are built from the grouped labels alone.
   const bool fast_by = agg.grouping.has_value() && !agg.grouping->without && post == nullptr &&
                        post_matchers.empty();
+  // `[line filters] | logfmt | unwrap x` by (...): only the unwrapped key and the grouped keys
+  // the stream lacks are taken from each line (ScanLogfmt), with no label set built; a line
+  // the general path would treat differently (a syntax error, a conversion error, a name
+  // starting with "__", structured metadata, a group not seen yet) takes the general path.
+  std::unique_ptr<log::Pipeline> prefix;  // the line filters before logfmt
+  bool fast_logfmt = false;
+  if (fast_by && !lr.selector->stages.empty()) {
+    const std::vector<logql::Stage>& stages = lr.selector->stages;
+    const auto* ps = std::get_if<logql::ParserStage>(&stages.back());
+    bool eligible = ps != nullptr && ps->kind == logql::ParserKind::kLogfmt &&
+                    ps->extractions.empty() && ps->flags.empty() && !uw.label.starts_with("__");
+    for (size_t k = 0; eligible && k + 1 < stages.size(); ++k) {
+      eligible = std::holds_alternative<logql::LineFilter>(stages[k]);
+    }
+    for (const std::string& name : agg.grouping->labels) {
+      if (name.ends_with("_extracted") || name.starts_with("__")) eligible = false;
+    }
+    if (eligible) {
+      std::vector<logql::Stage> filters;
+      for (size_t k = 0; k + 1 < stages.size(); ++k) {
+        filters.emplace_back(std::get<logql::LineFilter>(stages[k]));
+      }
+      if (filters.empty()) {
+        prefix = log::NoopPipeline();
+      } else {
+        SAW_ASSIGN_OR_RETURN(prefix, log::CompilePipeline(filters));
+      }
+      fast_logfmt = prefix->IsLineFilterOnly();
+    }
+  }
   const size_t max_groups = std::max<size_t>(
       ctx.max_series, std::min<size_t>(100000, (size_t{8} << 20) / (ctx.steps + 1)));
   const std::string limit_message =
@@ -222,30 +308,17 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       return;
     }
     MemoryCharger charger(ctx.guard);
-    auto it = ctx.querier->OpenStream(ctx.tenant, streams[i].id, from, to, Direction::kForward);
-    if (!it.ok()) {
-      fail(it.status());
-      return;
-    }
     std::unique_ptr<log::StreamPipeline> sp = pipeline->ForStream(*streams[i].labels);
     std::map<std::string, std::pair<index::LabelSet, std::vector<Sample>>> local;
     QueryStats st;
     log::LineResult r;
-    while ((*it)->Next()) {
-      const EntryView& e = (*it)->entry();
-      ++st.lines_scanned;
-      st.bytes_scanned += e.line.size() + e.metadata.size();
-      if (st.lines_scanned % 4096 == 0) {
-        if (failed.load(std::memory_order_relaxed)) return;
-        if (Status s = ctx.guard->Check(); !s.ok()) {
-          fail(std::move(s));
-          return;
-        }
-      }
-      if (!sp->Process(e.ts_ns, e.line, e.metadata, &r)) continue;
+    // The general path for one entry: the whole pipeline, then the sample's labels. False
+    // when the query fails.
+    auto general = [&](int64_t ts_ns, std::string_view line, std::string_view metadata) -> bool {
+      if (!sp->Process(ts_ns, line, metadata, &r)) return true;
       ++st.post_filter_lines;
       const std::string_view raw = r.labels->Get(uw.label);
-      if (raw.empty()) continue;  // Loki skips lines without the label
+      if (raw.empty()) return true;  // Loki skips lines without the label
       double value = 0;
       std::string err;
       const bool converted = Convert(uw.conv, raw, &value, &err);
@@ -261,16 +334,16 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         }
         auto& slot = local[key];
         if (slot.second.empty()) slot.first = GroupLabels(*r.labels, agg.grouping);
-        slot.second.push_back({e.ts_ns + offset, value});
+        slot.second.push_back({ts_ns + offset, value});
         if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
           fail(std::move(s));
-          return;
+          return false;
         }
         if (local.size() > max_groups) {
           fail(Status::InvalidArgument(limit_message));
-          return;
+          return false;
         }
-        continue;
+        return true;
       }
       std::vector<index::Label> labels;
       for (const index::Label& l : r.labels->labels()) {
@@ -294,30 +367,110 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       if (!std::all_of(post_matchers.begin(), post_matchers.end(), [&](const index::Matcher* m) {
             return m->Matches(sample_labels.Get(m->name()));
           })) {
-        continue;
+        return true;
       }
       if (post != nullptr) {
         std::unique_ptr<log::StreamPipeline> pp = post->ForStream(sample_labels);
         log::LineResult r2;
-        if (!pp->Process(e.ts_ns, e.line, e.metadata, &r2)) continue;
+        if (!pp->Process(ts_ns, line, metadata, &r2)) return true;
         sample_labels = *r2.labels;
       }
       if (!ctx.allow_errors && !sample_labels.Get("__error__").empty()) {
         fail(Status::InvalidArgument(PipelineErrorMessage(sample_labels)));
-        return;
+        return false;
       }
       index::LabelSet key =
           agg.grouping.has_value() ? GroupLabels(sample_labels, agg.grouping) : sample_labels;
       auto& slot = local[fast_by ? FastKey(key, *agg.grouping, uw.label) : key.ToString()];
       if (slot.second.empty()) slot.first = std::move(key);
-      slot.second.push_back({e.ts_ns + offset, value});
+      slot.second.push_back({ts_ns + offset, value});
       if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
         fail(std::move(s));
-        return;
+        return false;
       }
       if (local.size() > max_groups) {
         fail(Status::InvalidArgument(limit_message));
-        return;
+        return false;
+      }
+      return true;
+    };
+    const index::LabelSet& stream_labels = *streams[i].labels;
+    // The logfmt fast path applies to a stream that does not have the unwrapped label (a
+    // parsed one would be renamed); grouped labels the stream has are constants.
+    const bool fast = fast_logfmt && stream_labels.Get(uw.label).empty();
+    std::vector<GroupPart> parts;
+    if (fast) {
+      for (const std::string& name : agg.grouping->labels) {
+        if (name == uw.label) continue;
+        const std::string_view v = stream_labels.Get(name);
+        parts.push_back({&name, v, v.empty(), {}});
+      }
+    }
+    auto it = ctx.querier->OpenBatches(ctx.tenant, streams[i].id, from, to, true);
+    if (!it.ok()) {
+      fail(it.status());
+      return;
+    }
+    std::vector<uint8_t> keep;
+    std::string unwrapped, name_buf, key;
+    uint64_t next_check = 4096;
+    while ((*it)->Next()) {
+      const std::string_view text = (*it)->text();
+      const std::span<const BatchEntry> entries = (*it)->entries();
+      st.lines_scanned += entries.size();
+      for (const BatchEntry& e : entries) st.bytes_scanned += e.line_len + e.meta_len;
+      if (st.lines_scanned >= next_check) {
+        next_check = st.lines_scanned + 4096;
+        if (failed.load(std::memory_order_relaxed)) return;
+        if (Status s = ctx.guard->Check(); !s.ok()) {
+          fail(std::move(s));
+          return;
+        }
+      }
+      if (fast) {
+        keep.resize(entries.size());
+        prefix->FilterLines(text, entries, keep.data());
+      }
+      for (size_t k = 0; k < entries.size(); ++k) {
+        const BatchEntry& e = entries[k];
+        const std::string_view line = text.substr(e.offset, e.line_len);
+        if (fast && !keep[k]) continue;
+        if (!fast || e.meta_len != 0 ||
+            !ScanLogfmt(line, uw.label, &parts, &unwrapped, &name_buf)) {
+          if (!general(e.ts_ns, line, text.substr(size_t{e.offset} + e.line_len, e.meta_len))) {
+            return;
+          }
+          continue;
+        }
+        if (unwrapped.empty()) {  // Loki skips lines without the label
+          ++st.post_filter_lines;
+          continue;
+        }
+        double value = 0;
+        std::string err;
+        if (!Convert(uw.conv, unwrapped, &value, &err)) {
+          if (!general(e.ts_ns, line, {})) return;
+          continue;
+        }
+        key.assign("{");
+        for (const GroupPart& g : parts) {
+          key += *g.name;
+          key += '\x01';
+          key += g.from_line ? std::string_view(g.line_value) : g.stream_value;
+          key += '\x02';
+        }
+        auto found = local.find(key);
+        if (found == local.end()) {
+          // A new group: its labels are what the general path makes of this first line.
+          if (!general(e.ts_ns, line, {})) return;
+          continue;
+        }
+        ++st.post_filter_lines;
+        found->second.second.push_back({e.ts_ns + offset, value});
+        if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
+          fail(std::move(s));
+          return;
+        }
       }
     }
     if (Status s = (*it)->status(); !s.ok()) {

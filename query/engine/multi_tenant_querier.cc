@@ -114,6 +114,12 @@ Result<StreamSpan> MultiTenantQuerier::Span(std::string_view, uint64_t stream_id
   return base_->Span(*r.tenant, r.id, from_ns, to_ns);
 }
 
+Result<std::unique_ptr<BatchIterator>> MultiTenantQuerier::OpenBatches(
+    std::string_view, uint64_t stream_id, int64_t from_ns, int64_t to_ns, bool with_text) {
+  SAW_ASSIGN_OR_RETURN(Ref r, Find(stream_id));
+  return base_->OpenBatches(*r.tenant, r.id, from_ns, to_ns, with_text);
+}
+
 Result<StreamUsage> MultiTenantQuerier::Usage(std::string_view, uint64_t stream_id, int64_t from_ns,
                                               int64_t to_ns) {
   SAW_ASSIGN_OR_RETURN(Ref r, Find(stream_id));

@@ -40,6 +40,9 @@ class MultiTenantQuerier final : public Querier {
                                                       Direction direction) override;
   Result<StreamSpan> Span(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                           int64_t to_ns) override;
+  Result<std::unique_ptr<BatchIterator>> OpenBatches(std::string_view tenant, uint64_t stream_id,
+                                                     int64_t from_ns, int64_t to_ns,
+                                                     bool with_text) override;
   Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                             int64_t to_ns) override;
   Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,

@@ -1,5 +1,7 @@
 #include "query/engine/querier.h"
 
+#include "storage/batch_iterators.h"
+
 namespace sawmill::query::engine {
 namespace {
 
@@ -24,6 +26,14 @@ Result<std::unique_ptr<SampleIterator>> Querier::OpenSamples(std::string_view te
   SAW_ASSIGN_OR_RETURN(std::unique_ptr<EntryIterator> it,
                        OpenStream(tenant, stream_id, from_ns, to_ns, direction));
   return std::unique_ptr<SampleIterator>(std::make_unique<EntrySamples>(std::move(it)));
+}
+
+Result<std::unique_ptr<BatchIterator>> Querier::OpenBatches(std::string_view tenant,
+                                                            uint64_t stream_id, int64_t from_ns,
+                                                            int64_t to_ns, bool with_text) {
+  SAW_ASSIGN_OR_RETURN(std::unique_ptr<EntryIterator> it,
+                       OpenStream(tenant, stream_id, from_ns, to_ns, Direction::kForward));
+  return storage::NewEntryBatchIterator(std::move(it), with_text);
 }
 
 Result<StreamUsage> Querier::Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,

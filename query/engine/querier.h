@@ -23,6 +23,8 @@
 
 namespace sawmill::query::engine {
 
+using storage::BatchEntry;
+using storage::BatchIterator;
 using storage::Direction;
 using storage::EntryIterator;
 using storage::EntryView;
@@ -71,6 +73,14 @@ class Querier {
   virtual Result<std::unique_ptr<SampleIterator>> OpenSamples(std::string_view tenant,
                                                               uint64_t stream_id, int64_t from_ns,
                                                               int64_t to_ns, Direction direction);
+
+  // The same entries as OpenStream(.., kForward), a batch at a time (storage::BatchIterator:
+  // a whole decompressed chunk block per batch where the store can, so that line filters can
+  // search a block at once). Without `with_text` the batches' text is empty: timestamps and
+  // sizes only, as OpenSamples. The default copies OpenStream's entries into batches.
+  virtual Result<std::unique_ptr<BatchIterator>> OpenBatches(std::string_view tenant,
+                                                             uint64_t stream_id, int64_t from_ns,
+                                                             int64_t to_ns, bool with_text);
 
   // What the stream holds in [from_ns, to_ns): the figures of the
   // index stats and volume endpoints. The default counts OpenSamples' entries and line sizes

@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "query/log/ip_matcher.h"
@@ -17,6 +18,32 @@ class Contains final : public LineMatcher {
  public:
   explicit Contains(std::string_view s) : searcher_(s) {}
   bool Matches(std::string_view line) const override { return searcher_.Contains(line); }
+
+  // One search from the start of the first undecided line to the end of the batch: the
+  // lines ending before the end of the occurrence found cannot hold one (it is the first from
+  // there); the line reaching past it holds it if it starts at or before it, else the search
+  // resumes at that line (the occurrence straddled a line boundary or lay in metadata).
+  void MatchLines(std::string_view text, std::span<const storage::BatchEntry> entries,
+                  uint8_t* match) const override {
+    const size_t n = entries.size();
+    const size_t m = searcher_.needle().size();
+    if (n == 0) return;
+    if (m == 0) {
+      std::fill(match, match + n, 1);
+      return;
+    }
+    const size_t end = size_t{entries[n - 1].offset} + entries[n - 1].line_len;
+    size_t i = 0;
+    while (i < n) {
+      const size_t start = entries[i].offset;
+      const size_t p = searcher_.Find(text.substr(start, end - start));
+      if (p == SubstringSearcher::npos) break;
+      const size_t found_end = start + p + m;
+      while (i < n && size_t{entries[i].offset} + entries[i].line_len < found_end) match[i++] = 0;
+      if (i < n && entries[i].offset <= start + p) match[i++] = 1;
+    }
+    std::fill(match + i, match + n, 0);
+  }
 
  private:
   SubstringSearcher searcher_;
@@ -155,6 +182,16 @@ class Or final : public LineMatcher {
     }
     return false;
   }
+  void MatchLines(std::string_view text, std::span<const storage::BatchEntry> entries,
+                  uint8_t* match) const override {
+    const size_t n = entries.size();
+    std::fill(match, match + n, 0);
+    std::vector<uint8_t> one(n);  // per batch, not per line
+    for (const LineMatcherPtr& m : m_) {
+      m->MatchLines(text, entries, one.data());
+      for (size_t i = 0; i < n; ++i) match[i] |= one[i];
+    }
+  }
 
  private:
   std::vector<LineMatcherPtr> m_;
@@ -164,6 +201,11 @@ class Not final : public LineMatcher {
  public:
   explicit Not(LineMatcherPtr m) : m_(std::move(m)) {}
   bool Matches(std::string_view line) const override { return !m_->Matches(line); }
+  void MatchLines(std::string_view text, std::span<const storage::BatchEntry> entries,
+                  uint8_t* match) const override {
+    m_->MatchLines(text, entries, match);
+    for (size_t i = 0; i < entries.size(); ++i) match[i] ^= 1;
+  }
 
  private:
   LineMatcherPtr m_;
@@ -194,6 +236,7 @@ class FilterStage final : public Stage {
     return m_->Matches(*line);
   }
   bool IsLineFilter() const override { return true; }
+  const LineMatcher* line_matcher() const override { return m_.get(); }
 
  private:
   LineMatcherPtr m_;
@@ -204,6 +247,13 @@ std::string QuoteMeta(std::string_view s) {
 }
 
 }  // namespace
+
+void LineMatcher::MatchLines(std::string_view text, std::span<const storage::BatchEntry> entries,
+                             uint8_t* match) const {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    match[i] = Matches(text.substr(entries[i].offset, entries[i].line_len)) ? 1 : 0;
+  }
+}
 
 LineMatcherPtr ContainsMatcher(std::string_view literal) {
   return std::make_unique<Contains>(literal);

@@ -9,11 +9,14 @@
 // Every LineMatcher is immutable and thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "query/log/stage.h"
+#include "storage/chunk_reader.h"
 #include "storage/result.h"
 
 namespace sawmill::query::log {
@@ -22,6 +25,12 @@ class LineMatcher {
  public:
   virtual ~LineMatcher() = default;
   virtual bool Matches(std::string_view line) const = 0;
+  // Sets match[i] to Matches(line i) for the lines of a batch, line i being
+  // text.substr(entries[i].offset, entries[i].line_len) (storage::BatchIterator's layout: the
+  // lines lie in text in order, without overlapping). A literal is searched across the whole
+  // text at once instead of line by line; the default calls Matches on each line.
+  virtual void MatchLines(std::string_view text, std::span<const storage::BatchEntry> entries,
+                          uint8_t* match) const;
 };
 
 using LineMatcherPtr = std::unique_ptr<LineMatcher>;

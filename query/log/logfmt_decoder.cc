@@ -1,5 +1,7 @@
 #include "query/log/logfmt_decoder.h"
 
+#include <cstring>
+
 #include "query/log/json_scan.h"
 #include "query/log/label_name.h"
 
@@ -155,16 +157,22 @@ skip_value:
   return false;
 
 qvalue : {
-  bool has_esc = false, esc = false;
+  // memchr to the next quote, then to a backslash before it (each escapes the byte after it):
+  // quoted values are most of a logfmt line, and most have no escape.
+  bool has_esc = false;
   start = pos_;
-  for (size_t p = pos_ + 1; p < n; ++p) {
-    char c = line[p];
-    if (esc) {
-      esc = false;
-    } else if (c == '\\') {
-      has_esc = esc = true;
-    } else if (c == '"') {
-      pos_ = p + 1;
+  for (size_t p = pos_ + 1; p < n;) {
+    const char* q = static_cast<const char*>(memchr(line.data() + p, '"', n - p));
+    if (q == nullptr) break;
+    const size_t quote = static_cast<size_t>(q - line.data());
+    const char* b = static_cast<const char*>(memchr(line.data() + p, '\\', quote - p));
+    if (b != nullptr) {
+      has_esc = true;
+      p = static_cast<size_t>(b - line.data()) + 2;  // the escaped byte is skipped
+      continue;
+    }
+    {
+      pos_ = quote + 1;
       if (has_esc) {
         if (!Unquote(line.substr(start, pos_ - start), &buf_)) {
           SyntaxError("invalid quoted value");

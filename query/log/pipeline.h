@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "index/labels.h"
+#include "storage/chunk_reader.h"
 
 namespace sawmill::query::log {
 
@@ -58,6 +59,14 @@ class Pipeline {
   // True when the pipeline only has line filters (or nothing): lines are never rewritten
   // and every result keeps its stream's labels, so the engine may skip LineResult labels.
   virtual bool IsLineFilterOnly() const = 0;
+  // For a pipeline with IsLineFilterOnly(): sets keep[i] to whether Process would keep the
+  // line of entries[i] (a storage::BatchIterator batch: line i is
+  // text.substr(entries[i].offset, entries[i].line_len)), deciding a whole batch at once (see
+  // LineMatcher::MatchLines). The labels Process would give a kept entry are its stream's
+  // plus its structured metadata, as Process says.
+  // The default keeps every line (right for a pipeline without stages).
+  virtual void FilterLines(std::string_view text, std::span<const storage::BatchEntry> entries,
+                           uint8_t* keep) const;
 };
 
 // The pipeline with no stages: every line passes unchanged with its stream's labels and its

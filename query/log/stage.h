@@ -13,6 +13,8 @@
 
 namespace sawmill::query::log {
 
+class LineMatcher;  // line_filter.h
+
 class Stage {
  public:
   virtual ~Stage() = default;
@@ -21,6 +23,8 @@ class Stage {
   virtual bool Process(int64_t ts_ns, std::string_view* line, LabelsBuilder* lbs) const = 0;
   // True for line filters: they neither read nor change labels.
   virtual bool IsLineFilter() const { return false; }
+  // A line filter's matcher (null for other stages).
+  virtual const LineMatcher* line_matcher() const { return nullptr; }
 };
 
 using StagePtr = std::unique_ptr<Stage>;

@@ -1,6 +1,10 @@
 #include "query/log/stage_pipeline.h"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
+
+#include "query/log/line_filter.h"
 
 #include "storage/metadata.h"
 
@@ -69,6 +73,19 @@ class StagePipeline final : public Pipeline {
     return std::make_unique<StageStreamPipeline>(&stages_, &labels, line_filter_only_);
   }
   bool IsLineFilterOnly() const override { return line_filter_only_; }
+  void FilterLines(std::string_view text, std::span<const storage::BatchEntry> entries,
+                   uint8_t* keep) const override {
+    const size_t n = entries.size();
+    std::fill(keep, keep + n, 1);
+    std::vector<uint8_t> match;  // per batch, not per line
+    for (const StagePtr& s : stages_) {
+      const LineMatcher* m = s->line_matcher();
+      if (m == nullptr) continue;  // REQUIRES says it cannot happen
+      match.resize(n);
+      m->MatchLines(text, entries, match.data());
+      for (size_t i = 0; i < n; ++i) keep[i] &= match[i];
+    }
+  }
 
  private:
   std::vector<StagePtr> stages_;

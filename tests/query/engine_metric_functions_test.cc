@@ -462,8 +462,10 @@ TEST_F(MetricFunctionsTest, WithoutPipelineReadsSamplesOnly) {
   Run(R"(bytes_rate({job="gen"}[20s]))");
   EXPECT_EQ(q->open_stream_calls.load(), 0);
   EXPECT_EQ(q->open_samples_calls.load(), 2 * kHosts);
+  // A line filter reads the text, a block at a time.
   Run(R"(count_over_time({job="gen"} |= "x" [20s]))");
-  EXPECT_EQ(q->open_stream_calls.load(), kHosts);
+  EXPECT_EQ(q->open_stream_calls.load(), 0);
+  EXPECT_EQ(q->open_batches_calls.load(), kHosts);
 }
 
 TEST_F(MetricFunctionsTest, Errors) {

@@ -157,6 +157,110 @@ TEST_F(MetricQueryTest, UnwrapsLabelValues) {
       << err.status().message();
 }
 
+TEST_F(MetricQueryTest, LineFiltersCountBlocksOfFlushedAndHeadEntries) {
+  // 300 entries: every 7th holds "error" (one of them only in a longer word), every 5th "warn";
+  // the first 200 are flushed into chunks, the rest stay in the head.
+  std::vector<std::pair<int64_t, std::string>> entries;
+  int errors = 0, warn_not_error = 0, total = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string line = "line " + std::to_string(i);
+    if (i % 7 == 0) line += i == 14 ? " errors" : " error";
+    if (i % 5 == 0) line += " warn";
+    entries.push_back({100 * kS + i * kS / 10, line});
+  }
+  Push(R"({job="lf", host="h1"})",
+       std::vector<std::pair<int64_t, std::string>>(entries.begin(), entries.begin() + 200));
+  ASSERT_TRUE(store_->FlushAll().ok());
+  Push(R"({job="lf", host="h1"})",
+       std::vector<std::pair<int64_t, std::string>>(entries.begin() + 200, entries.end()));
+  // The window (100 s, 160 s] leaves out the first entry, at 100 s.
+  for (int i = 1; i < 300; ++i) {
+    ++total;
+    if (i % 7 == 0) ++errors;
+    if (i % 5 == 0 && i % 7 != 0) ++warn_not_error;
+  }
+  const int calls_before = querier_->open_batches_calls.load();
+  auto r = Run(R"(sum(count_over_time({job="lf"} |= "error" [1m])))", 160 * kS, 160 * kS, kS);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, "{}: 160=" + std::to_string(errors));
+  r = Run(R"(count_over_time({job="lf"} |= "warn" != "error" [1m]))", 160 * kS, 160 * kS, kS);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, "{host=\"h1\", job=\"lf\"}: 160=" + std::to_string(warn_not_error));
+  r = Run(R"(sum(count_over_time({job="lf"} |~ "error|warn" [1m])))", 160 * kS, 160 * kS, kS);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  int either = 0;
+  for (int i = 1; i < 300; ++i) either += (i % 7 == 0 || i % 5 == 0);
+  EXPECT_EQ(*r, "{}: 160=" + std::to_string(either));
+  // bytes_over_time counts the kept lines' bytes; windows of 10 s split the entries.
+  r = Run(R"(sum(bytes_over_time({job="lf"} != "zzz" [10s])))", 110 * kS, 130 * kS, 10 * kS);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto bytes_in = [&](int64_t from, int64_t to) {  // (from, to]
+    size_t b = 0;
+    for (const auto& [ts, line] : entries) {
+      if (ts > from && ts <= to) b += line.size();
+    }
+    return std::to_string(b);
+  };
+  EXPECT_EQ(*r, "{}: 110=" + bytes_in(100 * kS, 110 * kS) + " 120=" + bytes_in(110 * kS, 120 * kS) +
+                    " 130=" + bytes_in(120 * kS, 130 * kS));
+  EXPECT_GT(querier_->open_batches_calls.load(), calls_before);
+  (void)total;
+}
+
+// `| logfmt | unwrap x` with `by (...)` takes a fast path that reads only the keys it needs;
+// each query must answer exactly what the general path does. `| host!="zzz"` before logfmt
+// keeps every line and forces the general path.
+TEST_F(MetricQueryTest, LogfmtUnwrapFastPathAnswersAsTheGeneralPath) {
+  Push(R"({job="f", host="h1"})", {{1 * kS, R"(took=1s level=info msg="a b")"},
+                                   {2 * kS, "took=2s level=error"},
+                                   {3 * kS, "level=info"},
+                                   {4 * kS, "took=1s took=3s level=warn"},
+                                   {5 * kS, "to.ok=5s level=info"},
+                                   {6 * kS, R"(took="4s" level="quoted")"},
+                                   {7 * kS, R"(took=5s level="esc \"q\"" msg="x\\y")"},
+                                   {8 * kS, "took= level=info"},
+                                   {9 * kS, "level=info took"},
+                                   {10 * kS, "took=2s host=hx level=info"},
+                                   {11 * kS, "took=250ms lev.el=dotted level=info"},
+                                   {12 * kS, "took=7s level=warn"}});
+  Push(R"({job="f", host="h2", level="L"})",
+       {{2 * kS, "took=1s level=error"}, {4 * kS, "took=9s"}});
+  Push(R"({job="f", took="3s"})", {{3 * kS, "took=6s level=info"}});  // the stream's took
+  // Syntax and conversion errors, and a parsed name starting with "__".
+  Push(R"({job="g"})", {{2 * kS, R"(took=1s level=info "bad)"},
+                        {3 * kS, "took=oops level=info"},
+                        {4 * kS, "took=3s __error__=x level=info"},
+                        {5 * kS, "took=3s level=info"}});
+  const char* queries[] = {
+      R"(quantile_over_time(0.5, {job="f"} %s| logfmt | unwrap duration(took) [10s]) by (level))",
+      R"(avg_over_time({job="f"} %s|= "took" | logfmt | unwrap duration(took) [10s]) by (host, level))",
+      R"(max_over_time({job="f"} %s| logfmt | unwrap duration(took) [10s]) by (job))",
+      R"(avg_over_time({job="f"} %s!= "warn" | logfmt | unwrap duration(took) [10s]) by (level, took))",
+      R"(min_over_time({job="f"} %s| logfmt | unwrap duration(took) [10s]) by (lev_el))",
+      R"(max_over_time({job=~"f|g"} %s| logfmt | unwrap duration(took) [10s]) by (level))",
+      R"(sum(min_over_time({job=~"f|g"} %s| logfmt | unwrap duration(took) [10s]) by (level)))",
+  };
+  for (const char* q : queries) {
+    char fast[512], general[512];
+    std::snprintf(fast, sizeof fast, q, "");
+    std::snprintf(general, sizeof general, q, "| host!=\"zzz\" ");
+    SCOPED_TRACE(fast);
+    auto a = Run(fast, 4 * kS, 14 * kS, 2 * kS);
+    auto b = Run(general, 4 * kS, 14 * kS, 2 * kS);
+    ASSERT_EQ(a.ok(), b.ok()) << a.status().ToString() << " / " << b.status().ToString();
+    if (a.ok()) {
+      EXPECT_EQ(*a, *b);
+    } else {
+      EXPECT_EQ(a.status().ToString(), b.status().ToString());
+    }
+  }
+  // One answer checked by value: the largest duration per window of job f (12 s: 7 s).
+  auto r = Run(R"(max_over_time({job="f"} | logfmt | unwrap duration(took) [10s]) by (job))",
+               12 * kS, 12 * kS, kS);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, "{job=\"f\"}: 12=9");
+}
+
 TEST_F(MetricQueryTest, RefusalsAndUnsupported) {
   auto err = Run(R"(sum by (host) (count_over_time({job="b"} | json [10s])))", 5 * kS, 5 * kS, kS);
   ASSERT_FALSE(err.ok());

@@ -46,6 +46,12 @@ class TestQuerier final : public Querier {
     open_samples_calls.fetch_add(1);
     return store_->ReadSamples(tenant, id, from, to, d);
   }
+  Result<std::unique_ptr<BatchIterator>> OpenBatches(std::string_view tenant, uint64_t id,
+                                                     int64_t from, int64_t to,
+                                                     bool with_text) override {
+    (with_text ? open_batches_calls : open_samples_calls).fetch_add(1);
+    return store_->ReadBatches(tenant, id, from, to, with_text);
+  }
   Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from,
                                               int64_t to) override {
     return index_->LabelNames(tenant, from, to);
@@ -65,11 +71,13 @@ class TestQuerier final : public Querier {
   }
 
  public:
-  // How the engine read: full entries, or timestamps and sizes only.
+  // How the engine read: full entries, or timestamps and sizes only (OpenSamples, or
+  // OpenBatches without text).
   std::atomic<int> open_stream_calls{0};
   std::atomic<int> open_samples_calls{0};
   // Whether Span answers from the store (true) or knows nothing (Querier's default).
   bool use_spans = true;
+  std::atomic<int> open_batches_calls{0};  // entries a block at a time, with their text
 
  private:
   storage::Store* store_;

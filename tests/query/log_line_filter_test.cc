@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include "query/log/ip_matcher.h"
 #include "query/log/pattern.h"
@@ -224,6 +226,54 @@ TEST(IpMatcherTest, LinesAndValues) {
   EXPECT_TRUE(range->MatchesValue("210.1.2.3"));
   EXPECT_FALSE(range->MatchesValue("210.1.2.3 "));
   EXPECT_FALSE(range->MatchesValue("10.1.2.3"));
+}
+
+// MatchLines over a batch (lines with metadata between them, as a chunk block lays them out)
+// decides each line as Matches does, whatever straddles a line boundary or lies in metadata.
+TEST(LineFilterTest, MatchLinesAgreesWithMatches) {
+  const std::vector<std::string> lines = {
+      "an error here", "err", "or at the start", "error",   "",  "no match", "errorerror",
+      "the end: erro", "r",   "ERROR upper",     "x error", "e", "rror",     "error at end: error"};
+  // Metadata after some lines holds the needle, and some lines join into it across the gap.
+  const std::vector<std::string> metadata = {"", "error", "", "",    "rror", "", "",
+                                             "", "",      "", "err", "",     "", ""};
+  std::string text;
+  std::vector<storage::BatchEntry> entries;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    entries.push_back({static_cast<int64_t>(i), static_cast<uint32_t>(text.size()),
+                       static_cast<uint32_t>(lines[i].size()),
+                       static_cast<uint32_t>(metadata[i].size())});
+    text += lines[i];
+    text += metadata[i];
+  }
+  std::vector<LineMatcherPtr> matchers;
+  for (const char* lit : {"error", "err", "or", "e", "", "zzz", "error at end: error"}) {
+    matchers.push_back(ContainsMatcher(lit));
+    matchers.push_back(NotMatcher(ContainsMatcher(lit)));
+  }
+  {
+    std::vector<LineMatcherPtr> alts;
+    alts.push_back(ContainsMatcher("rror"));
+    alts.push_back(ContainsMatcher("match"));
+    matchers.push_back(OrMatcher(std::move(alts)));
+  }
+  matchers.push_back(ContainsFoldedMatcher("error"));
+  matchers.push_back(std::move(RegexMatcher("err(or)?$")).value());
+  for (size_t m = 0; m < matchers.size(); ++m) {
+    SCOPED_TRACE(m);
+    // Every sub-range of the batch, so that the search starts and ends everywhere.
+    for (size_t a = 0; a < entries.size(); ++a) {
+      for (size_t b = a + 1; b <= entries.size(); ++b) {
+        std::span<const storage::BatchEntry> part(entries.data() + a, b - a);
+        std::vector<uint8_t> got(part.size(), 7);
+        matchers[m]->MatchLines(text, part, got.data());
+        for (size_t i = 0; i < part.size(); ++i) {
+          SCOPED_TRACE(lines[a + i]);
+          EXPECT_EQ(got[i], matchers[m]->Matches(lines[a + i]) ? 1 : 0);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
