@@ -116,5 +116,49 @@ void BM_Ip(benchmark::State& state) {
 }
 BENCHMARK(BM_Ip);
 
+// The same lines laid out as chunk blocks of ~256 KiB (what storage::BatchIterator hands the
+// metric engine): MatchLines decides a whole block at once, so a literal is searched across
+// the block instead of line by line.
+void RunBatches(benchmark::State& state, const LineMatcher& m) {
+  const Corpus& c = Lines();
+  struct Block {
+    std::string text;
+    std::vector<storage::BatchEntry> entries;
+  };
+  std::vector<Block> blocks(1);
+  for (std::string_view line : c.lines) {
+    if (blocks.back().text.size() >= (256 << 10)) blocks.emplace_back();
+    Block& b = blocks.back();
+    b.entries.push_back(
+        {0, static_cast<uint32_t>(b.text.size()), static_cast<uint32_t>(line.size()), 0});
+    b.text.append(line);
+  }
+  std::vector<uint8_t> match;
+  size_t kept = 0;
+  for (auto _ : state) {
+    for (const Block& b : blocks) {
+      match.resize(b.entries.size());
+      m.MatchLines(b.text, b.entries, match.data());
+      for (uint8_t x : match) kept += x;
+    }
+  }
+  benchmark::DoNotOptimize(kept);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
+  state.counters["kept/iter"] = static_cast<double>(kept) / static_cast<double>(state.iterations());
+}
+
+void BM_BatchContains(benchmark::State& state) { RunBatches(state, *ContainsMatcher("error")); }
+BENCHMARK(BM_BatchContains);
+
+void BM_BatchContainsLong(benchmark::State& state) {
+  RunBatches(state, *ContainsMatcher("workerEnv in error state"));
+}
+BENCHMARK(BM_BatchContainsLong);
+
+void BM_BatchNotContains(benchmark::State& state) {
+  RunBatches(state, *NotMatcher(ContainsMatcher("INFO")));
+}
+BENCHMARK(BM_BatchNotContains);
+
 }  // namespace
 }  // namespace sawmill::query::log
