@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -391,10 +392,15 @@ TEST(StoreBlocksTest, BatchesOfOverlappingChunksAndHeadsMatchTheMerge) {
   // flushed ones, and entries with metadata, first flushed into a second overlapping chunk,
   // then left in the head.
   for (int round = 0; round < 2; ++round) {
+    // EntryRef only views its line: the strings must outlive the Write (a deque's elements
+    // never move).
+    std::deque<std::string> lines;
     StreamWrite w{7, {}};
     for (int i = 10 + round; i < kEntries; i += 97) {
-      w.entries.push_back({kBase + i * kSec, Line(i), {}});  // the same entry again
-      w.entries.push_back({kBase + i * kSec + 1, "between " + std::to_string(i), "\x01\x01k\x01v"});
+      // The same entry again, then one between two flushed ones.
+      w.entries.push_back({kBase + i * kSec, lines.emplace_back(Line(i)), {}});
+      w.entries.push_back({kBase + i * kSec + 1, lines.emplace_back("between " + std::to_string(i)),
+                           "\x01\x01k\x01v"});
     }
     WriteResult r;
     ASSERT_TRUE(store->Write("t", std::span<const StreamWrite>(&w, 1), &r).ok());
