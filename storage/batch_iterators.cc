@@ -22,7 +22,7 @@ class EntryBatches final : public BatchIterator {
       entries_.push_back({e.ts_ns, static_cast<uint32_t>(text_.size()),
                           static_cast<uint32_t>(e.line.size()),
                           static_cast<uint32_t>(e.metadata.size())});
-      if (with_text_) {
+      if (with_text_ || !e.metadata.empty()) {
         text_.append(e.line);
         text_.append(e.metadata);
       }

@@ -13,7 +13,8 @@ namespace sawmill::storage {
 
 // Batches of the entries of `it`, in its order, copied into a buffer of about 256 KiB (a
 // batch holds at least one entry, whatever its size). `it` should iterate forward. Without
-// `with_text` nothing is copied: batches of up to 4,096 entries with an empty text.
+// `with_text` only the entries with structured metadata are copied (BatchIterator's "without
+// text" contract): batches of up to 4,096 entries, whose text is empty when none has any.
 std::unique_ptr<BatchIterator> NewEntryBatchIterator(std::unique_ptr<EntryIterator> it,
                                                      bool with_text = true);
 

@@ -303,7 +303,8 @@ bool ChunkSampleIterator::NextBackward() {
 }
 
 // One batch per block: the whole ts section is decoded into entries_ (reused from block to
-// block), then the text section is fetched and decompressed only if an entry is in range.
+// block), then the text section is fetched and decompressed only if an entry is in range
+// (without text: only if one of those has structured metadata).
 class ChunkBatchIterator final : public BatchIterator {
  public:
   ChunkBatchIterator(Encoding ts_encoding, Encoding encoding, std::vector<BlockLocation> blocks,
@@ -360,6 +361,7 @@ bool ChunkBatchIterator::Next() {
     if (!cursor_.Init(ts_section, b)) return FailBlock(b, "bad ts section");
     entries_.clear();
     uint64_t offset = 0;
+    bool any_metadata = false;  // among the entries in range
     for (uint32_t k = 0; k < b.num_entries; ++k) {
       int64_t ts;
       uint32_t line_len, meta_len;
@@ -368,6 +370,7 @@ bool ChunkBatchIterator::Next() {
       }
       if (ts >= from_ && ts < to_) {
         entries_.push_back({ts, static_cast<uint32_t>(offset), line_len, meta_len});
+        any_metadata |= meta_len > 0;
       }
       offset += uint64_t{line_len} + meta_len;
       if (offset > b.text_raw) return FailBlock(b, "entry extends past the text section");
@@ -376,7 +379,7 @@ bool ChunkBatchIterator::Next() {
       return FailBlock(b, "block does not end where its index says");
     }
     if (entries_.empty()) continue;
-    if (!with_text_) {
+    if (!with_text_ && !any_metadata) {
       text_ = {};
       return true;
     }

@@ -72,6 +72,11 @@ struct BatchEntry {
 // timestamp order and their lines (with their metadata) lie in text() in that order without
 // overlapping; batches follow each other in timestamp order.
 // Usage: while (it->Next()) use(it->text(), it->entries()); then check it->status().
+// An iterator opened "without text" (timestamps and sizes are what its reader wants) keeps
+// only this part of the contract on the text: the line and metadata of each entry whose
+// meta_len > 0 lie in text() at its offset; other entries' offsets are meaningless and the
+// text of a batch without such entries may be empty. (Structured metadata joins the labels
+// of a metric query's series, so even a count needs the entries that carry it.)
 class BatchIterator {
  public:
   virtual ~BatchIterator() = default;
@@ -133,8 +138,10 @@ class ChunkReader {
       int64_t from_ns, int64_t to_ns, Direction direction,
       std::unique_ptr<SectionSource> source = nullptr) const;
   // Forward only: one batch per block with entries in [from, to); a block's text section is
-  // fetched only when it has such entries, and never when `with_text` is false (the batches'
-  // text is then empty and only the entries' ts_ns, line_len and meta_len are meaningful).
+  // fetched only when it has such entries. When `with_text` is false it is fetched only when
+  // one of them has structured metadata (meta_len > 0), and the batch's text is empty
+  // otherwise: a batch then holds the line and metadata of each of its entries that has
+  // metadata (BatchIterator's MetadataOnly contract).
   std::unique_ptr<BatchIterator> NewBatchIterator(int64_t from_ns, int64_t to_ns,
                                                   std::unique_ptr<SectionSource> source = nullptr,
                                                   bool with_text = true) const;

@@ -162,8 +162,9 @@ class Store {
 
   // The same entries as Read(.., kForward), a batch at a time (chunk_reader.h): one batch per
   // chunk block (its decompressed text, no copy) when the stream's chunks and heads do not
-  // overlap in time, else batches copied from the merged iterator. Without `with_text` the
-  // batches' text is empty (no text section is read): timestamps and sizes only.
+  // overlap in time, else batches copied from the merged iterator. Without `with_text`:
+  // timestamps and sizes, plus the text of the entries with structured metadata only (a text
+  // section is read only for a block that has such an entry in range; chunk_reader.h).
   virtual Result<std::unique_ptr<BatchIterator>> ReadBatches(std::string_view tenant,
                                                              uint64_t stream_id, int64_t from_ns,
                                                              int64_t to_ns,

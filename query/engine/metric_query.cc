@@ -154,74 +154,6 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
         fail(std::move(s));
         return;
       }
-      if (samples_only) {
-        // No pipeline: the stream's labels are the series', and timestamps and line sizes
-        // are all the window needs (no chunk text is decompressed).
-        auto it = ctx.querier->OpenBatches(p.tenant, streams[i].id, from, to, false);
-        if (!it.ok()) {
-          fail(it.status());
-          return;
-        }
-        std::vector<double> count(steps + 1), bytes(steps + 1);
-        bool any = false;
-        QueryStats st;
-        // Entries come in time order, so the first step whose window holds an entry
-        // (ceil((ts - start) / step), at least 0) and the first whose window no longer does
-        // (ceil((ts + range - start) / step), at most steps) only move forward: two cursors
-        // instead of two divisions per entry.
-        const int64_t n_steps = static_cast<int64_t>(steps);
-        int64_t first = 0, end_step = 0;
-        int64_t first_t = p.start_ns, end_t = p.start_ns;  // start + k * step of each cursor
-        uint64_t next_check = 65536;
-        while ((*it)->Next()) {
-          const std::span<const BatchEntry> entries = (*it)->entries();
-          st.lines_scanned += entries.size();
-          if (st.lines_scanned >= next_check) {
-            next_check = st.lines_scanned + 65536;
-            if (failed.load(std::memory_order_relaxed)) return;
-            if (Status s = ctx.guard->Check(); !s.ok()) {
-              fail(std::move(s));
-              return;
-            }
-          }
-          for (const BatchEntry& e : entries) {
-            st.bytes_scanned += e.line_len;
-            const int64_t ts = e.ts_ns + offset;
-            while (first < n_steps && first_t < ts) {
-              ++first;
-              first_t += p.step_ns;
-            }
-            while (end_step < n_steps && end_t < ts + range) {
-              ++end_step;
-              end_t += p.step_ns;
-            }
-            if (first >= end_step) continue;
-            any = true;
-            count[first] += 1;
-            count[end_step] -= 1;
-            bytes[first] += e.line_len;
-            bytes[end_step] -= e.line_len;
-          }
-        }
-        if (Status s = (*it)->status(); !s.ok()) {
-          fail(s);
-          return;
-        }
-        st.post_filter_lines = st.lines_scanned;
-        std::lock_guard<std::mutex> lock(mu);
-        ctx.stats.Add(st);
-        if (!any) return;
-        const index::LabelSet key = presum_grouping != nullptr
-                                        ? GroupLabels(*streams[i].labels, *presum_grouping)
-                                        : *streams[i].labels;
-        Acc* g = global.Find(key);
-        for (size_t k = 0; k <= steps; ++k) {
-          g->count[k] += count[k];
-          g->bytes[k] += bytes[k];
-        }
-        ChargeGlobal();
-        return;
-      }
       std::unique_ptr<log::StreamPipeline> sp = pipeline->ForStream(*streams[i].labels);
       SeriesSet local(steps);
       size_t charged_series = 0;  // series of `local` charged to the guard
@@ -267,7 +199,75 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
         last->bytes[end_step] -= bytes;
         return true;
       };
-      if (pipeline->IsLineFilterOnly()) {
+      // The stream's own series when no entry brings other labels (selector only).
+      std::vector<double> count, bytes;
+      bool any = false;
+      if (samples_only) {
+        // No pipeline: an entry without structured metadata is in the stream's series, and
+        // its timestamp and line size are all the window needs (no chunk text is
+        // decompressed). Structured metadata joins the labels, as in Loki 3 (its sample
+        // extractor adds it before the no-stage shortcut), so such an entry goes through
+        // the (no-stage) pipeline for its labels; only the blocks holding one are read.
+        auto it = ctx.querier->OpenBatches(p.tenant, streams[i].id, from, to, false);
+        if (!it.ok()) {
+          fail(it.status());
+          return;
+        }
+        count.resize(steps + 1);
+        bytes.resize(steps + 1);
+        // Entries come in time order, so the first step whose window holds an entry
+        // (ceil((ts - start) / step), at least 0) and the first whose window no longer does
+        // (ceil((ts + range - start) / step), at most steps) only move forward: two cursors
+        // instead of two divisions per entry.
+        const int64_t n_steps = static_cast<int64_t>(steps);
+        int64_t first = 0, end_step = 0;
+        int64_t first_t = p.start_ns, end_t = p.start_ns;  // start + k * step of each cursor
+        uint64_t next_check = 65536;
+        while ((*it)->Next()) {
+          const std::string_view text = (*it)->text();
+          const std::span<const BatchEntry> entries = (*it)->entries();
+          st.lines_scanned += entries.size();
+          if (st.lines_scanned >= next_check) {
+            next_check = st.lines_scanned + 65536;
+            if (failed.load(std::memory_order_relaxed)) return;
+            if (Status s = ctx.guard->Check(); !s.ok()) {
+              fail(std::move(s));
+              return;
+            }
+          }
+          for (const BatchEntry& e : entries) {
+            st.bytes_scanned += e.line_len;
+            const int64_t ts = e.ts_ns + offset;
+            while (first < n_steps && first_t < ts) {
+              ++first;
+              first_t += p.step_ns;
+            }
+            while (end_step < n_steps && end_t < ts + range) {
+              ++end_step;
+              end_t += p.step_ns;
+            }
+            if (first >= end_step) continue;
+            if (e.meta_len > 0) {
+              if (!sp->Process(e.ts_ns, text.substr(e.offset, e.line_len),
+                               text.substr(size_t{e.offset} + e.line_len, e.meta_len), &r)) {
+                continue;
+              }
+              if (!add(e.ts_ns, r.labels, r.line.size())) return;
+              continue;
+            }
+            any = true;
+            count[first] += 1;
+            count[end_step] -= 1;
+            bytes[first] += e.line_len;
+            bytes[end_step] -= e.line_len;
+          }
+        }
+        if (Status s = (*it)->status(); !s.ok()) {
+          fail(s);
+          return;
+        }
+        st.post_filter_lines = st.lines_scanned;
+      } else if (pipeline->IsLineFilterOnly()) {
         // Line filters only: each batch (a decompressed chunk block) is filtered at once, and
         // a kept entry without structured metadata has its stream's labels; no entry is
         // materialised and no label set is built per line.
@@ -340,6 +340,15 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
       }
       std::lock_guard<std::mutex> lock(mu);
       ctx.stats.Add(st);
+      if (any) {
+        Acc* g = global.Find(presum_grouping != nullptr
+                                 ? GroupLabels(*streams[i].labels, *presum_grouping)
+                                 : *streams[i].labels);
+        for (size_t k = 0; k <= steps; ++k) {
+          g->count[k] += count[k];
+          g->bytes[k] += bytes[k];
+        }
+      }
       for (Acc& a : local.accs()) {
         Acc* g = global.Find(a.labels);
         for (size_t k = 0; k <= steps; ++k) {

@@ -76,8 +76,9 @@ class Querier {
 
   // The same entries as OpenStream(.., kForward), a batch at a time (storage::BatchIterator:
   // a whole decompressed chunk block per batch where the store can, so that line filters can
-  // search a block at once). Without `with_text` the batches' text is empty: timestamps and
-  // sizes only, as OpenSamples. The default copies OpenStream's entries into batches.
+  // search a block at once). Without `with_text`: timestamps and sizes, as OpenSamples, plus
+  // the line and metadata of the entries that have structured metadata (the batches' text is
+  // empty when none has; storage::BatchIterator). The default copies OpenStream's entries.
   virtual Result<std::unique_ptr<BatchIterator>> OpenBatches(std::string_view tenant,
                                                              uint64_t stream_id, int64_t from_ns,
                                                              int64_t to_ns, bool with_text);

@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "query/logql/parser.h"
+#include "storage/metadata.h"
 #include "tests/query/engine_test_util.h"
 
 namespace sawmill::query::engine {
@@ -259,6 +263,134 @@ TEST_F(MetricQueryTest, LogfmtUnwrapFastPathAnswersAsTheGeneralPath) {
                12 * kS, 12 * kS, kS);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(*r, "{job=\"f\"}: 12=9");
+}
+
+// Structured metadata joins the labels of the series, as in Loki 3 (its sample extractor adds
+// it to the labels before the no-stage shortcut): count_over_time({...}[r]) gives one series
+// per stream + metadata set, through the selector-only and line-filter-only fast paths as
+// through the general one; a name clashing with a stream label becomes <name>_extracted.
+// A stream without metadata still reads no chunk text for a selector-only count.
+TEST_F(MetricQueryTest, StructuredMetadataSplitsSeriesOnTheFastPaths) {
+  // Stream h1: entry i at 100 s + i / 10 s; by i % 4: no metadata, user=u<i%3>, host=other
+  // (a clash), trace=t<i%2> and user=u0. Entries 0-199 are flushed (blocks of mixed entries),
+  // 200-299 stay in the head. Stream h2: the same times, no metadata, flushed.
+  auto meta = [](int i) -> storage::MetadataPairs {
+    switch (i % 4) {
+      case 1:
+        return {{"user", "u" + std::to_string(i % 3)}};
+      case 2:
+        return {{"host", "other"}};
+      case 3:
+        return {{"trace", "t" + std::to_string(i % 2)}, {"user", "u0"}};
+      default:
+        return {};
+    }
+  };
+  auto series_of = [&](int i, std::string_view stream_host) {
+    std::string host = "host=\"" + std::string(stream_host) + "\"";
+    switch (i % 4) {
+      case 1:
+        return "{" + host + ", job=\"sm\", user=\"u" + std::to_string(i % 3) + "\"}";
+      case 2:
+        return "{" + host + ", host_extracted=\"other\", job=\"sm\"}";
+      case 3:
+        return "{" + host + ", job=\"sm\", trace=\"t" + std::to_string(i % 2) + "\", user=\"u0\"}";
+      default:
+        return "{" + host + ", job=\"sm\"}";
+    }
+  };
+  std::vector<MetaEntry> h1, h2;
+  for (int i = 0; i < 300; ++i) {
+    const storage::MetadataPairs m = meta(i);
+    h1.push_back({100 * kS + i * kS / 10, "line " + std::to_string(i) + (i % 5 ? "" : " error"),
+                  m.empty() ? std::string() : storage::EncodeMetadata(m)});
+    h2.push_back({100 * kS + i * kS / 10, "other " + std::to_string(i), ""});
+  }
+  PushWithMetadata(R"({job="sm", host="h1"})",
+                   std::vector<MetaEntry>(h1.begin(), h1.begin() + 200));
+  PushWithMetadata(R"({job="sm", host="h2"})", h2);
+  ASSERT_TRUE(store_->FlushAll().ok());
+  PushWithMetadata(R"({job="sm", host="h1"})", std::vector<MetaEntry>(h1.begin() + 200, h1.end()));
+
+  // Expected answers, computed from the entries: series -> " t=v" per step, windows (t - r, t];
+  // key_of(i, host) names entry i's series ("" leaves it out).
+  auto expect = [&](int64_t start, int64_t end, int64_t step, int64_t range, bool bytes,
+                    bool only_errors, auto key_of) {
+    std::map<std::string, std::map<int64_t, double>> want;
+    for (int64_t t = start; t <= end; t += step) {
+      for (int i = 0; i < 300; ++i) {
+        for (int s = 0; s < 2; ++s) {
+          const MetaEntry& e = s == 0 ? h1[i] : h2[i];
+          if (e.ts_ns <= t - range || e.ts_ns > t) continue;
+          if (only_errors && e.line.find("error") == std::string::npos) continue;
+          const std::string key = key_of(i, s == 0 ? "h1" : "h2");
+          if (!key.empty()) want[key][t] += bytes ? e.line.size() : 1;
+        }
+      }
+    }
+    std::string out;
+    for (const auto& [labels, points] : want) {
+      if (!out.empty()) out += "; ";
+      out += labels + ":";
+      for (const auto& [t, v] : points) {
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), " %lld=%g", static_cast<long long>(t / kS), v);
+        out += buf;
+      }
+    }
+    return out;
+  };
+  // Run's series, in the order of their label strings (as `expect` lists them).
+  auto sorted = [](const Result<std::string>& r) {
+    std::vector<std::string> parts;
+    std::string s = r.ok() ? *r : r.status().ToString();
+    for (size_t pos = 0; pos != std::string::npos;) {
+      size_t next = s.find("; ", pos);
+      parts.push_back(s.substr(pos, next == std::string::npos ? next : next - pos));
+      pos = next == std::string::npos ? next : next + 2;
+    }
+    std::sort(parts.begin(), parts.end());
+    std::string out;
+    for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
+    return out;
+  };
+  // Series of entry i of stream `host` (only h1's entries have metadata).
+  auto stream_only = [&](int, std::string_view host) {
+    return "{host=\"" + std::string(host) + "\", job=\"sm\"}";
+  };
+  auto full = [&](int i, std::string_view host) {
+    return host == "h1" ? series_of(i, host) : stream_only(i, host);
+  };
+  auto by_user = [&](int i, std::string_view host) -> std::string {
+    if (host != "h1") return "{}";
+    return i % 4 == 1   ? "{user=\"u" + std::to_string(i % 3) + "\"}"
+           : i % 4 == 3 ? "{user=\"u0\"}"
+                        : "{}";
+  };
+  const int opened_before = querier_->open_samples_calls.load();
+  EXPECT_EQ(sorted(Run(R"(count_over_time({job="sm"}[1m]))", 160 * kS, 160 * kS, kS)),
+            expect(160 * kS, 160 * kS, kS, 60 * kS, false, false, full));
+  // Steps 10 s apart with 15 s windows: the step cursors and the per-entry path agree.
+  EXPECT_EQ(sorted(Run(R"(bytes_over_time({job="sm"}[15s]))", 100 * kS, 140 * kS, 10 * kS)),
+            expect(100 * kS, 140 * kS, 10 * kS, 15 * kS, true, false, full));
+  EXPECT_EQ(
+      sorted(Run(R"(sum by (user) (count_over_time({job="sm"}[1m])))", 160 * kS, 160 * kS, kS)),
+      expect(160 * kS, 160 * kS, kS, 60 * kS, false, false, by_user));
+  EXPECT_GT(querier_->open_samples_calls.load(), opened_before);  // the selector-only path
+  // The line-filter-only path.
+  EXPECT_EQ(sorted(Run(R"(count_over_time({job="sm"} |= "error" [1m]))", 160 * kS, 160 * kS, kS)),
+            expect(160 * kS, 160 * kS, kS, 60 * kS, false, true, full));
+  EXPECT_EQ(
+      sorted(Run(R"(count_over_time({job="sm"} != "zzz" [15s]))", 100 * kS, 140 * kS, 10 * kS)),
+      expect(100 * kS, 140 * kS, 10 * kS, 15 * kS, false, false, full));
+  // A stream without metadata: no chunk text is read.
+  const uint64_t texts = store_->Stats().chunk_text_sections_read;
+  EXPECT_EQ(sorted(Run(R"(count_over_time({job="sm", host="h2"}[1m]))", 160 * kS, 160 * kS, kS)),
+            expect(160 * kS, 160 * kS, kS, 60 * kS, false, false,
+                   [&](int i, std::string_view host) -> std::string {
+                     return host == "h2" ? stream_only(i, host) : "";  // "": not counted
+                   }));
+  EXPECT_EQ(store_->Stats().chunk_text_sections_read, texts);
 }
 
 TEST_F(MetricQueryTest, RefusalsAndUnsupported) {

@@ -115,6 +115,26 @@ class StoreFixture : public ::testing::Test {
     ASSERT_TRUE(r.rejected.empty());
   }
 
+  // Entries with structured metadata (storage/metadata.h encoding; empty for none).
+  struct MetaEntry {
+    int64_t ts_ns;
+    std::string line;
+    std::string metadata;
+  };
+  void PushWithMetadata(const std::string& labels, const std::vector<MetaEntry>& entries,
+                        const std::string& tenant = "t") {
+    auto ls = index::LabelSet::Parse(labels);
+    ASSERT_TRUE(ls.ok()) << ls.status().ToString();
+    auto id = index_->GetOrCreateStream(tenant, *ls, entries.front().ts_ns);
+    ASSERT_TRUE(id.ok());
+    storage::StreamWrite w;
+    w.stream_id = *id;
+    for (const MetaEntry& e : entries) w.entries.push_back({e.ts_ns, e.line, e.metadata});
+    storage::WriteResult r;
+    ASSERT_TRUE(store_->Write(tenant, std::span(&w, 1), &r).ok());
+    ASSERT_TRUE(r.rejected.empty());
+  }
+
   storage::testing::TempDir dir_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<index::LabelIndex> index_;
