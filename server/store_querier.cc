@@ -119,6 +119,14 @@ Result<std::unique_ptr<storage::BatchIterator>> StoreQuerier::OpenBatches(
   return store_->ReadBatches(tenant, stream_id, from_ns, to_ns, with_text);
 }
 
+Result<std::unique_ptr<storage::BatchIterator>> StoreQuerier::OpenBatchesBackward(
+    std::string_view tenant, uint64_t stream_id, int64_t from_ns, int64_t to_ns) {
+  if (deletes_ != nullptr && deletes_->FilterFor(tenant, stream_id, from_ns, to_ns) != nullptr) {
+    return std::unique_ptr<storage::BatchIterator>();  // entries filtered one by one
+  }
+  return store_->ReadBatchesBackward(tenant, stream_id, from_ns, to_ns);
+}
+
 Result<query::engine::StreamUsage> StoreQuerier::Usage(std::string_view tenant, uint64_t stream_id,
                                                        int64_t from_ns, int64_t to_ns) {
   from_ns = Floor(from_ns);

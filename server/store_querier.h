@@ -53,6 +53,10 @@ class StoreQuerier final : public query::engine::Querier {
                                                               uint64_t stream_id, int64_t from_ns,
                                                               int64_t to_ns,
                                                               bool with_text) override;
+  Result<std::unique_ptr<storage::BatchIterator>> OpenBatchesBackward(std::string_view tenant,
+                                                                      uint64_t stream_id,
+                                                                      int64_t from_ns,
+                                                                      int64_t to_ns) override;
   Result<query::engine::StreamUsage> Usage(std::string_view tenant, uint64_t stream_id,
                                            int64_t from_ns, int64_t to_ns) override;
   Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,

@@ -3,6 +3,7 @@
 // the whole ts section of a block into a small vector of offsets, then walks it in reverse.
 // Section buffers are reused from block to block, so iterating allocates nothing per entry
 // (and nothing per block once the buffers have grown to the largest block).
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -429,12 +430,15 @@ std::unique_ptr<SampleIterator> ChunkReader::NewSampleIterator(
 
 std::unique_ptr<BatchIterator> ChunkReader::NewBatchIterator(int64_t from_ns, int64_t to_ns,
                                                              std::unique_ptr<SectionSource> source,
-                                                             bool with_text) const {
+                                                             bool with_text,
+                                                             Direction direction) const {
   if (!split_)
     source = nullptr;
   else if (source == nullptr)
     source = std::make_unique<MissingSource>();
-  return std::make_unique<ChunkBatchIterator>(ts_encoding_, encoding_, BlocksIn(from_ns, to_ns),
+  std::vector<BlockLocation> blocks = BlocksIn(from_ns, to_ns);
+  if (direction == Direction::kBackward) std::reverse(blocks.begin(), blocks.end());
+  return std::make_unique<ChunkBatchIterator>(ts_encoding_, encoding_, std::move(blocks),
                                               std::move(source), from_ns, to_ns, with_text);
 }
 

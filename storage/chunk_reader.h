@@ -142,9 +142,13 @@ class ChunkReader {
   // one of them has structured metadata (meta_len > 0), and the batch's text is empty
   // otherwise: a batch then holds the line and metadata of each of its entries that has
   // metadata (BatchIterator's MetadataOnly contract).
+  // With kBackward the blocks come last first (newest batch first), each batch's entries
+  // still in ascending order: a backward reader walks each batch from its end. This is not
+  // the BatchIterator contract's order, so only readers that asked for it may be given one.
   std::unique_ptr<BatchIterator> NewBatchIterator(int64_t from_ns, int64_t to_ns,
                                                   std::unique_ptr<SectionSource> source = nullptr,
-                                                  bool with_text = true) const;
+                                                  bool with_text = true,
+                                                  Direction direction = Direction::kForward) const;
 
  private:
   struct BlockRef {

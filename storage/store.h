@@ -169,6 +169,16 @@ class Store {
                                                              uint64_t stream_id, int64_t from_ns,
                                                              int64_t to_ns,
                                                              bool with_text = true) = 0;
+  // The same entries as Read(.., kBackward), with text, one batch per chunk block: blocks
+  // newest first, each batch's entries in ascending order (ChunkReader::NewBatchIterator's
+  // kBackward; the reader walks a batch from its end). Only for a stream whose entries in
+  // range all lie in chunks that do not overlap in time: otherwise (a head holds some, or
+  // the merge would have to interleave or dedupe) it returns null, not an error, and the
+  // caller reads Read(.., kBackward).
+  virtual Result<std::unique_ptr<BatchIterator>> ReadBatchesBackward(std::string_view tenant,
+                                                                     uint64_t stream_id,
+                                                                     int64_t from_ns,
+                                                                     int64_t to_ns) = 0;
 
   // The stream's usage in [from_ns, to_ns): one chunk index scan, no chunk is opened.
   virtual Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,

@@ -55,6 +55,9 @@ class StoreImpl final : public Store {
   Result<std::unique_ptr<BatchIterator>> ReadBatches(std::string_view tenant, uint64_t stream_id,
                                                      int64_t from_ns, int64_t to_ns,
                                                      bool with_text) override;
+  Result<std::unique_ptr<BatchIterator>> ReadBatchesBackward(std::string_view tenant,
+                                                             uint64_t stream_id, int64_t from_ns,
+                                                             int64_t to_ns) override;
   Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                             int64_t to_ns) override;
   Result<StreamSpan> Span(std::string_view tenant, uint64_t stream_id, int64_t from_ns,

@@ -108,7 +108,7 @@ Result<std::unique_ptr<Iter>> OpenChunk(KvStore* kv, const std::string& key,
   if constexpr (std::is_same_v<Iter, EntryIterator>) {
     it = reader.NewIterator(from_ns, to_ns, direction, std::move(source));
   } else if constexpr (std::is_same_v<Iter, BatchIterator>) {
-    it = reader.NewBatchIterator(from_ns, to_ns, std::move(source), with_text);
+    it = reader.NewBatchIterator(from_ns, to_ns, std::move(source), with_text, direction);
   } else {
     it = reader.NewSampleIterator(from_ns, to_ns, direction, std::move(source));
   }
@@ -280,6 +280,38 @@ Result<std::unique_ptr<BatchIterator>> StoreImpl::ReadBatches(std::string_view t
             with_text);
       });
     }
+  }
+  return NewConcatBatchIterator(std::move(sources));
+}
+
+Result<std::unique_ptr<BatchIterator>> StoreImpl::ReadBatchesBackward(std::string_view tenant,
+                                                                      uint64_t stream_id,
+                                                                      int64_t from_ns,
+                                                                      int64_t to_ns) {
+  std::vector<HeadSnapshot> heads;
+  std::shared_ptr<const KvSnapshot> snapshot;
+  SAW_RETURN_IF_ERROR(SnapshotStream(tenant, stream_id, from_ns, to_ns, &heads, &snapshot));
+  if (!heads.empty()) return std::unique_ptr<BatchIterator>();
+  std::vector<ChunkRef> chunks;
+  SAW_RETURN_IF_ERROR(ListChunks(tenant, stream_id, from_ns, to_ns, snapshot.get(), &chunks));
+  // Newest chunk first; as in ReadBatches, chunks read one after the other give the merge's
+  // order only when no two share a timestamp.
+  std::sort(chunks.begin(), chunks.end(), [](const ChunkRef& a, const ChunkRef& b) {
+    return a.max_ts > b.max_ts || (a.max_ts == b.max_ts && a.min_ts > b.min_ts);
+  });
+  for (size_t i = 1; i < chunks.size(); ++i) {
+    if (chunks[i].max_ts >= chunks[i - 1].min_ts) return std::unique_ptr<BatchIterator>();
+  }
+  std::vector<BatchSource> sources;
+  sources.reserve(chunks.size());
+  KvStore* kv = kv_.get();
+  ChunkReadCounters* counters = &read_counters_;
+  for (ChunkRef& c : chunks) {
+    sources.push_back([kv, key = std::move(c.key), snapshot, counters, from_ns,
+                       to_ns]() -> Result<std::unique_ptr<BatchIterator>> {
+      return OpenChunk<BatchIterator>(kv, key, snapshot, counters, from_ns, to_ns,
+                                      Direction::kBackward, /*with_text=*/true);
+    });
   }
   return NewConcatBatchIterator(std::move(sources));
 }

@@ -52,6 +52,159 @@ uint32_t GroupOf(const index::LabelSet& labels, StreamHits* hits,
   return g;
 }
 
+// What the two ways of reading a stream share: counting what was read, the guard checks,
+// the cut-off, and keeping an entry the pipeline passed. Not thread-safe (one per stream).
+class StreamScan {
+ public:
+  StreamScan(QueryState* state, StreamHits* hits)
+      : p_(state->params), state_(state), hits_(hits), charger_(state->guard) {
+    pending_.reserve(kOfferBatch);
+  }
+
+  // Counts one entry read. False when the scan must stop here: another stream failed, the
+  // guard says so, or the entry (and so every later one) cannot make the answer.
+  bool Visit(int64_t ts_ns, size_t bytes) {
+    ++stats_.lines_scanned;
+    stats_.bytes_scanned += bytes;
+    if (stats_.lines_scanned % kCheckEvery == 0) {
+      if (state_->failed.load(std::memory_order_relaxed)) return false;
+      if (Status s = state_->guard->Check(); !s.ok()) {
+        state_->Fail(std::move(s));
+        return false;
+      }
+    }
+    return state_->cutoff.Admits(ts_ns);
+  }
+
+  // Keeps an entry whose result is `r`, in group `group` (the stream's own labels are group 0
+  // when the caller registered them first), or in the group of r's labels when group < 0.
+  // False when the scan must stop (the memory budget).
+  bool Keep(int64_t ts_ns, const log::LineResult& r, int64_t group) {
+    ++stats_.post_filter_lines;
+    const uint32_t g = group >= 0 ? static_cast<uint32_t>(group)
+                                  : GroupOf(p_.categorize_labels ? *r.stream : *r.labels);
+    ResultEntry& out = hits_->entries.emplace_back();
+    out.ts_ns = ts_ns;
+    out.line.assign(r.line);
+    if (p_.categorize_labels) {
+      out.structured_metadata.assign(r.structured_metadata.begin(), r.structured_metadata.end());
+      out.parsed.assign(r.parsed.begin(), r.parsed.end());
+    }
+    hits_->group_of.push_back(g);
+    uint64_t held = kEntryOverhead + out.line.size();
+    for (const index::Label& l : out.structured_metadata) held += l.name.size() + l.value.size();
+    for (const index::Label& l : out.parsed) held += l.name.size() + l.value.size();
+    if (Status s = charger_.Add(held); !s.ok()) {
+      state_->Fail(std::move(s));
+      return false;
+    }
+    pending_.push_back(ts_ns);
+    if (pending_.size() == kOfferBatch) {
+      state_->cutoff.Offer(pending_);
+      pending_.clear();
+    }
+    return true;
+  }
+
+  uint32_t GroupOf(const index::LabelSet& labels) {
+    return engine::GroupOf(labels, hits_, &by_fingerprint_);
+  }
+
+  // Ends the scan: `read` is the iterator's status.
+  void Finish(Status read) {
+    if (!read.ok()) state_->Fail(std::move(read));
+    if (Status s = charger_.Flush(); !s.ok()) state_->Fail(std::move(s));
+    state_->cutoff.Offer(pending_);
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->stats.Add(stats_);
+  }
+
+ private:
+  const LogQueryParams& p_;
+  QueryState* state_;
+  StreamHits* hits_;
+  MemoryCharger charger_;
+  QueryStats stats_;
+  std::unordered_map<uint64_t, uint32_t> by_fingerprint_;
+  std::vector<int64_t> pending_;
+};
+
+// A line-filter-only pipeline over whole chunk blocks (batches): the filters decide a block
+// at once (Pipeline::FilterLines, one substring search per block rather than one per line)
+// and only kept lines are copied. `backward`: batches come newest first and each is walked
+// from its end (Querier::OpenBatchesBackward), which gives OpenStream(.., kBackward)'s order.
+// Entries with structured metadata go through the stream pipeline for their labels.
+void ScanBatches(BatchIterator* batches, bool backward, const SelectedStream& stream,
+                 log::StreamPipeline* pipeline, QueryState* state, StreamScan* scan) {
+  const LogQueryParams& p = state->params;
+  scan->GroupOf(*stream.labels);  // group 0: the labels of every entry without metadata
+  log::LineResult r;
+  log::LineResult plain;
+  std::vector<uint8_t> keep;
+  bool stop = false;
+  while (!stop && batches->Next()) {
+    const std::string_view text = batches->text();
+    std::span<const BatchEntry> entries = batches->entries();
+    // Only the entries the cut-off admits now can be kept (it only ever narrows): filter
+    // just those. Entries are in ascending order in a batch.
+    if (backward) {
+      auto first = std::partition_point(entries.begin(), entries.end(), [&](const BatchEntry& e) {
+        return !state->cutoff.Admits(e.ts_ns);
+      });
+      entries = entries.subspan(static_cast<size_t>(first - entries.begin()));
+    } else {
+      auto last = std::partition_point(entries.begin(), entries.end(), [&](const BatchEntry& e) {
+        return state->cutoff.Admits(e.ts_ns);
+      });
+      entries = entries.first(static_cast<size_t>(last - entries.begin()));
+    }
+    if (entries.empty()) {
+      // The batch's best entry cannot make the answer: count it as read, as the entry path
+      // does with the entry it stops at.
+      const BatchEntry& e = backward ? batches->entries().back() : batches->entries().front();
+      scan->Visit(e.ts_ns, size_t{e.line_len} + e.meta_len);
+      break;
+    }
+    keep.resize(entries.size());
+    p.pipeline->FilterLines(text, entries, keep.data());
+    const size_t n = entries.size();
+    for (size_t k = 0; k < n; ++k) {
+      const size_t i = backward ? n - 1 - k : k;
+      const BatchEntry& e = entries[i];
+      if (!scan->Visit(e.ts_ns, size_t{e.line_len} + e.meta_len)) {
+        stop = true;
+        break;
+      }
+      if (!keep[i]) continue;
+      const std::string_view line = text.substr(e.offset, e.line_len);
+      bool ok;
+      if (e.meta_len == 0) {
+        plain.line = line;  // no metadata, nothing parsed
+        ok = scan->Keep(e.ts_ns, plain, /*group=*/0);
+      } else {
+        const std::string_view meta = text.substr(size_t{e.offset} + e.line_len, e.meta_len);
+        if (!pipeline->Process(e.ts_ns, line, meta, &r)) continue;
+        ok = scan->Keep(e.ts_ns, r, /*group=*/-1);
+      }
+      if (!ok) {
+        stop = true;
+        break;
+      }
+    }
+    // A backward batch was cut to its admitted suffix: the entry before it stops the scan.
+    if (!stop && backward && entries.size() < batches->entries().size()) {
+      const BatchEntry& e = batches->entries()[batches->entries().size() - n - 1];
+      scan->Visit(e.ts_ns, size_t{e.line_len} + e.meta_len);
+      stop = true;
+    } else if (!stop && !backward && entries.size() < batches->entries().size()) {
+      const BatchEntry& e = batches->entries()[n];
+      scan->Visit(e.ts_ns, size_t{e.line_len} + e.meta_len);
+      stop = true;
+    }
+  }
+  scan->Finish(batches->status());
+}
+
 // `first_ts`: the stream's best possible timestamp (its span's max_ts backward, min_ts
 // forward). A stream whose best entry cannot make the answer is not opened at all.
 void ScanStream(const SelectedStream& stream, int64_t first_ts, Querier* querier, QueryState* state,
@@ -63,15 +216,28 @@ void ScanStream(const SelectedStream& stream, int64_t first_ts, Querier* querier
     state->Fail(std::move(s));
     return;
   }
-  MemoryCharger charger(state->guard);
-  QueryStats stats;
+  StreamScan scan(state, hits);
+  std::unique_ptr<log::StreamPipeline> pipeline = p.pipeline->ForStream(*stream.labels);
+  const bool backward = p.direction == Direction::kBackward;
+  if (p.pipeline->IsLineFilterOnly()) {
+    Result<std::unique_ptr<BatchIterator>> batches =
+        backward ? querier->OpenBatchesBackward(p.tenant, stream.id, p.start_ns, p.end_ns)
+                 : querier->OpenBatches(p.tenant, stream.id, p.start_ns, p.end_ns, true);
+    if (!batches.ok()) {
+      state->Fail(batches.status());
+      return;
+    }
+    if (*batches != nullptr) {
+      ScanBatches(batches->get(), backward, stream, pipeline.get(), state, &scan);
+      return;
+    }
+  }
   Result<std::unique_ptr<EntryIterator>> it =
       querier->OpenStream(p.tenant, stream.id, p.start_ns, p.end_ns, p.direction);
   if (!it.ok()) {
     state->Fail(it.status());
     return;
   }
-  std::unique_ptr<log::StreamPipeline> pipeline = p.pipeline->ForStream(*stream.labels);
   // Without categorize-labels, an entry's result labels are its stream labels plus its
   // structured metadata plus what the stages parsed (Loki 3: the iterators key entries by
   // LabelsResult.String(), and only the categorize-labels encoding strips the metadata and
@@ -79,57 +245,18 @@ void ScanStream(const SelectedStream& stream, int64_t first_ts, Querier* querier
   // different result streams. A line-filter-only pipeline keeps the stream's labels for an
   // entry without metadata: those skip the regrouping.
   const bool same_labels = p.pipeline->IsLineFilterOnly() && !p.categorize_labels;
-  std::unordered_map<uint64_t, uint32_t> by_fingerprint;
-  if (same_labels) GroupOf(*stream.labels, hits, &by_fingerprint);  // group 0
+  if (same_labels) scan.GroupOf(*stream.labels);  // group 0
 
-  std::vector<int64_t> pending;
-  pending.reserve(kOfferBatch);
   log::LineResult r;
   EntryIterator& entries = **it;
   while (entries.Next()) {
     const EntryView& e = entries.entry();
-    ++stats.lines_scanned;
-    stats.bytes_scanned += e.line.size() + e.metadata.size();
-    if (stats.lines_scanned % kCheckEvery == 0) {
-      if (state->failed.load(std::memory_order_relaxed)) break;
-      if (Status s = state->guard->Check(); !s.ok()) {
-        state->Fail(std::move(s));
-        break;
-      }
-    }
-    if (!state->cutoff.Admits(e.ts_ns)) break;  // every later entry is worse still
+    if (!scan.Visit(e.ts_ns, e.line.size() + e.metadata.size())) break;
     if (!pipeline->Process(e.ts_ns, e.line, e.metadata, &r)) continue;
-    ++stats.post_filter_lines;
-    uint32_t group = 0;
-    if (!same_labels || !e.metadata.empty()) {
-      group = GroupOf(p.categorize_labels ? *r.stream : *r.labels, hits, &by_fingerprint);
-    }
-    ResultEntry& out = hits->entries.emplace_back();
-    out.ts_ns = e.ts_ns;
-    out.line.assign(r.line);
-    if (p.categorize_labels) {
-      out.structured_metadata.assign(r.structured_metadata.begin(), r.structured_metadata.end());
-      out.parsed.assign(r.parsed.begin(), r.parsed.end());
-    }
-    hits->group_of.push_back(group);
-    uint64_t held = kEntryOverhead + out.line.size();
-    for (const index::Label& l : out.structured_metadata) held += l.name.size() + l.value.size();
-    for (const index::Label& l : out.parsed) held += l.name.size() + l.value.size();
-    if (Status s = charger.Add(held); !s.ok()) {
-      state->Fail(std::move(s));
-      break;
-    }
-    pending.push_back(e.ts_ns);
-    if (pending.size() == kOfferBatch) {
-      state->cutoff.Offer(pending);
-      pending.clear();
-    }
+    const int64_t group = same_labels && e.metadata.empty() ? 0 : -1;
+    if (!scan.Keep(e.ts_ns, r, group)) break;
   }
-  if (Status s = entries.status(); !s.ok()) state->Fail(std::move(s));
-  if (Status s = charger.Flush(); !s.ok()) state->Fail(std::move(s));
-  state->cutoff.Offer(pending);
-  std::lock_guard<std::mutex> lock(state->mu);
-  state->stats.Add(stats);
+  scan.Finish(entries.status());
 }
 
 }  // namespace

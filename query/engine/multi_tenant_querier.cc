@@ -120,6 +120,14 @@ Result<std::unique_ptr<BatchIterator>> MultiTenantQuerier::OpenBatches(
   return base_->OpenBatches(*r.tenant, r.id, from_ns, to_ns, with_text);
 }
 
+Result<std::unique_ptr<BatchIterator>> MultiTenantQuerier::OpenBatchesBackward(std::string_view,
+                                                                               uint64_t stream_id,
+                                                                               int64_t from_ns,
+                                                                               int64_t to_ns) {
+  SAW_ASSIGN_OR_RETURN(Ref r, Find(stream_id));
+  return base_->OpenBatchesBackward(*r.tenant, r.id, from_ns, to_ns);
+}
+
 Result<StreamUsage> MultiTenantQuerier::Usage(std::string_view, uint64_t stream_id, int64_t from_ns,
                                               int64_t to_ns) {
   SAW_ASSIGN_OR_RETURN(Ref r, Find(stream_id));

@@ -43,6 +43,9 @@ class MultiTenantQuerier final : public Querier {
   Result<std::unique_ptr<BatchIterator>> OpenBatches(std::string_view tenant, uint64_t stream_id,
                                                      int64_t from_ns, int64_t to_ns,
                                                      bool with_text) override;
+  Result<std::unique_ptr<BatchIterator>> OpenBatchesBackward(std::string_view tenant,
+                                                             uint64_t stream_id, int64_t from_ns,
+                                                             int64_t to_ns) override;
   Result<StreamUsage> Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                             int64_t to_ns) override;
   Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from_ns,

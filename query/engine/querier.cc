@@ -36,6 +36,11 @@ Result<std::unique_ptr<BatchIterator>> Querier::OpenBatches(std::string_view ten
   return storage::NewEntryBatchIterator(std::move(it), with_text);
 }
 
+Result<std::unique_ptr<BatchIterator>> Querier::OpenBatchesBackward(std::string_view, uint64_t,
+                                                                    int64_t, int64_t) {
+  return std::unique_ptr<BatchIterator>();
+}
+
 Result<StreamUsage> Querier::Usage(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                                    int64_t to_ns) {
   SAW_ASSIGN_OR_RETURN(std::unique_ptr<SampleIterator> it,

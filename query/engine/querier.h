@@ -83,6 +83,17 @@ class Querier {
                                                              uint64_t stream_id, int64_t from_ns,
                                                              int64_t to_ns, bool with_text);
 
+  // The same entries as OpenStream(.., kBackward), with text, a whole chunk block per batch,
+  // where the querier can read the stream's blocks as stored (storage::Store::
+  // ReadBatchesBackward): batches newest first, each batch's entries in ascending order, so
+  // the caller walks each batch from its end. Null (not an error) when it cannot (the
+  // entries are in heads, chunks overlap, deletes filter them): the caller reads OpenStream.
+  // The default returns null.
+  virtual Result<std::unique_ptr<BatchIterator>> OpenBatchesBackward(std::string_view tenant,
+                                                                     uint64_t stream_id,
+                                                                     int64_t from_ns,
+                                                                     int64_t to_ns);
+
   // What the stream holds in [from_ns, to_ns): the figures of the
   // index stats and volume endpoints. The default counts OpenSamples' entries and line sizes
   // (exact, no chunks); the store's answers from its chunk index without reading chunks.

@@ -14,6 +14,9 @@
 #include <thread>
 
 #include "index/label_index.h"
+#include "query/log/compile.h"
+#include "query/logql/parser.h"
+#include "storage/metadata.h"
 #include "storage/store.h"
 #include "tests/query/engine_test_util.h"
 
@@ -263,10 +266,14 @@ TEST_F(EngineTest, LimitOpensOnlyTheStreamsItsAnswerCanComeFrom) {
     p.direction = d;
     p.limit = limit;
     querier_->open_stream_calls = 0;
+    querier_->open_batches_calls = 0;
+    querier_->open_batches_backward_calls = 0;
     auto r = ExecuteLogQuery(querier_.get(), &pool, p);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
+    // A stream is opened once, entry by entry or a block at a time.
     return std::make_pair(r.ok() ? Flat(*r) : std::vector<Entry>{},
-                          querier_->open_stream_calls.load());
+                          querier_->open_stream_calls.load() + querier_->open_batches_calls.load() +
+                              querier_->open_batches_backward_calls.load());
   };
   struct Case {
     Direction d;
@@ -348,6 +355,133 @@ TEST_F(EngineTest, SpansDoNotChangeAnswers) {
           ASSERT_TRUE(want.ok() && got.ok());
           EXPECT_EQ(Flat(*got), Flat(*want));
           EXPECT_EQ(got->stats.entries_returned, want->stats.entries_returned);
+        }
+      }
+    }
+  }
+}
+
+// A pipeline that hides that it only has line filters: the engine then reads entry by entry.
+class EntryPathPipeline final : public log::Pipeline {
+ public:
+  explicit EntryPathPipeline(const log::Pipeline* inner) : inner_(inner) {}
+  std::unique_ptr<log::StreamPipeline> ForStream(const index::LabelSet& labels) const override {
+    return inner_->ForStream(labels);
+  }
+  bool IsLineFilterOnly() const override { return false; }
+
+ private:
+  const log::Pipeline* inner_;
+};
+
+// Line-filter-only pipelines read whole chunk blocks (OpenBatches forward, OpenBatchesBackward
+// backward) and filter a block at once: the answers are the entry path's, over streams all in
+// heads, flushed then continued in a head (no backward block path: entries), flushed as two
+// chunks, and flushed with structured metadata on some entries; several blocks per chunk;
+// both directions, limits, a sub-range, with and without categorize-labels.
+TEST_F(EngineTest, LineFiltersOverBlocksAnswerAsTheEntryPath) {
+  std::mt19937_64 rng(11);
+  const int kStreams = 8;
+  const int kEntries = 4800;  // ~125 bytes each: more than one 256 KiB block per chunk
+  std::vector<std::vector<MetaEntry>> streams(kStreams);
+  for (int s = 0; s < kStreams; ++s) {
+    int64_t ts = 1000 + static_cast<int64_t>(rng() % 50);
+    for (int i = 0; i < kEntries; ++i) {
+      ts += static_cast<int64_t>(rng() % 4);  // equal timestamps, across streams too
+      const char* word = rng() % 7 == 0 ? "error" : (rng() % 2 ? "info" : "warn");
+      std::string line = "s" + std::to_string(s) + " " + word + " entry " + std::to_string(i) +
+                         " " + std::string(90 + rng() % 20, static_cast<char>('a' + i % 26));
+      std::string meta;
+      if (s % 4 == 3 && i % 9 == 0) {
+        meta = storage::EncodeMetadata({{"trace", "t" + std::to_string(i % 2)}});
+      }
+      streams[s].push_back({ts, std::move(line), std::move(meta)});
+    }
+  }
+  auto push = [&](int s, bool first_half) {
+    const auto& e = streams[s];
+    const auto mid = e.begin() + kEntries / 2;
+    PushWithMetadata(
+        "{app=\"s" + std::to_string(s) + "\"}",
+        first_half ? std::vector<MetaEntry>(e.begin(), mid) : std::vector<MetaEntry>(mid, e.end()));
+  };
+  // s%4 == 1: flushed, then a head; 2 and 3: two flushed chunks; 0: all in the head.
+  for (int s = 0; s < kStreams; ++s) {
+    if (s % 4 != 0) push(s, true);
+  }
+  ASSERT_TRUE(store_->FlushAll().ok());
+  for (int s = 0; s < kStreams; ++s) {
+    if (s % 4 >= 2) push(s, false);
+  }
+  ASSERT_TRUE(store_->FlushAll().ok());
+  for (int s = 0; s < kStreams; ++s) {
+    if (s % 4 == 0) push(s, true);
+    if (s % 4 <= 1) push(s, false);
+  }
+  const char* queries[] = {
+      R"({app=~"s.+"} |= "error")",      R"({app=~"s.+"} |= "error" != "entry 1")",
+      R"({app=~"s.+"} |~ "err.r|warn")", R"({app=~"s.+"} != "info")",
+      R"({app=~"s.+"} |= "ZZneverZZ")",
+  };
+  for (const char* q : queries) {
+    auto expr = logql::ParseLogSelector(q);
+    ASSERT_TRUE(expr.ok()) << expr.status().ToString();
+    auto compiled = log::CompilePipeline((*expr)->stages);
+    ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
+    ASSERT_TRUE((*compiled)->IsLineFilterOnly());
+    EntryPathPipeline reference(compiled->get());
+    for (Direction d : {Direction::kForward, Direction::kBackward}) {
+      for (size_t limit : {1u, 30u, 1000u, 100000u}) {
+        for (bool categorize : {false, true}) {
+          for (auto [start, end] : {std::pair<int64_t, int64_t>{0, INT64_MAX}, {2000, 3500}}) {
+            SCOPED_TRACE(::testing::Message()
+                         << q << " backward=" << (d == Direction::kBackward) << " limit=" << limit
+                         << " categorize=" << categorize << " start=" << start);
+            auto run = [&](const log::Pipeline* pipeline) {
+              LogQueryParams p;
+              p.tenant = "t";
+              p.matchers = (*expr)->matchers;
+              p.pipeline = pipeline;
+              p.start_ns = start;
+              p.end_ns = end;
+              p.direction = d;
+              p.limit = limit;
+              p.categorize_labels = categorize;
+              querier_->open_batches_calls = 0;
+              querier_->open_batches_backward_calls = 0;
+              auto r = ExecuteLogQuery(querier_.get(), &pool_, p);
+              EXPECT_TRUE(r.ok()) << r.status().ToString();
+              return r.ok() ? std::move(r).value() : LogQueryResult{};
+            };
+            const LogQueryResult want = run(&reference);
+            const LogQueryResult got = run(compiled->get());
+            if (limit >= 1000) {  // every stream is read
+              EXPECT_EQ(d == Direction::kBackward ? querier_->open_batches_backward_calls.load()
+                                                  : querier_->open_batches_calls.load(),
+                        d == Direction::kForward ? kStreams
+                        : start == 0             ? 4  // s%4 <= 1 have heads in range
+                                                 : 6);            // the s%4 == 1 heads start later
+            }
+            ASSERT_EQ(got.streams.size(), want.streams.size());
+            for (size_t i = 0; i < got.streams.size(); ++i) {
+              EXPECT_EQ(got.streams[i].labels.ToString(), want.streams[i].labels.ToString());
+              ASSERT_EQ(got.streams[i].entries.size(), want.streams[i].entries.size());
+              for (size_t k = 0; k < got.streams[i].entries.size(); ++k) {
+                const ResultEntry& a = got.streams[i].entries[k];
+                const ResultEntry& b = want.streams[i].entries[k];
+                EXPECT_EQ(a.ts_ns, b.ts_ns);
+                EXPECT_EQ(a.line, b.line);
+                ASSERT_EQ(a.structured_metadata.size(), b.structured_metadata.size());
+                for (size_t m = 0; m < a.structured_metadata.size(); ++m) {
+                  EXPECT_EQ(a.structured_metadata[m].name, b.structured_metadata[m].name);
+                  EXPECT_EQ(a.structured_metadata[m].value, b.structured_metadata[m].value);
+                }
+              }
+            }
+            if (q == queries[0] && limit == 100000u) {
+              EXPECT_GT(got.stats.post_filter_lines, 0u);
+            }
+          }
         }
       }
     }

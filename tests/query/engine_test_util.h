@@ -52,6 +52,14 @@ class TestQuerier final : public Querier {
     (with_text ? open_batches_calls : open_samples_calls).fetch_add(1);
     return store_->ReadBatches(tenant, id, from, to, with_text);
   }
+  Result<std::unique_ptr<BatchIterator>> OpenBatchesBackward(std::string_view tenant, uint64_t id,
+                                                             int64_t from, int64_t to) override {
+    if (!use_batches_backward) return Querier::OpenBatchesBackward(tenant, id, from, to);
+    SAW_ASSIGN_OR_RETURN(std::unique_ptr<BatchIterator> it,
+                         store_->ReadBatchesBackward(tenant, id, from, to));
+    if (it != nullptr) open_batches_backward_calls.fetch_add(1);
+    return it;
+  }
   Result<std::vector<std::string>> LabelNames(std::string_view tenant, int64_t from,
                                               int64_t to) override {
     return index_->LabelNames(tenant, from, to);
@@ -77,7 +85,10 @@ class TestQuerier final : public Querier {
   std::atomic<int> open_samples_calls{0};
   // Whether Span answers from the store (true) or knows nothing (Querier's default).
   bool use_spans = true;
-  std::atomic<int> open_batches_calls{0};  // entries a block at a time, with their text
+  std::atomic<int> open_batches_calls{0};           // entries a block at a time, with their text
+  std::atomic<int> open_batches_backward_calls{0};  // non-null OpenBatchesBackward answers
+  // Whether OpenBatchesBackward answers from the store (true) or always null (the default).
+  bool use_batches_backward = true;
 
  private:
   storage::Store* store_;
