@@ -433,7 +433,10 @@ TEST_F(EngineTest, LineFiltersOverBlocksAnswerAsTheEntryPath) {
     for (Direction d : {Direction::kForward, Direction::kBackward}) {
       for (size_t limit : {1u, 30u, 1000u, 100000u}) {
         for (bool categorize : {false, true}) {
-          for (auto [start, end] : {std::pair<int64_t, int64_t>{0, INT64_MAX}, {2000, 3500}}) {
+          for (const std::pair<int64_t, int64_t>& range :
+               {std::pair<int64_t, int64_t>{0, INT64_MAX}, {2000, 3500}}) {
+            const int64_t start = range.first;  // clang 14: no structured bindings in lambdas
+            const int64_t end = range.second;
             SCOPED_TRACE(::testing::Message()
                          << q << " backward=" << (d == Direction::kBackward) << " limit=" << limit
                          << " categorize=" << categorize << " start=" << start);
