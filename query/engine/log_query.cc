@@ -14,6 +14,8 @@ namespace {
 
 constexpr size_t kOfferBatch = 64;      // hits buffered before they move the shared cut-off
 constexpr uint64_t kCheckEvery = 1024;  // entries between two guard checks (clock reads)
+// Entries of a block whose lines one FilterLines call decides (~60 KiB of loghub text).
+constexpr size_t kFilterWindow = 512;
 // What one kept entry costs beyond its text: the ResultEntry, its group index, slack.
 constexpr uint64_t kEntryOverhead = sizeof(ResultEntry) + 16;
 
@@ -165,31 +167,38 @@ void ScanBatches(BatchIterator* batches, bool backward, const SelectedStream& st
       scan->Visit(e.ts_ns, size_t{e.line_len} + e.meta_len);
       break;
     }
-    keep.resize(entries.size());
-    p.pipeline->FilterLines(text, entries, keep.data());
+    // The lines are decided a window at a time, in reading order, so that a scan the cut-off
+    // stops early in a block has not searched the rest of it.
     const size_t n = entries.size();
-    for (size_t k = 0; k < n; ++k) {
-      const size_t i = backward ? n - 1 - k : k;
-      const BatchEntry& e = entries[i];
-      if (!scan->Visit(e.ts_ns, size_t{e.line_len} + e.meta_len)) {
-        stop = true;
-        break;
+    for (size_t done = 0; done < n && !stop;) {
+      const size_t w = std::min(kFilterWindow, n - done);
+      const size_t lo = backward ? n - done - w : done;  // the window is entries[lo, lo + w)
+      keep.resize(w);
+      p.pipeline->FilterLines(text, entries.subspan(lo, w), keep.data());
+      for (size_t k = 0; k < w; ++k) {
+        const size_t j = backward ? w - 1 - k : k;
+        const BatchEntry& e = entries[lo + j];
+        if (!scan->Visit(e.ts_ns, size_t{e.line_len} + e.meta_len)) {
+          stop = true;
+          break;
+        }
+        if (!keep[j]) continue;
+        const std::string_view line = text.substr(e.offset, e.line_len);
+        bool ok;
+        if (e.meta_len == 0) {
+          plain.line = line;  // no metadata, nothing parsed
+          ok = scan->Keep(e.ts_ns, plain, /*group=*/0);
+        } else {
+          const std::string_view meta = text.substr(size_t{e.offset} + e.line_len, e.meta_len);
+          if (!pipeline->Process(e.ts_ns, line, meta, &r)) continue;
+          ok = scan->Keep(e.ts_ns, r, /*group=*/-1);
+        }
+        if (!ok) {
+          stop = true;
+          break;
+        }
       }
-      if (!keep[i]) continue;
-      const std::string_view line = text.substr(e.offset, e.line_len);
-      bool ok;
-      if (e.meta_len == 0) {
-        plain.line = line;  // no metadata, nothing parsed
-        ok = scan->Keep(e.ts_ns, plain, /*group=*/0);
-      } else {
-        const std::string_view meta = text.substr(size_t{e.offset} + e.line_len, e.meta_len);
-        if (!pipeline->Process(e.ts_ns, line, meta, &r)) continue;
-        ok = scan->Keep(e.ts_ns, r, /*group=*/-1);
-      }
-      if (!ok) {
-        stop = true;
-        break;
-      }
+      done += w;
     }
     // A backward batch was cut to its admitted suffix: the entry before it stops the scan.
     if (!stop && backward && entries.size() < batches->entries().size()) {
