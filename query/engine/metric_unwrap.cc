@@ -138,11 +138,9 @@ double Window(logql::RangeOp op, const std::vector<Sample>& s, size_t a, size_t 
 }
 
 // The fast path's group key for a label set (see fast_by in EvalUnwrap).
-std::string FastKey(const index::LabelSet& labels, const logql::Grouping& g,
-                    const std::string& unwrapped) {
+std::string FastKey(const index::LabelSet& labels, const logql::Grouping& g) {
   std::string key = "{";
   for (const std::string& name : g.labels) {
-    if (name == unwrapped) continue;
     key += name;
     key += '\x01';
     key += labels.Get(name);
@@ -157,6 +155,7 @@ struct GroupPart {
   std::string_view stream_value;
   bool from_line;          // the stream lacks it: the line's last `name=` gives it
   std::string line_value;  // reused from line to line
+  bool unwrapped = false;  // the unwrapped label itself: its value is the unwrapped text
 };
 
 bool IsPlainLabelName(std::string_view key) {
@@ -258,6 +257,11 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
   // needed: group keys are built from the grouped labels alone.
   const bool fast_by = agg.grouping.has_value() && !agg.grouping->without && post == nullptr &&
                        post_matchers.empty();
+  // Loki drops the unwrapped label from a sample's labels only without grouping or with
+  // `without`: `by (..., x)` over `unwrap x` keeps x, one series per value.
+  const bool by_unwrapped = agg.grouping.has_value() && !agg.grouping->without &&
+                            std::find(agg.grouping->labels.begin(), agg.grouping->labels.end(),
+                                      uw.label) != agg.grouping->labels.end();
   // `[line filters] | logfmt | unwrap x` by (...): only the unwrapped key and the grouped keys
   // the stream lacks are taken from each line (ScanLogfmt), with no label set built; a line
   // the general path would treat differently (a syntax error, a conversion error, a name
@@ -326,7 +330,6 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         // `by (...)` without post filters: only the grouped labels matter.
         std::string key = "{";
         for (const std::string& name : agg.grouping->labels) {
-          if (name == uw.label) continue;
           key += name;
           key += '\x01';
           key += r.labels->Get(name);
@@ -347,7 +350,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       }
       std::vector<index::Label> labels;
       for (const index::Label& l : r.labels->labels()) {
-        if (l.name != uw.label) labels.push_back(l);
+        if (l.name != uw.label || by_unwrapped) labels.push_back(l);
       }
       if (!converted && r.labels->Get("__error__").empty()) {
         labels.push_back({"__error__", "SampleExtractionErr"});
@@ -381,7 +384,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       }
       index::LabelSet key =
           agg.grouping.has_value() ? GroupLabels(sample_labels, agg.grouping) : sample_labels;
-      auto& slot = local[fast_by ? FastKey(key, *agg.grouping, uw.label) : key.ToString()];
+      auto& slot = local[fast_by ? FastKey(key, *agg.grouping) : key.ToString()];
       if (slot.second.empty()) slot.first = std::move(key);
       slot.second.push_back({ts_ns + offset, value});
       if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
@@ -401,7 +404,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     std::vector<GroupPart> parts;
     if (fast) {
       for (const std::string& name : agg.grouping->labels) {
-        if (name == uw.label) continue;
+        if (name == uw.label) {
+          parts.push_back({&name, {}, false, {}, true});
+          continue;
+        }
         const std::string_view v = stream_labels.Get(name);
         parts.push_back({&name, v, v.empty(), {}});
       }
@@ -456,7 +462,9 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         for (const GroupPart& g : parts) {
           key += *g.name;
           key += '\x01';
-          key += g.from_line ? std::string_view(g.line_value) : g.stream_value;
+          key += g.unwrapped   ? std::string_view(unwrapped)
+                 : g.from_line ? std::string_view(g.line_value)
+                               : g.stream_value;
           key += '\x02';
         }
         auto found = local.find(key);

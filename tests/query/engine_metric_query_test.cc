@@ -263,6 +263,17 @@ TEST_F(MetricQueryTest, LogfmtUnwrapFastPathAnswersAsTheGeneralPath) {
                12 * kS, 12 * kS, kS);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(*r, "{job=\"f\"}: 12=9");
+  // `by (..., took)` over `unwrap took` keeps took, as Loki (it drops the unwrapped label only
+  // without grouping or with `without`): one series per value, the same on every run (the
+  // group key used to leave took out, and a group took the value of whichever line came first).
+  r = Run(R"(max_over_time({job="f"} | logfmt | unwrap duration(took) [10s]) by (level, took))",
+          12 * kS, 12 * kS, kS);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r,
+            "{level=\"L\", took=\"9s\"}: 12=9; {level=\"esc \\\"q\\\"\", took=\"5s\"}: 12=5; "
+            "{level=\"info\", took=\"250ms\"}: 12=0.25; {level=\"info\", took=\"2s\"}: 12=2; "
+            "{level=\"info\", took=\"3s\"}: 12=3; {level=\"quoted\", took=\"4s\"}: 12=4; "
+            "{level=\"warn\", took=\"3s\"}: 12=3; {level=\"warn\", took=\"7s\"}: 12=7");
 }
 
 // Structured metadata joins the labels of the series, as in Loki 3 (its sample extractor adds
