@@ -284,7 +284,8 @@ Result<LogQueryResult> ExecuteLogQuery(Querier* querier, ThreadPool* pool,
   const bool loki_merge = params.loki_split_interval_ns > 0;
   const size_t candidates = loki_merge ? LokiFrontendCandidates(params.limit) : params.limit;
   QueryGuard local_guard(params.deadline, 0);
-  QueryState state(params, params.guard != nullptr ? params.guard : &local_guard, candidates);
+  QueryGuard* guard = params.guard != nullptr ? params.guard : &local_guard;
+  auto state = std::make_unique<QueryState>(params, guard, candidates);
   // Where each stream's entries lie, from the chunk index (no chunk opened). Streams are
   // then read best first (newest last entry first, backward; oldest first entry first,
   // forward), so the cut-off fills from the streams that hold the answer, and a stream whose
@@ -294,17 +295,17 @@ Result<LogQueryResult> ExecuteLogQuery(Querier* querier, ThreadPool* pool,
   std::vector<int64_t> first_ts(streams.size());
   std::vector<char> empty(streams.size(), 0);
   pool->ParallelFor(streams.size(), [&](size_t i) {
-    if (state.failed.load(std::memory_order_relaxed)) return;
+    if (state->failed.load(std::memory_order_relaxed)) return;
     Result<StreamSpan> span =
         querier->Span(params.tenant, streams[i].id, params.start_ns, params.end_ns);
     if (!span.ok()) {
-      state.Fail(span.status());
+      state->Fail(span.status());
       return;
     }
     empty[i] = span->empty;
     first_ts[i] = backward ? span->max_ts : span->min_ts;
   });
-  if (!state.error.ok()) return state.error;
+  if (!state->error.ok()) return state->error;
   std::vector<uint32_t> order;
   order.reserve(streams.size());
   for (uint32_t i = 0; i < streams.size(); ++i) {
@@ -313,22 +314,35 @@ Result<LogQueryResult> ExecuteLogQuery(Querier* querier, ThreadPool* pool,
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     return backward ? first_ts[a] > first_ts[b] : first_ts[a] < first_ts[b];
   });
-  // hits[i] stays stream i's: MergeHits breaks ties by stream index, as before.
-  std::vector<StreamHits> hits(streams.size());
-  pool->ParallelFor(order.size(), [&](size_t k) {
-    const uint32_t i = order[k];
-    ScanStream(streams[i], first_ts[i], querier, &state, &hits[i]);
-  });
-  if (!state.error.ok()) return state.error;
-
+  // The cut-off counts entries; MergeHits keeps one of identical ones (same labels, time and
+  // line: entries of two streams a drop, keep or label_format made alike, lines a line_format
+  // or decolorize made equal). When that left the answer short while the cut-off was refusing
+  // entries, scan again with room for as many more (rare: only such pipelines produce
+  // identical entries; the holdings of an earlier pass stay charged to the memory budget).
   uint64_t duplicates = 0;
-  result.streams = MergeHits(hits, params.direction, candidates, &duplicates);
+  QueryStats scanned;
+  for (int pass = 0;; ++pass) {
+    // hits[i] stays stream i's: MergeHits breaks ties by stream index, as before.
+    std::vector<StreamHits> hits(streams.size());
+    pool->ParallelFor(order.size(), [&](size_t k) {
+      const uint32_t i = order[k];
+      ScanStream(streams[i], first_ts[i], querier, state.get(), &hits[i]);
+    });
+    if (!state->error.ok()) return state->error;
+    scanned.Add(state->stats);
+    duplicates = 0;
+    result.streams = MergeHits(hits, params.direction, candidates, &duplicates);
+    size_t kept = 0;
+    for (const ResultStream& s : result.streams) kept += s.entries.size();
+    if (duplicates == 0 || kept >= candidates || !state->cutoff.Refused() || pass == 3) break;
+    state = std::make_unique<QueryState>(params, guard, state->cutoff.limit() + duplicates);
+  }
   if (loki_merge) {
     result.streams = LokiFrontendMerge(std::move(result.streams), params.direction, params.limit,
                                        params.loki_split_interval_ns);
   }
   const uint64_t selected = result.stats.streams;
-  result.stats = state.stats;
+  result.stats = scanned;
   result.stats.streams = selected;
   result.stats.duplicates = duplicates;
   for (const ResultStream& s : result.streams) result.stats.entries_returned += s.entries.size();

@@ -27,15 +27,21 @@ class Cutoff {
   // it (and every later entry of a stream read in the same direction) cannot be returned.
   bool Admits(int64_t ts) const {
     const int64_t c = cut_.load(std::memory_order_relaxed);
-    return backward_ ? ts >= c : ts <= c;
+    const bool admits = backward_ ? ts >= c : ts <= c;
+    if (!admits) refused_.store(true, std::memory_order_relaxed);
+    return admits;
   }
   // Records the timestamps of entries that will be candidates for the answer.
   void Offer(std::span<const int64_t> ts);
+  // True once Admits() has refused an entry.
+  bool Refused() const { return refused_.load(std::memory_order_relaxed); }
+  size_t limit() const { return limit_; }
 
  private:
   const size_t limit_;
   const bool backward_;
   std::atomic<int64_t> cut_;
+  mutable std::atomic<bool> refused_{false};
   std::mutex mu_;
   std::vector<int64_t> heap_;  // the best `limit` timestamps, worst on top; guarded by mu_
 };

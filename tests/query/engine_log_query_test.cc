@@ -157,6 +157,31 @@ TEST_F(EngineTest, PipelineLabelsRegroupAndDuplicatesMerge) {
   EXPECT_EQ(r->stats.duplicates, 1u);
 }
 
+TEST_F(EngineTest, IdenticalEntriesOfSeveralStreamsDoNotShortenTheAnswer) {
+  // Streams a, c and d hold the same 200 newest entries (one result stream once regrouped);
+  // only b has the 100 older ones. The cut-off counts each shared entry three times, so one
+  // pass would keep the best 2 x 250 - 1 counted entries (Loki's frontend merge candidates),
+  // about 167 distinct, refuse b's entries and answer too few.
+  std::vector<std::pair<int64_t, std::string>> shared, b_only;
+  for (int64_t ts = 801; ts <= 1000; ++ts) shared.push_back({ts, "info " + std::to_string(ts)});
+  for (int64_t ts = 701; ts <= 800; ++ts) b_only.push_back({ts, "info old " + std::to_string(ts)});
+  for (const char* s : {R"({app="a"})", R"({app="c"})", R"({app="d"})"}) Push(s, shared);
+  Push(R"({app="b"})", b_only);
+  FirstWordPipeline pipeline;
+  for (int round = 0; round < 5; ++round) {  // the streams' scans interleave differently
+    auto r = Run("app", ".+", Direction::kBackward, 250, 0, INT64_MAX, &pipeline);
+    ASSERT_TRUE(r.ok());
+    std::vector<Entry> got = Flat(*r);
+    ASSERT_EQ(got.size(), 250u);
+    for (size_t i = 0; i < got.size(); ++i) {
+      const int64_t ts = 1000 - static_cast<int64_t>(i);
+      EXPECT_EQ(got[i], (Entry{R"({word="info"})", ts,
+                               ts > 800 ? "info " + std::to_string(ts)
+                                        : "info old " + std::to_string(ts)}));
+    }
+  }
+}
+
 TEST_F(EngineTest, PastDeadlineIsDeadlineExceeded) {
   std::vector<std::pair<int64_t, std::string>> many;
   for (int i = 0; i < 5000; ++i) many.push_back({i + 1, "line " + std::to_string(i)});
