@@ -222,18 +222,14 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
         const int64_t n_steps = static_cast<int64_t>(steps);
         int64_t first = 0, end_step = 0;
         int64_t first_t = p.start_ns, end_t = p.start_ns;  // start + k * step of each cursor
-        uint64_t next_check = 65536;
+        ScanCheckpoint checkpoint(&failed, ctx.guard, 65536);
         while ((*it)->Next()) {
           const std::string_view text = (*it)->text();
           const std::span<const BatchEntry> entries = (*it)->entries();
           st.lines_scanned += entries.size();
-          if (st.lines_scanned >= next_check) {
-            next_check = st.lines_scanned + 65536;
-            if (failed.load(std::memory_order_relaxed)) return;
-            if (Status s = ctx.guard->Check(); !s.ok()) {
-              fail(std::move(s));
-              return;
-            }
+          if (Status stop; !checkpoint.Continue(st.lines_scanned, &stop)) {
+            if (!stop.ok()) fail(std::move(stop));
+            return;
           }
           for (const BatchEntry& e : entries) {
             st.bytes_scanned += e.line_len;
@@ -277,20 +273,16 @@ Result<std::vector<Dense>> EvalRange(Ctx& ctx, const logql::RangeAggregationExpr
           return;
         }
         std::vector<uint8_t> keep;
-        uint64_t next_check = 4096;
+        ScanCheckpoint checkpoint(&failed, ctx.guard, 4096);
         const index::LabelSet* stream_labels = streams[i].labels.get();
         while ((*it)->Next()) {
           const std::string_view text = (*it)->text();
           const std::span<const BatchEntry> entries = (*it)->entries();
           st.lines_scanned += entries.size();
           for (const BatchEntry& e : entries) st.bytes_scanned += e.line_len + e.meta_len;
-          if (st.lines_scanned >= next_check) {
-            next_check = st.lines_scanned + 4096;
-            if (failed.load(std::memory_order_relaxed)) return;
-            if (Status s = ctx.guard->Check(); !s.ok()) {
-              fail(std::move(s));
-              return;
-            }
+          if (Status stop; !checkpoint.Continue(st.lines_scanned, &stop)) {
+            if (!stop.ok()) fail(std::move(stop));
+            return;
           }
           keep.resize(entries.size());
           pipeline->FilterLines(text, entries, keep.data());

@@ -419,19 +419,15 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     }
     std::vector<uint8_t> keep;
     std::string unwrapped, name_buf, key;
-    uint64_t next_check = 4096;
+    ScanCheckpoint checkpoint(&failed, ctx.guard, 4096);
     while ((*it)->Next()) {
       const std::string_view text = (*it)->text();
       const std::span<const BatchEntry> entries = (*it)->entries();
       st.lines_scanned += entries.size();
       for (const BatchEntry& e : entries) st.bytes_scanned += e.line_len + e.meta_len;
-      if (st.lines_scanned >= next_check) {
-        next_check = st.lines_scanned + 4096;
-        if (failed.load(std::memory_order_relaxed)) return;
-        if (Status s = ctx.guard->Check(); !s.ok()) {
-          fail(std::move(s));
-          return;
-        }
+      if (Status stop; !checkpoint.Continue(st.lines_scanned, &stop)) {
+        if (!stop.ok()) fail(std::move(stop));
+        return;
       }
       if (fast) {
         keep.resize(entries.size());

@@ -105,4 +105,30 @@ class MemoryCharger {
   uint64_t pending_ = 0;
 };
 
+// Where a scan loop asks whether to go on: every `every` lines it checks the flag the
+// query's scans share ("another scan failed") and the guard, so that the clock is read once
+// per few thousand entries. Not thread-safe: one per scanning thread.
+class ScanCheckpoint {
+ public:
+  // `failed` and `guard` must outlive the checkpoint.
+  ScanCheckpoint(const std::atomic<bool>* failed, const QueryGuard* guard, uint64_t every)
+      : failed_(failed), guard_(guard), every_(every), next_(every) {}
+
+  // `lines`: the lines the scan has read so far. False when it must stop: then *error is the
+  // guard's refusal, or OK when another scan failed (its error is the query's).
+  bool Continue(uint64_t lines, Status* error) {
+    if (lines < next_) return true;
+    next_ = lines + every_;
+    if (failed_->load(std::memory_order_relaxed)) return false;
+    *error = guard_->Check();
+    return error->ok();
+  }
+
+ private:
+  const std::atomic<bool>* failed_;
+  const QueryGuard* guard_;
+  const uint64_t every_;
+  uint64_t next_;
+};
+
 }  // namespace sawmill::query::engine

@@ -182,6 +182,25 @@ TEST_F(EngineTest, IdenticalEntriesOfSeveralStreamsDoNotShortenTheAnswer) {
   }
 }
 
+TEST(ScanCheckpointTest, ChecksEveryNLinesTheSharedFlagAndTheGuard) {
+  std::atomic<bool> failed{false};
+  QueryGuard guard;
+  ScanCheckpoint checkpoint(&failed, &guard, 100);
+  Status stop;
+  guard.Cancel();
+  EXPECT_TRUE(checkpoint.Continue(99, &stop));  // not due yet: the guard is not asked
+  EXPECT_FALSE(checkpoint.Continue(100, &stop));
+  EXPECT_EQ(stop.message(), kQueryCancelledMessage);
+  EXPECT_TRUE(checkpoint.Continue(150, &stop));  // next due at 200
+
+  QueryGuard fine;
+  ScanCheckpoint other(&failed, &fine, 100);
+  failed = true;  // another scan failed: stop, its error is the query's
+  Status none;
+  EXPECT_FALSE(other.Continue(100, &none));
+  EXPECT_TRUE(none.ok());
+}
+
 TEST_F(EngineTest, PastDeadlineIsDeadlineExceeded) {
   std::vector<std::pair<int64_t, std::string>> many;
   for (int i = 0; i < 5000; ++i) many.push_back({i + 1, "line " + std::to_string(i)});
