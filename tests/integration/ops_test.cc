@@ -382,6 +382,22 @@ class PendingQuery {
 };
 
 // Polls /metrics (bounded) until it holds `line`.
+// Every read endpoint that goes through the query scheduler, for selector `sel` (encoded) and
+// the query string `range` ("start=..&end=..").
+std::vector<std::string> ReadEndpoints(const std::string& sel, const std::string& range) {
+  return {
+      "/loki/api/v1/labels?" + range,
+      "/loki/api/v1/label/app/values?" + range,
+      "/loki/api/v1/series?match[]=" + sel + "&" + range,
+      "/loki/api/v1/index/stats?query=" + sel + "&" + range,
+      "/loki/api/v1/index/volume?query=" + sel + "&" + range,
+      "/loki/api/v1/index/volume_range?query=" + sel + "&step=60&" + range,
+      "/loki/api/v1/detected_labels?query=" + sel + "&" + range,
+      "/loki/api/v1/detected_fields?query=" + sel + "&" + range,
+      "/loki/api/v1/detected_field/x/values?query=" + sel + "&" + range,
+  };
+}
+
 bool WaitForMetric(const HttpClient& c, const std::string& line) {
   for (int i = 0; i < 2000; ++i) {
     auto m = c.Get("/metrics");
@@ -472,17 +488,7 @@ TEST(QuerySafetyTest, ReadEndpointsQueueWithQueriesAndLeaveWhenTheClientGoes) {
   std::thread waiter([&] { b = c.Get("/loki/api/v1/labels?" + range); });
   ASSERT_TRUE(WaitForMetric(c, "loki_query_scheduler_queue_length 1"));
   const std::string sel = Encode(R"({app="fast"})");
-  for (const std::string& target : {
-           "/loki/api/v1/labels?" + range,
-           "/loki/api/v1/label/app/values?" + range,
-           "/loki/api/v1/series?match[]=" + sel + "&" + range,
-           "/loki/api/v1/index/stats?query=" + sel + "&" + range,
-           "/loki/api/v1/index/volume?query=" + sel + "&" + range,
-           "/loki/api/v1/index/volume_range?query=" + sel + "&step=60&" + range,
-           "/loki/api/v1/detected_labels?query=" + sel + "&" + range,
-           "/loki/api/v1/detected_fields?query=" + sel + "&" + range,
-           "/loki/api/v1/detected_field/x/values?query=" + sel + "&" + range,
-       }) {
+  for (const std::string& target : ReadEndpoints(sel, range)) {
     SCOPED_TRACE(target);
     auto refused = c.Get(target);
     ASSERT_TRUE(refused.ok());
@@ -635,15 +641,7 @@ TEST(QuerySafetyTest, ReadEndpointsPastTheTimeoutAnswer504) {
   const std::string range =
       "start=" + std::to_string(t0 - 1000000000) + "&end=" + std::to_string(t0 + 1000000000);
   const std::string sel = Encode(R"({app="t"})");
-  for (const std::string& target : {
-           "/loki/api/v1/labels?" + range,
-           "/loki/api/v1/label/app/values?" + range,
-           "/loki/api/v1/series?match[]=" + sel + "&" + range,
-           "/loki/api/v1/index/stats?query=" + sel + "&" + range,
-           "/loki/api/v1/index/volume?query=" + sel + "&" + range,
-           "/loki/api/v1/detected_labels?query=" + sel + "&" + range,
-           "/loki/api/v1/detected_fields?query=" + sel + "&" + range,
-       }) {
+  for (const std::string& target : ReadEndpoints(sel, range)) {
     SCOPED_TRACE(target);
     auto r = c.Get(target);
     ASSERT_TRUE(r.ok());
