@@ -227,7 +227,9 @@ const char* JsonReader::KindHere() const {
 }
 
 Status JsonReader::Syntax(std::string_view what) const {
-  std::string msg = "malformed JSON push request: ";
+  std::string msg = "malformed ";
+  msg.append(document_);
+  msg.append(": ");
   msg.append(what);
   msg.append(" at byte ");
   msg.append(std::to_string(p_ - begin_));

@@ -22,7 +22,12 @@ inline constexpr int kMaxJsonDepth = 64;
 
 class JsonReader {
  public:
-  JsonReader(char* begin, char* end) : begin_(begin), p_(begin), end_(end) {}
+  // `document` names what is read in syntax errors ("malformed <document>: ...").
+  JsonReader(char* begin, char* end, std::string_view document = "JSON push request")
+      : begin_(begin), p_(begin), end_(end), document_(document) {}
+
+  // Bytes consumed so far.
+  size_t offset() const { return static_cast<size_t>(p_ - begin_); }
 
   void SkipWs() {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
@@ -71,7 +76,7 @@ class JsonReader {
   // "a number", "an object", ...: the kind of value that comes next, for messages.
   const char* KindHere() const;
 
-  // "malformed JSON push request: <what> at byte N (found 'x')".
+  // "malformed <document>: <what> at byte N (found 'x')".
   Status Syntax(std::string_view what) const;
   // A value of the wrong kind at `path` ("invalid JSON push request: <path>: <what>"), or a
   // syntax error when no value comes next at all.
@@ -86,6 +91,7 @@ class JsonReader {
   char* begin_;
   char* p_;
   char* end_;
+  std::string_view document_;
 };
 
 // encoding/json (and jsoniter in its compatible mode) match object keys case-insensitively.

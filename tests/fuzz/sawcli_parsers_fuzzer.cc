@@ -1,12 +1,16 @@
 // libFuzzer target for sawcli's parsers of user input: the --labels label set (any input parses
 // or is refused; a parsed set prints to text that parses back to the same set), RFC3339 times
-// (a parsed time formats back to the same instant), Go durations and push line timestamps.
+// (a parsed time formats back to the same instant), Go durations and push line timestamps;
+// and its decoder of log query answers (every entry it returns views its own buffer and names
+// one of its streams).
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "tools/sawcli/label_set.h"
 #include "tools/sawcli/line_timestamp.h"
+#include "tools/sawcli/streams_page.h"
 #include "tools/sawcli/time_text.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -28,6 +32,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
        {TimestampFormat::kRfc3339, TimestampFormat::kUnix, TimestampFormat::kUnixMs,
         TimestampFormat::kUnixUs, TimestampFormat::kUnixNs}) {
     (void)ParseLineTimestamp(in, f);
+  }
+  StreamsPage page;
+  std::string stats;
+  auto fast = DecodeStreamsAnswer(in, &page, &stats);
+  if (fast.ok() && *fast) {
+    const char* lo = page.buffer.data();
+    const char* hi = lo + page.buffer.size();
+    for (const StreamsPage::Entry& e : page.entries) {
+      if (e.stream >= page.streams.size()) __builtin_trap();
+      if (e.line.data() < lo || e.line.data() + e.line.size() > hi) __builtin_trap();
+    }
+    if (stats.size() > in.size()) __builtin_trap();
+  } else if (!page.entries.empty() || !page.streams.empty()) {
+    __builtin_trap();
   }
   return 0;
 }

@@ -141,6 +141,42 @@ TEST(SawcliProtocolTest, StatsVolumeAndFormat) {
   EXPECT_EQ(reqs[3].target, "/loki/api/v1/format_query?query=%7Bjob%3D%22a%22%7D%7C%3D%22x%22");
 }
 
+// Log answers are decoded without a DOM when resultType precedes result (Loki's order); any
+// other order goes through the DOM. Both print the same bytes, stats included.
+TEST(SawcliProtocolTest, ReadsLogAnswersInEitherKeyOrder) {
+  const std::string streams =
+      R"([{"stream":{"job":"a","pod":"p1"},"values":[["1700000000000000002","two \"q\""],)"
+      R"(["1700000000000000001","one",{"structuredMetadata":{"k":"v"}}]]},)"
+      R"({"stream":{"job":"a","pod":"p2"},"values":[["1700000000000000003","three\tx"]]}])";
+  const std::string stats = R"({"summary":{"totalEntriesReturned":3,"totalLinesProcessed":3}})";
+  const std::string usual = R"({"status":"success","data":{"resultType":"streams","result":)" +
+                            streams + R"(,"stats":)" + stats + "}}";
+  const std::string reversed = R"({"data":{"stats":)" + stats + R"(,"result":)" + streams +
+                               R"(,"resultType":"streams"},"status":"success"})";
+  std::vector<std::string> outputs;
+  for (const std::string& body : {usual, reversed}) {
+    FakeServer server([&](const FakeRequest&, int) { return Json(body); });
+    for (const char* mode : {"default", "raw", "jsonl"}) {
+      RunResult r = RunSawcli({"query", "{job=\"a\"}", "--addr=" + server.addr(), "-q",
+                               "--since=1h", "--stats", "-o", mode, "--timezone=UTC"});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_NE(r.err.find("Summary.TotalLinesProcessed"), std::string::npos) << r.err;
+      outputs.push_back(r.out + "|" + r.err);
+    }
+  }
+  ASSERT_EQ(outputs.size(), 6u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(outputs[i], outputs[i + 3]) << i;
+  EXPECT_EQ(outputs[1].substr(0, outputs[1].find('|')), "three\tx\ntwo \"q\"\none\n");
+
+  FakeServer broken([&](const FakeRequest&, int) {
+    return Json(
+        R"({"status":"success","data":{"resultType":"streams","result":[{"values":[["x","a"]]}]}})");
+  });
+  RunResult bad = RunSawcli({"query", "{job=\"a\"}", "--addr=" + broken.addr(), "-q"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("Error decoding response: bad timestamp x"), std::string::npos) << bad.err;
+}
+
 TEST(SawcliProtocolTest, DeleteCreateListCancel) {
   FakeServer server([](const FakeRequest& req, int) {
     if (req.method == "GET") {

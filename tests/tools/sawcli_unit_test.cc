@@ -1,6 +1,6 @@
 // Unit tests of sawcli's parsers and formatters: label sets (logcli's printing and set
 // arithmetic, the --labels parser), Go-style times and durations, flags, push timestamps,
-// logcli's --stats layout.
+// logcli's --stats layout, the decoder of log query answers.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +13,7 @@
 #include "tools/sawcli/line_timestamp.h"
 #include "tools/sawcli/printer.h"
 #include "tools/sawcli/result_printer.h"
+#include "tools/sawcli/streams_page.h"
 #include "tools/sawcli/time_text.h"
 
 namespace sawmill::sawcli {
@@ -239,6 +240,100 @@ TEST(StatsTest, PrintsLokisKeysAlignedLikeGosTabwriter) {
   ASSERT_EQ(colored.size(), 86u);
   EXPECT_EQ(colored[0], "\x1b[34mIngester.TotalReached\x1b[0m \t\t\t\t 1");
   EXPECT_EQ(colored[73], "\x1b[34mCache.InstantMetricResult.EntriesRequested\x1b[0m \t 0");
+}
+
+// What a page holds, as text: "<labels> <ts> <line>" per entry in the page's order.
+std::vector<std::string> Describe(const StreamsPage& page) {
+  std::vector<std::string> out;
+  for (const StreamsPage::Entry& e : page.entries) {
+    out.push_back(page.streams.at(e.stream).String() + " " + std::to_string(e.ts) + " " +
+                  std::string(e.line));
+  }
+  return out;
+}
+
+TEST(StreamsPageTest, DecodesLokisAnswerAsTheDomDoes) {
+  const std::string body =
+      R"({"status":"success","data":{"resultType":"streams","result":[)"
+      R"({"stream":{"job":"a","path":"C:\\x \"q\""},)"
+      R"("values":[["1700000000000000002","two\n\u00e9\ud83d\ude00"],)"
+      R"(["1700000000000000001","one",{"structuredMetadata":{"k":"v"},"parsed":{}}]]},)"
+      R"({"values":[["-5","neg"]],"stream":{"job":"b","n":7}},)"
+      R"({"stream":null,"values":null}],)"
+      R"("stats":{"summary":{"totalEntriesReturned":3,"execTime":0.5}}}})";
+  StreamsPage page;
+  std::string stats;
+  auto fast = DecodeStreamsAnswer(body, &page, &stats);
+  ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+  ASSERT_TRUE(*fast);
+  const std::vector<std::string> want = {
+      "{job=\"a\", path=\"C:\\\\x \\\"q\\\"\"} 1700000000000000002 two\n\xc3\xa9\xf0\x9f\x98\x80",
+      "{job=\"a\", path=\"C:\\\\x \\\"q\\\"\"} 1700000000000000001 one",
+      "{job=\"b\"} -5 neg",
+  };
+  EXPECT_EQ(Describe(page), want);
+  EXPECT_EQ(page.streams.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(stats)["summary"]["totalEntriesReturned"], 3);
+
+  // The DOM path reads the same page.
+  const nlohmann::json doc = nlohmann::json::parse(body);
+  StreamsPage dom;
+  ASSERT_TRUE(StreamsPageFromJson(doc["data"]["result"], &dom).ok());
+  EXPECT_EQ(Describe(dom), want);
+
+  // A second answer reuses the page; nothing of the first is left.
+  fast = DecodeStreamsAnswer(R"({"data":{"resultType":"streams","result":[]},"status":"success"})",
+                             &page, &stats);
+  ASSERT_TRUE(fast.ok());
+  EXPECT_TRUE(*fast);
+  EXPECT_TRUE(page.entries.empty());
+  EXPECT_TRUE(page.streams.empty());
+  EXPECT_EQ(stats, "");
+}
+
+TEST(StreamsPageTest, LeavesOtherAnswersToTheDom) {
+  StreamsPage page;
+  std::string stats;
+  for (
+      const char* body : {
+          R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"2"]]}]}})",
+          R"({"status":"success","data":{"resultType":"scalar","result":[1,"2"]}})",
+          // result before resultType: the fast decoder does not guess
+          R"({"status":"success","data":{"result":[],"resultType":"streams"}})",
+          R"({"status":"success","data":{}})",
+          R"({"status":"success"})",
+      }) {
+    auto fast = DecodeStreamsAnswer(body, &page, &stats);
+    ASSERT_TRUE(fast.ok()) << body << ": " << fast.status().ToString();
+    EXPECT_FALSE(*fast) << body;
+    EXPECT_TRUE(page.entries.empty());
+  }
+}
+
+TEST(StreamsPageTest, RefusesMalformedAnswers) {
+  StreamsPage page;
+  std::string stats;
+  const std::string head = R"({"data":{"resultType":"streams","result":[{"stream":{},"values":[)";
+  for (const std::string& body : {
+           std::string(""),
+           std::string("[]"),
+           std::string(R"({"data":{"resultType":"streams","result":[)"),
+           head + R"(["1","a"])",                          // truncated
+           head + R"(["x1","a"]]}]}})",                    // timestamp not a number
+           head + R"(["99999999999999999999","a"]]}]}})",  // past int64
+           head + R"(["1",2]]}]}})",                       // line not a string
+           head + R"(["1"]]}]}})",                         // one field
+           head + R"("1"]}]}})",                           // entry not an array
+           head + R"(["1","a\q"]]}]}})",                   // bad escape
+           std::string(R"({"data":{"resultType":"streams","result":{}}})"),
+           std::string(R"({"data":{"resultType":"streams","result":[]}} x)"),
+       }) {
+    auto fast = DecodeStreamsAnswer(body, &page, &stats);
+    ASSERT_FALSE(fast.ok()) << body;
+    EXPECT_EQ(fast.status().message().rfind("Error decoding response: ", 0), 0u)
+        << fast.status().message();
+    EXPECT_TRUE(page.entries.empty());
+  }
 }
 
 }  // namespace

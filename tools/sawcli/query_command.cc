@@ -8,6 +8,7 @@
 
 #include "tools/sawcli/label_set.h"
 #include "tools/sawcli/result_printer.h"
+#include "tools/sawcli/streams_page.h"
 #include "tools/sawcli/time_text.h"
 
 namespace sawmill::sawcli {
@@ -26,50 +27,20 @@ struct Seen {
   std::string line;
 };
 
-struct Flat {
-  int64_t ts;
-  size_t stream;
-  const std::string* line;
-};
-
 class StreamPrinter {
  public:
   StreamPrinter(Context& ctx, const QueryOptions& options) : ctx_(ctx), options_(options) {}
 
-  // Prints the entries of a streams result not in `seen`, sorted in the query's direction.
-  // Returns how many it printed and replaces `seen` with the entries at the batch's last
-  // timestamp.
-  Result<int64_t> Print(const json& result, std::vector<Seen>* seen) {
-    std::vector<LabelSet> full;
+  // Prints the entries of `page` not in `seen`, sorted in the query's direction. Returns how
+  // many it printed and replaces `seen` with the entries at the page's last timestamp.
+  Result<int64_t> Print(const StreamsPage& page, std::vector<Seen>* seen) {
+    const std::vector<LabelSet>& full = page.streams;
     std::vector<std::string> full_text;
-    std::vector<Flat> entries;
-    full.reserve(result.size());
-    for (const json& stream : result) {
-      std::vector<LabelSet::Pair> pairs;
-      auto labels = stream.find("stream");
-      if (labels != stream.end() && labels->is_object()) {
-        for (auto it = labels->begin(); it != labels->end(); ++it) {
-          if (it.value().is_string()) pairs.emplace_back(it.key(), it.value().get<std::string>());
-        }
-      }
-      const size_t index = full.size();
-      full.emplace_back(std::move(pairs));
-      full_text.push_back(full.back().String());
-      auto values = stream.find("values");
-      if (values == stream.end() || !values->is_array()) continue;
-      for (const json& v : *values) {
-        if (!v.is_array() || v.size() < 2 || !v[0].is_string() || !v[1].is_string()) {
-          return Status::InvalidArgument("Error decoding response: malformed entry " + v.dump());
-        }
-        const std::string& ts_text = v[0].get_ref<const std::string&>();
-        char* end = nullptr;
-        const long long ts = std::strtoll(ts_text.c_str(), &end, 10);
-        if (end != ts_text.c_str() + ts_text.size()) {
-          return Status::InvalidArgument("Error decoding response: bad timestamp " + ts_text);
-        }
-        entries.push_back(Flat{ts, index, &v[1].get_ref<const std::string&>()});
-      }
-    }
+    full_text.reserve(full.size());
+    for (const LabelSet& ls : full) full_text.push_back(ls.String());
+    std::vector<const StreamsPage::Entry*> entries;
+    entries.reserve(page.entries.size());
+    for (const StreamsPage::Entry& e : page.entries) entries.push_back(&e);
 
     // Common labels, then each stream's printed labels (logcli's printStream).
     LabelSet common;
@@ -100,32 +71,34 @@ class StreamPrinter {
       seen->clear();
       return int64_t{0};
     }
+    using EntryPtr = const StreamsPage::Entry*;
     if (options_.forward) {
       std::stable_sort(entries.begin(), entries.end(),
-                       [](const Flat& a, const Flat& b) { return a.ts < b.ts; });
+                       [](EntryPtr a, EntryPtr b) { return a->ts < b->ts; });
     } else {
       std::stable_sort(entries.begin(), entries.end(),
-                       [](const Flat& a, const Flat& b) { return a.ts > b.ts; });
+                       [](EntryPtr a, EntryPtr b) { return a->ts > b->ts; });
     }
     int64_t printed = 0;
-    for (const Flat& e : entries) {
-      if (!seen->empty() && e.ts == seen->front().ts) {
+    for (EntryPtr e : entries) {
+      if (!seen->empty() && e->ts == seen->front().ts) {
         bool skip = false;
         for (const Seen& s : *seen) {
-          if (s.line == *e.line && s.labels == full_text[e.stream]) {
+          if (s.line == e->line && s.labels == full_text[e->stream]) {
             skip = true;
             break;
           }
         }
         if (skip) continue;
       }
-      ctx_.printer->Entry(e.ts, shown[e.stream], max_len, *e.line);
+      ctx_.printer->Entry(e->ts, shown[e->stream], max_len, e->line);
       ++printed;
     }
-    const int64_t last_ts = entries.back().ts;
+    const int64_t last_ts = entries.back()->ts;
     seen->clear();
-    for (const Flat& e : entries) {
-      if (e.ts == last_ts) seen->push_back(Seen{e.ts, full_text[e.stream], *e.line});
+    for (EntryPtr e : entries) {
+      if (e->ts == last_ts)
+        seen->push_back(Seen{e->ts, full_text[e->stream], std::string(e->line)});
     }
     return printed;
   }
@@ -141,11 +114,39 @@ class StreamPrinter {
   const QueryOptions& options_;
 };
 
-Result<json> Fetch(Context& ctx, const std::string& path, const QueryString& params) {
+// A query answer: a streams result decoded into `page` without a DOM when it comes in the
+// usual key order; anything else (metric results) as a DOM in `doc`.
+struct Answer {
+  std::string type;  // data.resultType
+  StreamsPage page;  // when type is "streams"
+  json doc;          // the whole answer, when it was read as a DOM (page may view it)
+  json stats;        // data.stats, or null
+
+  const json& Result() const {
+    static const json kEmpty = json::array();
+    if (!doc.is_object()) return kEmpty;
+    auto data = doc.find("data");
+    if (data == doc.end() || !data->is_object()) return kEmpty;
+    auto result = data->find("result");
+    return result == data->end() ? kEmpty : *result;
+  }
+};
+
+Status Fetch(Context& ctx, const std::string& path, const QueryString& params, Answer* answer) {
   const std::string target = path + "?" + params.Encode();
   if (!ctx.quiet) LogNote(ctx.client->base_url() + target);
   SAW_ASSIGN_OR_RETURN(std::string body, ctx.client->Call("GET", target));
-  json doc = json::parse(body, nullptr, false);
+  std::string stats_text;
+  SAW_ASSIGN_OR_RETURN(bool streams, DecodeStreamsAnswer(body, &answer->page, &stats_text));
+  answer->doc = nullptr;
+  answer->stats = nullptr;
+  if (streams) {
+    answer->type = "streams";
+    if (ctx.stats && !stats_text.empty()) answer->stats = json::parse(stats_text, nullptr, false);
+    return Status::OK();
+  }
+  answer->doc = json::parse(body, nullptr, false);
+  const json& doc = answer->doc;
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::InvalidArgument("Error decoding response: not a JSON object");
   }
@@ -153,7 +154,15 @@ Result<json> Fetch(Context& ctx, const std::string& path, const QueryString& par
   if (data == doc.end() || !data->is_object()) {
     return Status::InvalidArgument("Error decoding response: no \"data\" object");
   }
-  return doc;
+  answer->type = data->value("resultType", "");
+  if (data->contains("stats")) answer->stats = (*data)["stats"];
+  if (answer->type == "streams") return StreamsPageFromJson(answer->Result(), &answer->page);
+  return Status::OK();
+}
+
+void MaybePrintStats(Context& ctx, const Answer& answer) {
+  if (!ctx.stats || !answer.stats.is_object()) return;
+  PrintStats(json{{"stats", answer.stats}}, ctx.printer->options().color);
 }
 
 }  // namespace
@@ -168,6 +177,7 @@ Status RunRangeQuery(Context& ctx, const QueryOptions& o) {
   int64_t start = o.start_ns;
   int64_t end = o.end_ns;
   int64_t requests = 0;
+  Answer answer;
   do {
     int64_t bs = batch;
     if (o.limit - total < batch) bs = o.limit - total + static_cast<int64_t>(seen.size());
@@ -176,23 +186,15 @@ Status RunRangeQuery(Context& ctx, const QueryOptions& o) {
     params.Add("direction", DirectionText(o.forward));
     if (o.step_ns != 0) params.Add("step", FormatSeconds(o.step_ns));
     if (o.interval_ns != 0) params.Add("interval", FormatSeconds(o.interval_ns));
-    SAW_ASSIGN_OR_RETURN(json doc, Fetch(ctx, "/loki/api/v1/query_range", params));
+    SAW_RETURN_IF_ERROR(Fetch(ctx, "/loki/api/v1/query_range", params, &answer));
     ++requests;
-    const json& data = doc["data"];
-    if (ctx.stats) PrintStats(data, ctx.printer->options().color);
-    const std::string type = data.value("resultType", "");
-    const json& result = data.contains("result") ? data["result"] : json::array();
-    if (type != "streams") {
-      PrintResultJson(ctx, type, result);
+    MaybePrintStats(ctx, answer);
+    if (answer.type != "streams") {
+      PrintResultJson(ctx, answer.type, answer.Result());
       break;
     }
-    int64_t received = 0;
-    for (const json& stream : result) {
-      if (stream.contains("values") && stream["values"].is_array()) {
-        received += static_cast<int64_t>(stream["values"].size());
-      }
-    }
-    SAW_ASSIGN_OR_RETURN(int64_t printed, printer.Print(result, &seen));
+    const auto received = static_cast<int64_t>(answer.page.entries.size());
+    SAW_ASSIGN_OR_RETURN(int64_t printed, printer.Print(answer.page, &seen));
     if (ctx.printer->failed()) break;  // stdout closed: stop paging
     if (printed <= 0 || seen.empty() || printed == o.limit) break;
     // Fewer entries than asked for: the window holds no more (logcli asks once more and gets
@@ -227,18 +229,16 @@ Status RunInstantQuery(Context& ctx, const QueryOptions& o) {
   QueryString params;
   params.Add("query", o.query).Add("limit", o.limit).Add("time", o.end_ns);
   params.Add("direction", DirectionText(o.forward));
-  SAW_ASSIGN_OR_RETURN(json doc, Fetch(ctx, "/loki/api/v1/query", params));
-  const json& data = doc["data"];
-  if (ctx.stats) PrintStats(data, ctx.printer->options().color);
-  const std::string type = data.value("resultType", "");
-  const json& result = data.contains("result") ? data["result"] : json::array();
-  if (type == "streams") {
+  Answer answer;
+  SAW_RETURN_IF_ERROR(Fetch(ctx, "/loki/api/v1/query", params, &answer));
+  MaybePrintStats(ctx, answer);
+  if (answer.type == "streams") {
     StreamPrinter printer(ctx, o);
     std::vector<Seen> seen;
-    SAW_ASSIGN_OR_RETURN(int64_t printed, printer.Print(result, &seen));
+    SAW_ASSIGN_OR_RETURN(int64_t printed, printer.Print(answer.page, &seen));
     (void)printed;
   } else {
-    PrintResultJson(ctx, type, result);
+    PrintResultJson(ctx, answer.type, answer.Result());
   }
   return ctx.printer->Flush();
 }
