@@ -1,0 +1,224 @@
+// Unwrap range aggregations (query/engine/metric_unwrap.h) over flushed chunks of logfmt lines
+// shaped like bench/load/log_gen's `{fmt="logfmt"}` streams: `level=.. duration=NNNms
+// msg="<escaped loghub line>"`, through ExecuteMetricQuery as the HTTP handler calls it.
+//
+// Data: one stream per (job, host), job = each loghub system (16), 8 hosts, ~0.3 MB of text
+// per stream (~38 MB, ~0.2 M lines), spread evenly over 3 h and flushed. 3 h rather than
+// log_gen's 24 h keeps its density: ~80 samples per group per 1-minute window, as in the
+// 1.1 GB, 24 h data set of bench/RESULTS.md's quiet-machine figures.
+//
+// BM_MetricUnwrap/<query>: the whole 3 h at step 60 s, on a pool of 1 worker + the caller;
+//   the time is the process' CPU time, so bytes/s is text scanned per core.
+//   query 0: quantile_over_time(0.99, {fmt="logfmt"} | logfmt | unwrap duration(duration) [1m])
+//            by (job)                    (issue 5's figure; the logfmt fast path)
+//   query 1: the same, by (job, level)   (a grouped label taken from the line)
+//   query 2: max by (job) (max_over_time(... | logfmt | drop level, msg | unwrap
+//            duration(duration) [1m]))  (the general path: a label set per line)
+//   query 3: avg_over_time(... | logfmt | duration > 1s | unwrap duration(duration)
+//            [1m]) by (job)              (a label filter between: the general path)
+//   query 4: sum by (job) (count_over_time({fmt="logfmt"} |= "ZZneverZZ" [1m])): no unwrap;
+//            the cost of reading (decompressing) the same text and searching it once, a
+//            ceiling for the others
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "query/engine/metric_query.h"
+#include "query/engine/querier.h"
+#include "query/logql/parser.h"
+#include "storage/store.h"
+
+namespace sawmill::query::engine {
+namespace {
+
+constexpr int kHosts = 8;
+constexpr size_t kBytesPerStream = 300 * 1000;
+constexpr int64_t kSpanNs = int64_t{3} * 3600 * 1'000'000'000;
+constexpr int64_t kStartNs = int64_t{1795132800} * 1'000'000'000;
+
+// The store's streams, read as the server's StoreQuerier reads them (no deletes, no index;
+// every stream is selected: all are fmt="logfmt").
+class BenchQuerier final : public Querier {
+ public:
+  BenchQuerier(storage::Store* store, std::vector<SelectedStream> streams)
+      : store_(store), streams_(std::move(streams)) {}
+  Result<std::vector<SelectedStream>> SelectStreams(std::string_view,
+                                                    std::span<const index::Matcher>, int64_t,
+                                                    int64_t) override {
+    return streams_;
+  }
+  Result<std::unique_ptr<EntryIterator>> OpenStream(std::string_view tenant, uint64_t id,
+                                                    int64_t from, int64_t to,
+                                                    Direction d) override {
+    return store_->Read(tenant, id, from, to, d);
+  }
+  Result<std::unique_ptr<BatchIterator>> OpenBatches(std::string_view tenant, uint64_t id,
+                                                     int64_t from, int64_t to,
+                                                     bool with_text) override {
+    return store_->ReadBatches(tenant, id, from, to, with_text);
+  }
+  Result<std::unique_ptr<BatchIterator>> OpenBatchesBackward(std::string_view tenant, uint64_t id,
+                                                             int64_t from, int64_t to) override {
+    return store_->ReadBatchesBackward(tenant, id, from, to);
+  }
+  Result<StreamSpan> Span(std::string_view tenant, uint64_t id, int64_t from, int64_t to) override {
+    SAW_ASSIGN_OR_RETURN(storage::StreamSpan s, store_->Span(tenant, id, from, to));
+    return StreamSpan{s.empty, s.min_ts, s.max_ts};
+  }
+  Result<std::vector<std::string>> LabelNames(std::string_view, int64_t, int64_t) override {
+    return std::vector<std::string>{};
+  }
+  Result<std::vector<std::string>> LabelValues(std::string_view, std::string_view, int64_t, int64_t,
+                                               std::span<const index::Matcher>) override {
+    return std::vector<std::string>{};
+  }
+  Result<std::vector<SelectedStream>> Series(std::string_view,
+                                             std::span<const std::vector<index::Matcher>>, int64_t,
+                                             int64_t) override {
+    return streams_;
+  }
+
+ private:
+  storage::Store* store_;
+  std::vector<SelectedStream> streams_;
+};
+
+// log_gen's rendering of a logfmt line (bench/load/log_gen.cc: LevelOf, Escaped, Render).
+std::string LevelOf(const std::string& line) {
+  static const char* kLevels[] = {"error", "warn", "info", "debug", "fatal", "notice"};
+  std::string lower = line.substr(0, 200);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* l : kLevels) {
+    if (lower.find(l) != std::string::npos) return l;
+  }
+  return "info";
+}
+
+std::string Escaped(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string Render(const std::vector<std::string>& lines, size_t i) {
+  const std::string& line = lines[i % lines.size()];
+  const unsigned ms = static_cast<unsigned>(i * 2654435761u % 3000);
+  return "level=" + LevelOf(line) + " duration=" + std::to_string(ms) + "ms msg=\"" +
+         Escaped(line) + "\"";
+}
+
+struct Fixture {
+  std::string dir;
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<BenchQuerier> querier;
+};
+
+Fixture& Data() {
+  static Fixture* f = [] {
+    auto* f = new Fixture;
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(SAW_LOGHUB_DIR)) {
+      if (e.path().string().ends_with("_2k.log")) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    f->dir = (std::filesystem::temp_directory_path() / "sawmill-bench-metric-unwrap").string();
+    std::filesystem::remove_all(f->dir);
+    storage::StoreOptions o;
+    o.data_dir = f->dir;
+    o.background_threads = false;
+    f->store = std::move(storage::Store::Open(o)).value();
+    std::vector<SelectedStream> streams;
+    for (const auto& path : files) {
+      std::string job = path.filename().string().substr(0, path.filename().string().find('_'));
+      for (char& c : job) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::ifstream in(path);
+      std::vector<std::string> lines;
+      for (std::string line; std::getline(in, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) lines.push_back(line);
+      }
+      for (int h = 0; h < kHosts; ++h) {
+        const uint64_t id = streams.size() + 1;
+        std::vector<std::string> rendered;
+        size_t bytes = 0;
+        for (size_t i = static_cast<size_t>(h) * 131 + 34; bytes < kBytesPerStream; ++i) {
+          rendered.push_back(Render(lines, i));
+          bytes += rendered.back().size();
+        }
+        const int64_t step = kSpanNs / static_cast<int64_t>(rendered.size() + 1);
+        std::vector<storage::EntryRef> entries;
+        for (size_t i = 0; i < rendered.size(); ++i) {
+          entries.push_back({kStartNs + static_cast<int64_t>(id) + static_cast<int64_t>(i) * step,
+                             rendered[i],
+                             {}});
+        }
+        storage::StreamWrite w;
+        w.stream_id = id;
+        w.entries = std::move(entries);
+        storage::WriteResult r;
+        if (!f->store->Write("t", std::span(&w, 1), &r).ok()) std::abort();
+        auto labels = index::LabelSet::Parse("{fmt=\"logfmt\", host=\"host-" + std::to_string(h) +
+                                             "\", job=\"" + job + "\"}");
+        streams.push_back({id, std::make_shared<const index::LabelSet>(std::move(labels).value())});
+      }
+    }
+    if (!f->store->FlushAll().ok()) std::abort();
+    f->querier = std::make_unique<BenchQuerier>(f->store.get(), std::move(streams));
+    return f;
+  }();
+  return *f;
+}
+
+void BM_MetricUnwrap(benchmark::State& state) {
+  static const char* kQueries[] = {
+      R"(quantile_over_time(0.99, {fmt="logfmt"} | logfmt | unwrap duration(duration) [1m]) by (job))",
+      R"(quantile_over_time(0.99, {fmt="logfmt"} | logfmt | unwrap duration(duration) [1m]) by (job, level))",
+      R"(max by (job) (max_over_time({fmt="logfmt"} | logfmt | drop level, msg | unwrap duration(duration) [1m])))",
+      R"(avg_over_time({fmt="logfmt"} | logfmt | duration > 1s | unwrap duration(duration) [1m]) by (job))",
+      R"(sum by (job) (count_over_time({fmt="logfmt"} |= "ZZneverZZ" [1m])))",
+  };
+  Fixture& f = Data();
+  auto expr = logql::ParseExpr(kQueries[state.range(0)]);
+  if (!expr.ok()) {
+    state.SkipWithError(expr.status().ToString().c_str());
+    return;
+  }
+  ThreadPool pool(1);
+  MetricQueryParams p;
+  p.tenant = "t";
+  p.start_ns = kStartNs + 60'000'000'000;
+  p.end_ns = kStartNs + kSpanNs;
+  p.step_ns = 60'000'000'000;
+  p.max_series = 1000;
+  uint64_t bytes = 0;
+  size_t series = 0;
+  for (auto _ : state) {
+    auto r = ExecuteMetricQuery(f.querier.get(), &pool, **expr, p);
+    if (!r.ok()) {
+      state.SkipWithError(r.status().ToString().c_str());
+      return;
+    }
+    bytes += r->stats.bytes_scanned;
+    series = r->series.size();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["series"] = static_cast<double>(series);
+}
+BENCHMARK(BM_MetricUnwrap)
+    ->DenseRange(0, 4)
+    ->ArgName("query")
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
+
+}  // namespace
+}  // namespace sawmill::query::engine
