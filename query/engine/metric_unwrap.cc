@@ -10,7 +10,7 @@
 #include "query/engine/log_query.h"
 #include "query/log/compile.h"
 #include "query/log/label_name.h"
-#include "query/log/logfmt_decoder.h"
+#include "query/log/logfmt_picker.h"
 #include "query/logql/go_text.h"
 #include "query/logql/parser.h"
 
@@ -22,11 +22,15 @@ struct Sample {
   double v;
 };
 
+// The unwrapped value of `text`; on failure false with Loki's message in *err when err is not
+// null.
 bool Convert(logql::UnwrapConv conv, std::string_view text, double* out, std::string* err) {
   switch (conv) {
     case logql::UnwrapConv::kNone:
       if (logql::GoParseFloat(text, out)) return true;
-      *err = "strconv.ParseFloat: parsing \"" + std::string(text) + "\": invalid syntax";
+      if (err != nullptr) {
+        *err = "strconv.ParseFloat: parsing \"" + std::string(text) + "\": invalid syntax";
+      }
       return false;
     case logql::UnwrapConv::kBytes: {
       uint64_t b = 0;
@@ -34,7 +38,9 @@ bool Convert(logql::UnwrapConv conv, std::string_view text, double* out, std::st
         *out = static_cast<double>(b);
         return true;
       }
-      *err = "strconv.ParseFloat: parsing \"" + std::string(text) + "\": invalid syntax";
+      if (err != nullptr) {
+        *err = "strconv.ParseFloat: parsing \"" + std::string(text) + "\": invalid syntax";
+      }
       return false;
     }
     default: {
@@ -43,22 +49,31 @@ bool Convert(logql::UnwrapConv conv, std::string_view text, double* out, std::st
         *out = static_cast<double>(ns) / 1e9;
         return true;
       }
-      *err = "time: invalid duration \"" + std::string(text) + "\"";
+      if (err != nullptr) *err = "time: invalid duration \"" + std::string(text) + "\"";
       return false;
     }
   }
 }
 
-double Quantile(double q, std::vector<double> v) {
-  if (v.empty()) return NAN;
+// Loki's quantile of the n values at v: the sorted values' element at rank q * (n - 1),
+// interpolated linearly with the next, found with nth_element rather than a full sort.
+// Reorders v.
+double Quantile(double q, double* v, size_t n) {
+  if (n == 0) return NAN;
   if (q < 0) return -INFINITY;
   if (q > 1) return INFINITY;
-  std::sort(v.begin(), v.end());
-  const double rank = q * static_cast<double>(v.size() - 1);
+  const double rank = q * static_cast<double>(n - 1);
   const size_t lo = static_cast<size_t>(std::floor(rank));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
+  const size_t hi = std::min(lo + 1, n - 1);
   const double w = rank - static_cast<double>(lo);
-  return v[lo] * (1 - w) + v[hi] * w;
+  if (std::any_of(v, v + n, [](double x) { return std::isnan(x); })) {
+    std::sort(v, v + n);  // as Loki's sort.Float64s, NaN and all
+    return v[lo] * (1 - w) + v[hi] * w;
+  }
+  std::nth_element(v, v + lo, v + n);
+  const double a = v[lo];
+  const double b = hi == lo ? a : *std::min_element(v + lo + 1, v + n);
+  return a * (1 - w) + b * w;
 }
 
 // rate_counter: Loki's extrapolatedRate (Prometheus' rate with counter resets) as Loki 2.8
@@ -119,9 +134,10 @@ double Window(logql::RangeOp op, const std::vector<Sample>& s, size_t a, size_t 
     case logql::RangeOp::kLastOverTime:
       return s[b - 1].v;
     case logql::RangeOp::kQuantileOverTime: {
-      std::vector<double> v;
+      thread_local std::vector<double> v;
+      v.clear();
       for (size_t i = a; i < b; ++i) v.push_back(s[i].v);
-      return Quantile(q, std::move(v));
+      return Quantile(q, v.data(), v.size());
     }
     default: {  // stdvar, stddev: population variance, Welford as Prometheus
       double count = 0, mean = 0, m2 = 0;
@@ -153,55 +169,8 @@ std::string FastKey(const index::LabelSet& labels, const logql::Grouping& g) {
 struct GroupPart {
   const std::string* name;
   std::string_view stream_value;
-  bool from_line;          // the stream lacks it: the line's last `name=` gives it
-  std::string line_value;  // reused from line to line
-  bool unwrapped = false;  // the unwrapped label itself: its value is the unwrapped text
+  int pick = -1;  // the stream lacks it: the picker's value `pick` (the line's last `name=`)
 };
-
-bool IsPlainLabelName(std::string_view key) {
-  if (key.empty() || (key[0] >= '0' && key[0] <= '9')) return false;
-  for (char c : key) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// What the logfmt stage (Loki 2.8 mode) would set for `unwrap_label` and the parts taken from
-// the line, without building labels: the last value of each (a value with an invalid rune
-// counts as empty; absent: empty). False when the general path must decide: a syntax error
-// (__error__) or a parsed name starting with "__".
-bool ScanLogfmt(std::string_view line, const std::string& unwrap_label,
-                std::vector<GroupPart>* parts, std::string* unwrapped, std::string* name_buf) {
-  unwrapped->clear();
-  for (GroupPart& g : *parts) g.line_value.clear();
-  log::LogfmtDecoder dec(line);
-  while (!dec.Eol()) {
-    if (!dec.ScanKeyval()) break;
-    std::string_view name = dec.key();
-    if (!IsPlainLabelName(name)) {
-      name_buf->clear();
-      log::AppendSanitizedLabelName(name_buf, name, true);
-      name = *name_buf;
-      if (name.empty()) continue;
-    }
-    if (name.size() >= 2 && name[0] == '_' && name[1] == '_') return false;
-    std::string* out = nullptr;
-    if (name == unwrap_label) {
-      out = unwrapped;
-    } else {
-      for (GroupPart& g : *parts) {
-        if (g.from_line && name == *g.name) out = &g.line_value;
-      }
-    }
-    if (out == nullptr) continue;
-    std::string_view value = dec.value();
-    if (log::ContainsRuneError(value)) value = {};
-    out->assign(value);
-  }
-  return dec.err().empty();
-}
 
 }  // namespace
 
@@ -263,7 +232,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
                             std::find(agg.grouping->labels.begin(), agg.grouping->labels.end(),
                                       uw.label) != agg.grouping->labels.end();
   // `[line filters] | logfmt | unwrap x` by (...): only the unwrapped key and the grouped keys
-  // the stream lacks are taken from each line (ScanLogfmt), with no label set built; a line
+  // the stream lacks are taken from each line (log::LogfmtPicker), with no label set built; a line
   // the general path would treat differently (a syntax error, a conversion error, a name
   // starting with "__", structured metadata, a group not seen yet) takes the general path.
   std::unique_ptr<log::Pipeline> prefix;  // the line filters before logfmt
@@ -401,24 +370,34 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     // The logfmt fast path applies to a stream that does not have the unwrapped label (a
     // parsed one would be renamed); grouped labels the stream has are constants.
     const bool fast = fast_logfmt && stream_labels.Get(uw.label).empty();
+    // The picker's names: the unwrapped label first, then the grouped labels the stream lacks.
+    std::vector<std::string> pick_names{uw.label};
     std::vector<GroupPart> parts;
     if (fast) {
       for (const std::string& name : agg.grouping->labels) {
-        if (name == uw.label) {
-          parts.push_back({&name, {}, false, {}, true});
-          continue;
-        }
         const std::string_view v = stream_labels.Get(name);
-        parts.push_back({&name, v, v.empty(), {}});
+        GroupPart g{&name, v};
+        if (v.empty()) {
+          const auto at = std::find(pick_names.begin(), pick_names.end(), name);
+          g.pick = static_cast<int>(at - pick_names.begin());
+          if (at == pick_names.end()) pick_names.push_back(name);
+        }
+        parts.push_back(g);
       }
     }
+    log::LogfmtPicker picker(pick_names);
+    // Without labels from the line the group key is the stream's: looked up once.
+    const bool constant_key = pick_names.size() == 1;
+    const bool duration =
+        uw.conv == logql::UnwrapConv::kDuration || uw.conv == logql::UnwrapConv::kDurationSeconds;
+    std::vector<Sample>* constant_slot = nullptr;
     auto it = ctx.querier->OpenBatches(ctx.tenant, streams[i].id, from, to, true);
     if (!it.ok()) {
       fail(it.status());
       return;
     }
     std::vector<uint8_t> keep;
-    std::string unwrapped, name_buf, key;
+    std::string key;
     ScanCheckpoint checkpoint(&failed, ctx.guard, 4096);
     while ((*it)->Next()) {
       const std::string_view text = (*it)->text();
@@ -437,40 +416,45 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         const BatchEntry& e = entries[k];
         const std::string_view line = text.substr(e.offset, e.line_len);
         if (fast && !keep[k]) continue;
-        if (!fast || e.meta_len != 0 ||
-            !ScanLogfmt(line, uw.label, &parts, &unwrapped, &name_buf)) {
+        if (!fast || e.meta_len != 0 || !picker.Pick(line)) {
           if (!general(e.ts_ns, line, text.substr(size_t{e.offset} + e.line_len, e.meta_len))) {
             return;
           }
           continue;
         }
+        const std::string_view unwrapped = picker.value(0);
         if (unwrapped.empty()) {  // Loki skips lines without the label
           ++st.post_filter_lines;
           continue;
         }
         double value = 0;
-        std::string err;
-        if (!Convert(uw.conv, unwrapped, &value, &err)) {
+        int64_t ns = 0;
+        if (duration && logql::ParseSimpleGoDuration(unwrapped, &ns)) {
+          value = static_cast<double>(ns) / 1e9;  // as Convert
+        } else if (!Convert(uw.conv, unwrapped, &value, nullptr)) {
           if (!general(e.ts_ns, line, {})) return;
           continue;
         }
-        key.assign("{");
-        for (const GroupPart& g : parts) {
-          key += *g.name;
-          key += '\x01';
-          key += g.unwrapped   ? std::string_view(unwrapped)
-                 : g.from_line ? std::string_view(g.line_value)
-                               : g.stream_value;
-          key += '\x02';
-        }
-        auto found = local.find(key);
-        if (found == local.end()) {
-          // A new group: its labels are what the general path makes of this first line.
-          if (!general(e.ts_ns, line, {})) return;
-          continue;
+        std::vector<Sample>* slot = constant_slot;
+        if (slot == nullptr) {
+          key.assign("{");
+          for (const GroupPart& g : parts) {
+            key += *g.name;
+            key += '\x01';
+            key += g.pick >= 0 ? picker.value(static_cast<size_t>(g.pick)) : g.stream_value;
+            key += '\x02';
+          }
+          auto found = local.find(key);
+          if (found == local.end()) {
+            // A new group: its labels are what the general path makes of this first line.
+            if (!general(e.ts_ns, line, {})) return;
+            continue;
+          }
+          slot = &found->second.second;
+          if (constant_key) constant_slot = slot;
         }
         ++st.post_filter_lines;
-        found->second.second.push_back({e.ts_ns + offset, value});
+        slot->push_back({e.ts_ns + offset, value});
         if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
           fail(std::move(s));
           return;
@@ -508,12 +492,61 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
 
   const double range_s = static_cast<double>(range) / 1e9;
   const double q = agg.param.value_or(0);
-  std::vector<Dense> out;
-  for (auto& [k, g] : groups) {
-    std::vector<Sample>& s = g.second;
-    std::stable_sort(s.begin(), s.end(),
-                     [](const Sample& a, const Sample& b) { return a.ts < b.ts; });
-    Dense d{g.first, std::vector<double>(ctx.steps), std::vector<char>(ctx.steps)};
+  // quantile, min and max do not depend on the order of a window's samples: when windows do
+  // not overlap (range <= step), each sample is put in the one step whose window holds it
+  // (a counting sort by step) instead of sorting the samples by time.
+  const bool by_step = range <= ctx.step_ns && (agg.op == logql::RangeOp::kQuantileOverTime ||
+                                                agg.op == logql::RangeOp::kMinOverTime ||
+                                                agg.op == logql::RangeOp::kMaxOverTime);
+  std::vector<std::pair<const index::LabelSet*, std::vector<Sample>*>> todo;
+  for (auto& [k, g] : groups) todo.emplace_back(&g.first, &g.second);
+  std::vector<Dense> out(todo.size());
+  ctx.pool->ParallelFor(todo.size(), [&](size_t i) {
+    std::vector<Sample>& s = *todo[i].second;
+    Dense& d = out[i];
+    d.labels = *todo[i].first;
+    d.v.assign(ctx.steps, 0);
+    d.has.assign(ctx.steps, 0);
+    if (by_step) {
+      // at[k]: where step k's values start in `values` (then, after the scatter, end).
+      std::vector<uint32_t> at(ctx.steps + 1, 0);
+      std::vector<uint32_t> step_of(s.size());
+      for (size_t j = 0; j < s.size(); ++j) {
+        const int64_t rel = s[j].ts - ctx.start_ns;
+        const int64_t k = rel <= 0 ? 0 : (rel - 1) / ctx.step_ns + 1;  // first t_k >= ts
+        uint32_t slot = static_cast<uint32_t>(ctx.steps);
+        if (k < static_cast<int64_t>(ctx.steps) &&
+            s[j].ts > ctx.start_ns + k * ctx.step_ns - range) {
+          slot = static_cast<uint32_t>(k);
+          ++at[slot + 1];
+        }
+        step_of[j] = slot;
+      }
+      for (size_t k = 0; k < ctx.steps; ++k) at[k + 1] += at[k];
+      std::vector<double> values(at[ctx.steps]);
+      for (size_t j = 0; j < s.size(); ++j) {
+        if (step_of[j] < ctx.steps) values[at[step_of[j]]++] = s[j].v;
+      }
+      for (size_t k = 0, begin = 0; k < ctx.steps; begin = at[k], ++k) {
+        const size_t n = at[k] - begin;
+        if (n == 0) continue;
+        double* v = values.data() + begin;
+        d.has[k] = 1;
+        if (agg.op == logql::RangeOp::kQuantileOverTime) {
+          d.v[k] = Quantile(q, v, n);
+        } else {
+          double mn = INFINITY, mx = -INFINITY;  // as Window's loop
+          for (size_t j = 0; j < n; ++j) {
+            mn = std::min(mn, v[j]);
+            mx = std::max(mx, v[j]);
+          }
+          d.v[k] = agg.op == logql::RangeOp::kMinOverTime ? mn : mx;
+        }
+      }
+      return;
+    }
+    auto by_ts = [](const Sample& a, const Sample& b) { return a.ts < b.ts; };
+    if (!std::is_sorted(s.begin(), s.end(), by_ts)) std::stable_sort(s.begin(), s.end(), by_ts);
     size_t a = 0, b = 0;
     for (size_t k2 = 0; k2 < ctx.steps; ++k2) {
       const int64_t t = ctx.start_ns + static_cast<int64_t>(k2) * ctx.step_ns;
@@ -523,8 +556,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       d.has[k2] = 1;
       d.v[k2] = Window(agg.op, s, a, b, q, range_s, range);
     }
-    out.push_back(std::move(d));
-  }
+  });
   return out;
 }
 

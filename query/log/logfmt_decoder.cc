@@ -43,8 +43,9 @@ std::string QuoteByte(char c) {
   return buf;
 }
 
-// go-logfmt's unquote of a quoted value with escapes (JSON rules plus \').
-bool Unquote(std::string_view quoted, std::string* out) {
+}  // namespace
+
+bool LogfmtUnquote(std::string_view quoted, std::string* out) {
   std::string_view in = quoted.substr(1, quoted.size() - 2);
   std::string tmp;
   tmp.reserve(in.size());
@@ -59,8 +60,6 @@ bool Unquote(std::string_view quoted, std::string* out) {
   }
   return json::UnescapeJsonString(tmp, out);
 }
-
-}  // namespace
 
 void LogfmtDecoder::SyntaxError(std::string_view msg) {
   err_ = "logfmt syntax error at pos " + std::to_string(pos_ + 1) + " : " + std::string(msg);
@@ -174,7 +173,7 @@ qvalue : {
     {
       pos_ = quote + 1;
       if (has_esc) {
-        if (!Unquote(line.substr(start, pos_ - start), &buf_)) {
+        if (!LogfmtUnquote(line.substr(start, pos_ - start), &buf_)) {
           SyntaxError("invalid quoted value");
           return false;
         }

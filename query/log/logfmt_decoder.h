@@ -32,4 +32,8 @@ class LogfmtDecoder {
   std::string buf_;
 };
 
+// go-logfmt's unquote of a quoted value `"..."` (quotes included) that has escapes: JSON's
+// rules plus `\'`. False when it is invalid (a control byte, an unknown escape).
+bool LogfmtUnquote(std::string_view quoted, std::string* out);
+
 }  // namespace sawmill::query::log

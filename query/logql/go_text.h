@@ -30,6 +30,30 @@ bool GoParseFloat(std::string_view s, double* out);
 
 // time.ParseDuration ("1h30m", "1.5s", "-2m", "300ms", "1µs"). False on any error.
 bool ParseGoDuration(std::string_view s, int64_t* ns);
+
+// ParseGoDuration's common form, inline for per-line loops: an unsigned integer of at most 18
+// digits and one ASCII unit (ns, us, ms, s, m, h), "250ms", "3s". False when `s` is not of
+// that form or overflows (ParseGoDuration then decides); otherwise the same result.
+inline bool ParseSimpleGoDuration(std::string_view s, int64_t* ns) {
+  size_t i = 0;
+  int64_t whole = 0;
+  while (i < s.size() && i < 18 && s[i] >= '0' && s[i] <= '9') {
+    whole = whole * 10 + (s[i] - '0');
+    ++i;
+  }
+  if (i == 0 || i + 1 > s.size() || i + 2 < s.size()) return false;
+  int64_t mult = 0;
+  const char u0 = s[i];
+  if (i + 1 == s.size()) {
+    mult = u0 == 's'   ? 1'000'000'000
+           : u0 == 'm' ? 60'000'000'000
+           : u0 == 'h' ? 3'600'000'000'000
+                       : 0;
+  } else if (s[i + 1] == 's') {
+    mult = u0 == 'm' ? 1'000'000 : u0 == 'u' ? 1'000 : u0 == 'n' ? 1 : 0;
+  }
+  return mult != 0 && !__builtin_mul_overflow(whole, mult, ns);
+}
 // Prometheus model.ParseDuration as in Loki 2.8 ("5m", "1h30m", "2d", "1w", "0"). On error
 // returns false with Loki's message: `not a valid duration string: "5x"`,
 // `empty duration string`, `duration out of range`.

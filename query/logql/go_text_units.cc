@@ -11,6 +11,7 @@
 namespace sawmill::query::logql {
 
 bool ParseGoDuration(std::string_view s, int64_t* ns) {
+  if (ParseSimpleGoDuration(s, ns)) return true;
   std::string_view orig = s;
   bool neg = false;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) {

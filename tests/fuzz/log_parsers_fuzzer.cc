@@ -1,5 +1,6 @@
 // libFuzzer target for the log pipeline's parsers: json, json with paths, logfmt (each flag
-// combination), unpack, pattern and regexp stages, and the pattern/ip line filters. The
+// combination), unpack, pattern and regexp stages, the pattern/ip line filters, and the
+// logfmt picker (the unwrap fast path's scanner) checked against LogfmtDecoder. The
 // first byte picks the stage; for the ones that take a parameter (pattern, paths, ip) the
 // input's first line is the parameter and the rest the log line. Any input must leave a
 // consistent result: no crash, no sanitizer report, labels that print.
@@ -7,10 +8,14 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "query/log/json_parser.h"
 #include "query/log/line_filter.h"
+#include "query/log/label_name.h"
+#include "query/log/logfmt_decoder.h"
 #include "query/log/logfmt_parser.h"
+#include "query/log/logfmt_picker.h"
 #include "query/log/regexp_parser.h"
 #include "query/log/stage_pipeline.h"
 
@@ -36,6 +41,47 @@ void Run(log::StagePtr stage, std::string_view line) {
   }
 }
 
+// What LogfmtPicker must answer, from the general decoder (the engine's former ScanLogfmt):
+// false on a syntax error or a "__" label name, else each name's last value.
+bool PickReference(std::string_view line, const std::vector<std::string>& names,
+                   std::vector<std::string>* values) {
+  values->assign(names.size(), "");
+  log::LogfmtDecoder dec(line);
+  std::string name;
+  while (!dec.Eol()) {
+    if (!dec.ScanKeyval()) break;
+    name.clear();
+    log::AppendSanitizedLabelName(&name, dec.key(), true);
+    if (name.empty()) continue;
+    if (name.starts_with("__")) return false;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] != name) continue;
+      (*values)[i] = log::ContainsRuneError(dec.value()) ? "" : std::string(dec.value());
+      break;
+    }
+  }
+  return dec.err().empty();
+}
+
+void CheckPicker(uint8_t which, std::string_view line) {
+  static const char* kNames[] = {"a", "duration", "to_ok", "_1x", "level", "msg"};
+  std::vector<std::string> names;
+  for (int i = 0; i < 6; ++i) {
+    if (which & (1 << i)) names.push_back(kNames[i]);
+  }
+  if (names.empty()) names.push_back("a");
+  log::LogfmtPicker picker(names);
+  std::vector<std::string> want;
+  for (int round = 0; round < 2; ++round) {  // twice: buffers are reused
+    const bool ok = picker.Pick(line);
+    if (ok != PickReference(line, names, &want)) __builtin_trap();
+    if (!ok) continue;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (picker.value(i) != want[i]) __builtin_trap();
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -45,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t nl = in.find('\n');
   std::string_view param = nl == std::string_view::npos ? in : in.substr(0, nl);
   std::string_view rest = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
-  switch (kind % 10) {
+  switch (kind % 11) {
     case 0:
       Run(log::JsonParserStage(), in);
       break;
@@ -88,6 +134,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (f.ok()) (*f)->Matches(rest);
       break;
     }
+    case 10:  // the second byte picks the wanted names
+      if (!in.empty()) CheckPicker(static_cast<uint8_t>(in[0]), in.substr(1));
+      break;
   }
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "query/logql/parser.h"
@@ -215,18 +216,42 @@ TEST_F(MetricQueryTest, LineFiltersCountBlocksOfFlushedAndHeadEntries) {
 // each query must answer exactly what the general path does. `| host!="zzz"` before logfmt
 // keeps every line and forces the general path.
 TEST_F(MetricQueryTest, LogfmtUnwrapFastPathAnswersAsTheGeneralPath) {
-  Push(R"({job="f", host="h1"})", {{1 * kS, R"(took=1s level=info msg="a b")"},
-                                   {2 * kS, "took=2s level=error"},
-                                   {3 * kS, "level=info"},
-                                   {4 * kS, "took=1s took=3s level=warn"},
-                                   {5 * kS, "to.ok=5s level=info"},
-                                   {6 * kS, R"(took="4s" level="quoted")"},
-                                   {7 * kS, R"(took=5s level="esc \"q\"" msg="x\\y")"},
-                                   {8 * kS, "took= level=info"},
-                                   {9 * kS, "level=info took"},
-                                   {10 * kS, "took=2s host=hx level=info"},
-                                   {11 * kS, "took=250ms lev.el=dotted level=info"},
-                                   {12 * kS, "took=7s level=warn"}});
+  Push(R"({job="f", host="h1"})",
+       {{1 * kS, R"(took=1s level=info msg="a b")"},
+        {2 * kS, "took=2s level=error"},
+        {3 * kS, "level=info"},
+        {4 * kS, "took=1s took=3s level=warn"},
+        {5 * kS, "to.ok=5s level=info"},
+        {6 * kS, R"(took="4s" level="quoted")"},
+        {7 * kS, R"(took=5s level="esc \"q\"" msg="x\\y")"},
+        {8 * kS, "took= level=info"},
+        {9 * kS, "level=info took"},
+        {10 * kS, "took=2s host=hx level=info"},
+        {11 * kS, "took=250ms lev.el=dotted level=info"},
+        {12 * kS, "took=7s level=warn"},
+        // Key boundaries, repeated keys, quoted values with escapes
+        // (wanted or not), durations of every form, UTF-8.
+        {13 * kS, R"(xtook=9s took_x=8s a="took=7s" took=1500ms level=info)"},
+        {14 * kS, "took=1s level=warn took"},
+        {15 * kS, "took=2s level=warn took="},
+        {16 * kS, R"(took="2\u0073" level="a\tb")"},
+        {17 * kS, R"(took=3s msg="it\'s" level=info)"},
+        {18 * kS, R"(took=4s msg="\u00e9 \\ \/ \"" level=info)"},
+        {19 * kS, "took=5s level=info msg=\"tab\tinside\""},
+        {20 * kS, "took=1.5s level=info"},
+        {21 * kS, "took=1h2m level=info"},
+        {22 * kS, "took=-3s level=info"},
+        {23 * kS, "took=500us level=info"},
+        {24 * kS, "took=1\xc2\xb5s level=info"},
+        {25 * kS, "took=0 level=info"},
+        {26 * kS, "took=07s level=info took=\"8ms\""},
+        {27 * kS, "1level=x took=2s level=info"},
+        {28 * kS, "took=3s level=caf\xc3\xa9"},
+        {29 * kS, "took=3s level=bad\xff"},
+        {30 * kS, "took=9s\xff level=info"},
+        {31 * kS, "  took=6s   level=info  "},
+        {32 * kS, R"(took=2s level=info msg="a"b=c)"},
+        {33 * kS, "took=4m level=info lev\xc3\xa9l=x"}});
   Push(R"({job="f", host="h2", level="L"})",
        {{2 * kS, "took=1s level=error"}, {4 * kS, "took=9s"}});
   Push(R"({job="f", took="3s"})", {{3 * kS, "took=6s level=info"}});  // the stream's took
@@ -234,7 +259,17 @@ TEST_F(MetricQueryTest, LogfmtUnwrapFastPathAnswersAsTheGeneralPath) {
   Push(R"({job="g"})", {{2 * kS, R"(took=1s level=info "bad)"},
                         {3 * kS, "took=oops level=info"},
                         {4 * kS, "took=3s __error__=x level=info"},
-                        {5 * kS, "took=3s level=info"}});
+                        {5 * kS, "took=3s level=info"},
+                        {6 * kS, R"(took=2s msg="bad \q" level=info)"},
+                        {7 * kS,
+                         "took=2s msg=\"a\\\"b\x01"
+                         "c\" level=info"},
+                        {8 * kS, "t\xffook=1s level=info"},
+                        {9 * kS, "took=99999999999999999999s level=info"},
+                        {10 * kS, "took=1s =x level=info"},
+                        {11 * kS, R"(took=1s level=info a"b=c)"},
+                        {12 * kS, R"(took=1s level=in"fo)"},
+                        {13 * kS, R"(took=1s level="unterminated)"}});
   const char* queries[] = {
       R"(quantile_over_time(0.5, {job="f"} %s| logfmt | unwrap duration(took) [10s]) by (level))",
       R"(avg_over_time({job="f"} %s|= "took" | logfmt | unwrap duration(took) [10s]) by (host, level))",
@@ -243,14 +278,23 @@ TEST_F(MetricQueryTest, LogfmtUnwrapFastPathAnswersAsTheGeneralPath) {
       R"(min_over_time({job="f"} %s| logfmt | unwrap duration(took) [10s]) by (lev_el))",
       R"(max_over_time({job=~"f|g"} %s| logfmt | unwrap duration(took) [10s]) by (level))",
       R"(sum(min_over_time({job=~"f|g"} %s| logfmt | unwrap duration(took) [10s]) by (level)))",
+      // Windows that do not overlap (range <= step: samples go to their step), and errors.
+      R"(quantile_over_time(0.9, {job="f"} %s| logfmt | unwrap duration(took) [2s]) by (level))",
+      R"(min_over_time({job="f"} %s| logfmt | unwrap duration_seconds(took) [1s]) by (_1level))",
+      R"(max_over_time({job=~"f|g"} %s| logfmt | unwrap duration(took) [2s]) by (job))",
+      R"(sum(quantile_over_time(0.5, {job=~"f|g"} %s| logfmt | unwrap duration(took) [2s]) by (level)))",
+      // Conversion errors from one stream (the error names the first series that fails).
+      R"(quantile_over_time(0.5, {job="f", host="h1"} %s| logfmt | unwrap took [2s]) by (level))",
+      R"(avg_over_time({job="f", host="h1"} %s| logfmt | unwrap bytes(took) [10s]) by (level))",
+      R"(stddev_over_time({job="f"} %s| logfmt | unwrap duration(took) [6s]) by (job, level))",
   };
   for (const char* q : queries) {
     char fast[512], general[512];
     std::snprintf(fast, sizeof fast, q, "");
     std::snprintf(general, sizeof general, q, "| host!=\"zzz\" ");
     SCOPED_TRACE(fast);
-    auto a = Run(fast, 4 * kS, 14 * kS, 2 * kS);
-    auto b = Run(general, 4 * kS, 14 * kS, 2 * kS);
+    auto a = Run(fast, 4 * kS, 40 * kS, 2 * kS);
+    auto b = Run(general, 4 * kS, 40 * kS, 2 * kS);
     ASSERT_EQ(a.ok(), b.ok()) << a.status().ToString() << " / " << b.status().ToString();
     if (a.ok()) {
       EXPECT_EQ(*a, *b);
@@ -274,6 +318,84 @@ TEST_F(MetricQueryTest, LogfmtUnwrapFastPathAnswersAsTheGeneralPath) {
             "{level=\"info\", took=\"250ms\"}: 12=0.25; {level=\"info\", took=\"2s\"}: 12=2; "
             "{level=\"info\", took=\"3s\"}: 12=3; {level=\"quoted\", took=\"4s\"}: 12=4; "
             "{level=\"warn\", took=\"3s\"}: 12=3; {level=\"warn\", took=\"7s\"}: 12=7");
+}
+
+// quantile, min and max over windows that do not overlap (range <= step) put each sample in
+// its step instead of sorting samples by time: checked against values computed here, with an
+// offset, empty windows, a window edge on a sample, several streams per group and q at 0 and 1.
+TEST_F(MetricQueryTest, UnwrapWindowsThatDoNotOverlap) {
+  // Stream s (of 3) holds samples at (i + s / 3) * 0.5 s for i in [0, 60) except where i % 7
+  // == 3 (gaps), value (i * 37 + s * 11) % 23 - 5; 0.5 s steps put samples on window edges.
+  struct Point {
+    int64_t ts;
+    double v;
+  };
+  std::vector<Point> all;
+  for (int s = 0; s < 3; ++s) {
+    std::vector<std::pair<int64_t, std::string>> entries;
+    for (int i = 0; i < 60; ++i) {
+      if (i % 7 == 3) continue;
+      const int64_t ts = (3 * i + s) * kS / 6 + kS;
+      const int v = (i * 37 + s * 11) % 23 - 5;
+      entries.push_back({ts, "v=" + std::to_string(v) + " lvl=x"});
+      all.push_back({ts, static_cast<double>(v)});
+    }
+    Push(R"({job="w", host="h)" + std::to_string(s) + R"("})", entries);
+  }
+  auto expect = [&](const char* op, double q, int64_t start, int64_t end, int64_t step,
+                    int64_t range, int64_t offset) {
+    std::string out = "{job=\"w\"}:";
+    for (int64_t t = start; t <= end; t += step) {
+      std::vector<double> v;
+      for (const Point& p : all) {
+        if (p.ts > t - offset - range && p.ts <= t - offset) v.push_back(p.v);
+      }
+      if (v.empty()) continue;
+      std::sort(v.begin(), v.end());
+      double x = 0;
+      if (std::string_view(op) == "min") {
+        x = v.front();
+      } else if (std::string_view(op) == "max") {
+        x = v.back();
+      } else {
+        const double rank = q * static_cast<double>(v.size() - 1);
+        const size_t lo = static_cast<size_t>(std::floor(rank));
+        const size_t hi = std::min(lo + 1, v.size() - 1);
+        x = v[lo] * (1 - (rank - static_cast<double>(lo))) +
+            v[hi] * (rank - static_cast<double>(lo));
+      }
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), " %lld=%g", static_cast<long long>(t / kS), x);
+      out += buf;
+    }
+    return out;
+  };
+  struct Case {
+    const char* query;
+    const char* op;
+    double q;
+    int64_t step, range, offset;
+  };
+  const Case cases[] = {
+      {R"(quantile_over_time(0.9, {job="w"} | logfmt | unwrap v [2s]) by (job))", "q", 0.9, 2 * kS,
+       2 * kS, 0},
+      {R"(quantile_over_time(0.25, {job="w"} | logfmt | unwrap v [1s] offset 1s) by (job))", "q",
+       0.25, 2 * kS, kS, kS},
+      {R"(quantile_over_time(0, {job="w"} | logfmt | unwrap v [3s]) by (job))", "q", 0, 3 * kS,
+       3 * kS, 0},
+      {R"(quantile_over_time(1, {job="w"} | logfmt | lvl="x" | unwrap v [2s]) by (job))", "q", 1,
+       2 * kS, 2 * kS, 0},
+      {R"(min_over_time({job="w"} | logfmt | unwrap v [2s]) by (job))", "min", 0, 2 * kS, 2 * kS,
+       0},
+      {R"(max_over_time({job="w"} | logfmt | unwrap v [1s] offset 3s) by (job))", "max", 0, 2 * kS,
+       kS, 3 * kS},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.query);
+    auto r = Run(c.query, 2 * kS, 40 * kS, c.step);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, expect(c.op, c.q, 2 * kS, 40 * kS, c.step, c.range, c.offset));
+  }
 }
 
 // Structured metadata joins the labels of the series, as in Loki 3 (its sample extractor adds

@@ -3,6 +3,7 @@
 #include "query/log/json_parser.h"
 #include "query/log/label_name.h"
 #include "query/log/logfmt_parser.h"
+#include "query/log/logfmt_picker.h"
 #include "query/log/regexp_parser.h"
 #include "storage/metadata.h"
 #include "tests/query/log_test_util.h"
@@ -111,6 +112,53 @@ TEST(LogfmtParserTest, Table) {
     SCOPED_TRACE(c.line);
     auto o = RunStages(Stages(LogfmtParserStage()), kStream, c.line);
     EXPECT_EQ(o.labels, c.want);
+  }
+}
+
+// The unwrap fast path's scanner: the last value of each wanted name as the logfmt stage
+// would set it, or "general" where the stage would set __error__ or a "__" label. Keys and
+// values longer than 16 bytes go through the vector loops.
+TEST(LogfmtPickerTest, PicksWhatTheStageSets) {
+  struct Case {
+    std::string_view line, want;
+  };
+  const Case cases[] = {
+      {"took=1s level=info", "took=1s level=info a_b="},
+      {"level=info", "took= level=info a_b="},
+      {"took=1s took=3s took", "took= level= a_b="},  // a bare key last: empty
+      {"took=1s took= level=x", "took= level=x a_b="},
+      {"xtook=9s took_x=8s a=\"took=7s\" a.b=1 took=250ms", "took=250ms level= a_b=1"},
+      {"a_very_long_key_name_over_16=x took=\"a \\\"quoted\\\" value\"",
+       "took=a \"quoted\" value level= a_b="},
+      {"took=\"2\\u0073\" msg=\"it\\'s \\u00e9 \\\\ \\/\" level=\"x\\ty\"",
+       "took=2s level=x\ty a_b="},
+      {"   took=1s      level=a_value_longer_than_sixteen_bytes   ",
+       "took=1s level=a_value_longer_than_sixteen_bytes a_b="},
+      {"took=1s\xff level=caf\xc3\xa9", "took= level=caf\xc3\xa9 a_b="},  // invalid UTF-8: ""
+      {"msg=\"a\"b=c took=2s", "took=2s level= a_b="},
+      {"took=1s __error__=x", "general"},
+      {"took=1s _\xc3\xa9x=1", "general"},  // sanitised to "__x"
+      {"took=1s t\xffook=1s", "general"},   // invalid key
+      {"took=1s =x", "general"},
+      {"took=1s a\"b=c", "general"},
+      {"took=1s level=in\"fo", "general"},
+      {"took=1s level=in=fo", "general"},
+      {"took=1s msg=\"unterminated", "general"},
+      {"took=1s msg=\"unterminated and longer than sixteen bytes\\\"", "general"},
+      {"took=1s msg=\"bad \\q escape\"", "general"},
+      {"took=1s msg=\"escape and control \\\" \x01\"", "general"},
+      {"took=1s msg=\"control without escape \x01\"", "took=1s level= a_b="},
+  };
+  const std::vector<std::string> names = {"took", "level", "a_b"};
+  LogfmtPicker picker(names);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.line);
+    std::string got = "general";
+    if (picker.Pick(c.line)) {
+      got = "took=" + std::string(picker.value(0)) + " level=" + std::string(picker.value(1)) +
+            " a_b=" + std::string(picker.value(2));
+    }
+    EXPECT_EQ(got, c.want);
   }
 }
 
