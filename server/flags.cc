@@ -197,7 +197,7 @@ const std::vector<Flag>& Flags() {
        [](std::string_view v, Config* c) { return SetBytes(v, 1, &c->store.chunk_target_bytes); },
        "ingester.chunk_target_size"},
       {"ingester.head-bytes-budget", "", "bytes",
-       "Line bytes all streams' heads may hold together; past it, heads of at least one chunk "
+       "Memory all streams' heads may take together; past it, heads of at least one chunk "
        "block are flushed early (smaller chunks instead of more memory). 0: no budget.",
        "96MiB",
        [](std::string_view v, Config* c) { return SetBytes(v, 0, &c->store.head_bytes_budget); },

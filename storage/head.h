@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -52,9 +53,13 @@ class Head {
   std::vector<Entry> Range(int64_t from_ns, int64_t to_ns) const;
 
   // The durable head records (sequence numbers) whose entries this head holds; the flush
-  // that turns the head into chunks deletes exactly these.
-  void AddRecord(uint64_t seq) { records_.push_back(seq); }
-  const std::vector<uint64_t>& records() const { return records_; }
+  // that turns the head into chunks deletes exactly these. Kept as varint deltas: with many
+  // streams a head gets about one record per entry, and 8 bytes (plus vector slack) per record
+  // was ~8 % of a small head's memory.
+  void AddRecord(uint64_t seq);
+  std::vector<uint64_t> records() const;  // in the order added
+  size_t num_records() const { return num_records_; }
+  uint64_t max_record() const { return max_record_; }  // 0 when there is none
 
   // Monotonic clock times (ns) of the first and the latest append, for idle/age flushes.
   int64_t created_ns = 0;
@@ -63,13 +68,19 @@ class Head {
  private:
   char* Allocate(size_t n);
 
+  // Room for one more entry, growing the table by half (not double) when full.
+  void ReserveOne();
+
   std::vector<Entry> entries_;
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t block_used_ = 0;
   size_t block_size_ = 0;
   size_t arena_bytes_ = 0;
   size_t bytes_ = 0;
-  std::vector<uint64_t> records_;
+  std::string records_;  // zigzag varint deltas from the previous record (the first: from 0)
+  uint64_t last_record_ = 0;
+  uint64_t max_record_ = 0;
+  size_t num_records_ = 0;
 };
 
 // Iterators over a snapshot of a head. They keep the head alive.

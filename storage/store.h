@@ -37,8 +37,8 @@ struct StoreOptions {
   std::string data_dir = "./data";
   ChunkOptions chunk;                       // block size and encoding
   size_t chunk_target_bytes = 1536 * 1024;  // flush a head at this many bytes
-  // Line + metadata bytes all heads together may hold before the store flushes early: past
-  // it, a write queues for flushing every head it wrote to that holds at least one chunk block
+  // Memory all live heads together may take (Head::memory_bytes: arenas, entry tables,
+  // record lists) before the store flushes early: past it, a write queues for flushing every head it wrote to that holds at least one chunk block
   // (chunk.block_target_bytes), so a busy server cuts smaller chunks instead of holding
   // more memory. Heads smaller than a block are never flushed early: many quiet streams
   // still hold their heads until the idle or age limit. 0: no budget.

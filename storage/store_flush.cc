@@ -19,8 +19,7 @@ Status StoreImpl::BuildChunks(const StreamState& stream, const Head& head, KvBat
                               uint64_t* stored_bytes, uint64_t* num_chunks) {
   const int64_t width = options_.bucket.count();
   const auto& entries = head.entries();
-  const uint64_t seq =
-      head.records().empty() ? 0 : *std::max_element(head.records().begin(), head.records().end());
+  const uint64_t seq = head.max_record();
   size_t begin = 0;
   while (begin < entries.size()) {
     // One chunk per time bucket, so that retention and reads work on whole buckets.
@@ -72,7 +71,7 @@ Status StoreImpl::FlushStream(const std::string& key) {
     if (s.head == nullptr || s.head->empty()) return Status::OK();
     sealed = std::move(s.head);
     s.head = nullptr;
-    live_head_bytes_ -= sealed->bytes();
+    live_head_memory_ -= sealed->memory_bytes();
     s.flushing.push_back(sealed);
     copy.tenant = s.tenant;
     copy.id = s.id;
@@ -104,12 +103,12 @@ Status StoreImpl::FlushStream(const std::string& key) {
     if (!st.ok()) {
       // Nothing was written: give the entries back to the live head, which a later flush
       // retries. Their head records are still durable.
+      const size_t memory_before = s->head == nullptr ? 0 : s->head->memory_bytes();
       if (s->head == nullptr) s->head = NewHead(MonotonicNowNs());
-      const size_t before = s->head->bytes();
       for (const Head::Entry& e : sealed->entries())
         s->head->Append(e.ts_ns, e.line(), e.metadata());
-      live_head_bytes_ += s->head->bytes() - before;
       for (uint64_t seq : sealed->records()) s->head->AddRecord(seq);
+      live_head_memory_ += s->head->memory_bytes() - memory_before;
     }
   }
   if (st.ok()) {

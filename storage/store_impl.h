@@ -129,7 +129,7 @@ class StoreImpl final : public Store {
   std::mutex mu_;                                           // guards streams_ and every head
   std::unordered_map<std::string, StreamState> streams_;    // key: StreamKey(tenant, id)
   std::unordered_map<std::string, size_t> tenant_streams_;  // streams_ entries per tenant
-  uint64_t live_head_bytes_ = 0;  // bytes() of every live (unsealed) head; guarded by mu_
+  uint64_t live_head_memory_ = 0;  // memory_bytes() of every live (unsealed) head; guarded by mu_
   std::atomic<uint64_t> next_seq_{1};
   // Serializes chunk rewrites (RemoveEntries) with each other and with retention, so that
   // a rewrite never puts back a chunk that retention has just deleted.

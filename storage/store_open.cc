@@ -163,14 +163,14 @@ Status StoreImpl::Recover() {
     Status st;
     StreamState* s = FindOrLoadStream(tenant, stream_id, &st);
     if (s == nullptr) return st;
+    const size_t memory_before = s->head == nullptr ? 0 : s->head->memory_bytes();
     if (s->head == nullptr) s->head = NewHead(now);
-    const size_t before = s->head->bytes();
     for (const EntryRef& e : entries) {
       s->head->Append(e.ts_ns, e.line, e.metadata);
       s->max_ts = std::max(s->max_ts, e.ts_ns);
     }
-    live_head_bytes_ += s->head->bytes() - before;
     s->head->AddRecord(seq);
+    live_head_memory_ += s->head->memory_bytes() - memory_before;
     next_seq = std::max(next_seq, seq + 1);
   }
   SAW_RETURN_IF_ERROR(it->status());

@@ -153,8 +153,9 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
       StreamState* found = FindOrLoadStream(tenant, id, p.key, &st);
       if (found == nullptr) return st;
       StreamState& s = *found;
+      // A new head's own size counts too: the flush takes memory_bytes() off in full.
+      const size_t memory_before = s.head == nullptr ? 0 : s.head->memory_bytes();
       if (s.head == nullptr) s.head = NewHead(now);
-      const size_t before = s.head->bytes();
       for (const EntryRef& e : p.accepted) {
         if (s.head->Append(e.ts_ns, e.line, e.metadata)) {
           ++result->accepted;
@@ -166,9 +167,9 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
       s.head->AddRecord(p.seq);
       s.head->last_append_ns = now;
       s.last_append_ns = now;
-      live_head_bytes_ += s.head->bytes() - before;
+      live_head_memory_ += s.head->memory_bytes() - memory_before;
       const bool over_budget = options_.head_bytes_budget > 0 &&
-                               live_head_bytes_ > options_.head_bytes_budget &&
+                               live_head_memory_ > options_.head_bytes_budget &&
                                s.head->bytes() >= options_.chunk.block_target_bytes;
       if ((s.head->bytes() >= options_.chunk_target_bytes || over_budget) && !s.queued_for_flush) {
         s.queued_for_flush = true;
