@@ -63,6 +63,54 @@ bool Head::Append(int64_t ts_ns, std::string_view line, std::string_view metadat
   return true;
 }
 
+void Head::PushBack(int64_t ts_ns, std::string_view line, std::string_view metadata) {
+  char* data = Allocate(line.size() + metadata.size());
+  if (!line.empty()) std::memcpy(data, line.data(), line.size());
+  if (!metadata.empty()) std::memcpy(data + line.size(), metadata.data(), metadata.size());
+  if (entries_.size() == entries_.capacity()) ReserveOne();
+  entries_.push_back(
+      {ts_ns, data, static_cast<uint32_t>(line.size()), static_cast<uint32_t>(metadata.size())});
+  bytes_ += line.size() + metadata.size();
+}
+
+size_t Head::AppendAll(std::span<const EntryRef> batch) {
+  bool sorted = true;
+  for (size_t i = 1; i < batch.size() && sorted; ++i) {
+    sorted = batch[i - 1].ts_ns <= batch[i].ts_ns;
+  }
+  if (!sorted || batch.empty() || entries_.empty() || batch.front().ts_ns > max_ts()) {
+    size_t stored = 0;
+    for (const EntryRef& e : batch) stored += Append(e.ts_ns, e.line, e.metadata) ? 1 : 0;
+    return stored;
+  }
+  // The entries after the first new timestamp (equal ones stay before: they came earlier)
+  // come off the table and go back in merged with the new ones; the table stays sorted, so
+  // the entries with the timestamp of a new entry are always the last ones.
+  auto pos = std::upper_bound(entries_.begin(), entries_.end(), batch.front().ts_ns, TsGreater);
+  std::vector<Entry> tail(pos, entries_.end());
+  entries_.erase(pos, entries_.end());
+  size_t t = 0, stored = 0;
+  auto put_back = [&](const Entry& e) {
+    if (entries_.size() == entries_.capacity()) ReserveOne();
+    entries_.push_back(e);
+  };
+  for (const EntryRef& e : batch) {
+    while (t < tail.size() && tail[t].ts_ns <= e.ts_ns) put_back(tail[t++]);
+    bool duplicate = false;
+    for (auto it = entries_.rbegin(); it != entries_.rend() && it->ts_ns == e.ts_ns; ++it) {
+      if (it->line() == e.line) {
+        duplicate = true;
+        break;
+      }
+    }
+    if (duplicate) continue;
+    PushBack(e.ts_ns, e.line, e.metadata);
+    ++stored;
+  }
+  while (t < tail.size()) put_back(tail[t++]);
+  return stored;
+}
+
 void Head::ReserveOne() {
   const size_t cap = entries_.capacity();
   entries_.reserve(cap + std::max<size_t>(cap / 2, 4));

@@ -12,11 +12,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "storage/chunk_reader.h"
+#include "storage/store.h"
 
 namespace sawmill::storage {
 
@@ -38,6 +40,12 @@ class Head {
 
   // Returns false (and stores nothing) when an entry with the same ts and line is present.
   bool Append(int64_t ts_ns, std::string_view line, std::string_view metadata);
+  // The same as Append() of each entry in turn; returns how many were stored. When the
+  // entries are in timestamp order but start before the newest one held, the entries after
+  // that point are merged with them once, instead of each entry shifting them (several
+  // clients pushing to one stream: one insert into the middle per entry was ~8 % of the
+  // server's CPU under push_load).
+  size_t AppendAll(std::span<const EntryRef> entries);
 
   bool empty() const { return entries_.empty(); }
   size_t num_entries() const { return entries_.size(); }
@@ -70,6 +78,8 @@ class Head {
 
   // Room for one more entry, growing the table by half (not double) when full.
   void ReserveOne();
+  // Copies the bytes into the arena and appends the entry at the end of the table.
+  void PushBack(int64_t ts_ns, std::string_view line, std::string_view metadata);
 
   std::vector<Entry> entries_;
   std::vector<std::unique_ptr<char[]>> blocks_;

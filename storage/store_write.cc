@@ -156,12 +156,10 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
       // A new head's own size counts too: the flush takes memory_bytes() off in full.
       const size_t memory_before = s.head == nullptr ? 0 : s.head->memory_bytes();
       if (s.head == nullptr) s.head = NewHead(now);
+      const size_t stored = s.head->AppendAll(p.accepted);
+      result->accepted += stored;
+      result->duplicates += p.accepted.size() - stored;
       for (const EntryRef& e : p.accepted) {
-        if (s.head->Append(e.ts_ns, e.line, e.metadata)) {
-          ++result->accepted;
-        } else {
-          ++result->duplicates;
-        }
         if (e.ts_ns > s.max_ts) s.max_ts = e.ts_ns;
       }
       s.head->AddRecord(p.seq);

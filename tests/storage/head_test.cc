@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,45 @@ TEST(HeadTest, KeepsEntriesSortedAndBytesStableWhileItGrows) {
   }
   EXPECT_EQ(found, 5000u);
   EXPECT_FALSE(head.Append(entries[10].ts_ns, std::string(entries[10].line()), ""));
+}
+
+// AppendAll must leave the head exactly as Append of each entry in turn: same order (ties in
+// arrival order), same duplicates refused. Batches overlap the newest entries as several
+// clients pushing to one stream make them, with repeated timestamps and repeated lines.
+TEST(HeadTest, AppendAllMatchesAppendingOneByOne) {
+  uint64_t x = 88172645463325252ull;
+  auto next = [&] {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x;
+  };
+  std::deque<std::string> lines;
+  for (int round = 0; round < 200; ++round) {
+    SCOPED_TRACE(round);
+    Head one, all;
+    int64_t base = 0;
+    for (int b = 0; b < 30; ++b) {
+      std::vector<EntryRef> batch;
+      const int n = static_cast<int>(next() % 20);
+      int64_t ts = base - static_cast<int64_t>(next() % 40);  // often before the newest
+      for (int i = 0; i < n; ++i) {
+        ts += static_cast<int64_t>(next() % 3);  // ties
+        const std::string& line = lines.emplace_back("l" + std::to_string(next() % 8));
+        batch.push_back({ts, line, next() % 4 == 0 ? "m" : ""});
+      }
+      if (round % 5 == 0 && n > 2) std::swap(batch[0], batch[n - 1]);  // not in order
+      base = std::max(base, ts) + 10;
+      size_t stored_one = 0;
+      for (const EntryRef& e : batch) stored_one += one.Append(e.ts_ns, e.line, e.metadata);
+      ASSERT_EQ(all.AppendAll(batch), stored_one);
+    }
+    ASSERT_EQ(all.num_entries(), one.num_entries());
+    ASSERT_EQ(all.bytes(), one.bytes());
+    for (size_t i = 0; i < one.num_entries(); ++i) {
+      ASSERT_EQ(all.entries()[i].ts_ns, one.entries()[i].ts_ns) << i;
+      ASSERT_EQ(all.entries()[i].line(), one.entries()[i].line()) << i;
+      ASSERT_EQ(all.entries()[i].metadata(), one.entries()[i].metadata()) << i;
+    }
+  }
 }
 
 TEST(HeadTest, RecordsComeBackInTheOrderAddedWithTheirMaximum) {
