@@ -480,8 +480,12 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     ctx.stats->Add(st);
     for (auto& [k, v] : local) {
       auto& g = groups[k];
-      if (g.second.empty()) g.first = v.first;
-      g.second.insert(g.second.end(), v.second.begin(), v.second.end());
+      if (g.second.empty()) {
+        g.first = std::move(v.first);
+        g.second = std::move(v.second);  // the first stream's samples: no copy
+      } else {
+        g.second.insert(g.second.end(), v.second.begin(), v.second.end());
+      }
     }
     if (groups.size() > max_groups && error.ok()) {
       error = Status::InvalidArgument(limit_message);

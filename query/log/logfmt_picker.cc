@@ -54,32 +54,61 @@ inline bool HasHighByte(const char* p, size_t n) {
 
 inline bool IsStop(unsigned char c) { return c == '=' || c == '"' || c <= ' '; }
 
+#if defined(__SSE2__)
+// The bits of the 16 bytes at p that end a key or bare value ('=', '"', <= ' '); with kKey,
+// *nonplain gets the bits of the bytes outside [a-zA-Z0-9_].
+template <bool kKey>
+inline unsigned StopMask(const char* p, unsigned* nonplain) {
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i stop = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('=')), _mm_cmpeq_epi8(b, _mm_set1_epi8('"'))),
+      _mm_cmpeq_epi8(_mm_min_epu8(b, _mm_set1_epi8(0x20)), b));
+  if constexpr (kKey) {
+    // x in [lo, lo + span] (unsigned) <=> min(x - lo, span) == x - lo.
+    auto in = [](__m128i x, char lo, char span) {
+      const __m128i off = _mm_sub_epi8(x, _mm_set1_epi8(lo));
+      return _mm_cmpeq_epi8(_mm_min_epu8(off, _mm_set1_epi8(span)), off);
+    };
+    const __m128i ok =
+        _mm_or_si128(_mm_or_si128(in(b, '0', 9), in(_mm_or_si128(b, _mm_set1_epi8(0x20)), 'a', 25)),
+                     _mm_cmpeq_epi8(b, _mm_set1_epi8('_')));
+    *nonplain = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+  }
+  return static_cast<unsigned>(_mm_movemask_epi8(stop));
+}
+
+// The bits of the 16 bytes at p that are '"' or '\\'.
+inline unsigned QuoteMask(const char* p) {
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return static_cast<unsigned>(_mm_movemask_epi8(
+      _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('"')), _mm_cmpeq_epi8(b, _mm_set1_epi8('\\')))));
+}
+#endif
+
 // The end of a key or bare value starting at `pos`: the first '=', '"' or byte <= ' ' at or
-// after it, or n. With `plain`, clears *plain when a byte before the end is outside
+// after it, or n. With kKey, clears *plain when a byte before the end is outside
 // [a-zA-Z0-9_].
 template <bool kKey>
 inline size_t TokenEnd(const char* d, size_t pos, size_t n, bool* plain) {
 #if defined(__SSE2__)
-  while (pos + 16 <= n) {
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + pos));
-    const __m128i stop = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('=')), _mm_cmpeq_epi8(b, _mm_set1_epi8('"'))),
-        _mm_cmpeq_epi8(_mm_min_epu8(b, _mm_set1_epi8(0x20)), b));
-    const unsigned stop_mask = static_cast<unsigned>(_mm_movemask_epi8(stop));
-    const unsigned before = stop_mask == 0 ? 0xFFFFu : (stop_mask & (0u - stop_mask)) - 1;
-    if constexpr (kKey) {
-      // x in [lo, lo + span] (unsigned) <=> min(x - lo, span) == x - lo.
-      auto in = [](__m128i x, char lo, char span) {
-        const __m128i off = _mm_sub_epi8(x, _mm_set1_epi8(lo));
-        return _mm_cmpeq_epi8(_mm_min_epu8(off, _mm_set1_epi8(span)), off);
-      };
-      const __m128i ok = _mm_or_si128(
-          _mm_or_si128(in(b, '0', 9), in(_mm_or_si128(b, _mm_set1_epi8(0x20)), 'a', 25)),
-          _mm_cmpeq_epi8(b, _mm_set1_epi8('_')));
-      if ((~static_cast<unsigned>(_mm_movemask_epi8(ok)) & before) != 0) *plain = false;
+  if (n >= 16) {
+    unsigned nonplain = 0;
+    for (; pos + 16 <= n; pos += 16) {
+      const unsigned stop = StopMask<kKey>(d + pos, &nonplain);
+      if constexpr (kKey) {
+        if ((nonplain & (stop == 0 ? 0xFFFFu : (stop & (0u - stop)) - 1)) != 0) *plain = false;
+      }
+      if (stop != 0) return pos + static_cast<size_t>(__builtin_ctz(stop));
     }
-    if (stop_mask != 0) return pos + static_cast<size_t>(__builtin_ctz(stop_mask));
-    pos += 16;
+    if (pos >= n) return n;
+    // The last bytes: the 16 ending at n, without those before pos.
+    const unsigned skip = static_cast<unsigned>(pos - (n - 16));
+    const unsigned stop = StopMask<kKey>(d + n - 16, &nonplain) >> skip;
+    if constexpr (kKey) {
+      nonplain >>= skip;
+      if ((nonplain & (stop == 0 ? 0xFFFFu : (stop & (0u - stop)) - 1)) != 0) *plain = false;
+    }
+    return stop != 0 ? pos + static_cast<size_t>(__builtin_ctz(stop)) : n;
   }
 #endif
   for (; pos < n; ++pos) {
@@ -90,15 +119,22 @@ inline size_t TokenEnd(const char* d, size_t pos, size_t n, bool* plain) {
   return n;
 }
 
-// The first '"' or '\\' at or after `pos`, or n.
+// The first '"' or '\\' at or after `pos`, or n (also when pos > n).
 inline size_t QuoteOrBackslash(const char* d, size_t pos, size_t n) {
 #if defined(__SSE2__)
-  while (pos + 16 <= n) {
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + pos));
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
-        _mm_cmpeq_epi8(b, _mm_set1_epi8('"')), _mm_cmpeq_epi8(b, _mm_set1_epi8('\\')))));
-    if (mask != 0) return pos + static_cast<size_t>(__builtin_ctz(mask));
-    pos += 16;
+  if (n >= 16 && pos < n) {
+    for (; pos + 32 <= n; pos += 32) {
+      const unsigned mask = QuoteMask(d + pos) | (QuoteMask(d + pos + 16) << 16);
+      if (mask != 0) return pos + static_cast<size_t>(__builtin_ctz(mask));
+    }
+    if (pos + 16 <= n) {
+      const unsigned mask = QuoteMask(d + pos);
+      if (mask != 0) return pos + static_cast<size_t>(__builtin_ctz(mask));
+      pos += 16;
+    }
+    if (pos >= n) return n;
+    const unsigned mask = QuoteMask(d + n - 16) >> (pos - (n - 16));
+    return mask != 0 ? pos + static_cast<size_t>(__builtin_ctz(mask)) : n;
   }
 #endif
   for (; pos < n; ++pos) {
@@ -177,7 +213,9 @@ bool LogfmtPicker::Pick(std::string_view line) {
     if (plain) {
       if (key.size() >= 2 && key[0] == '_' && key[1] == '_') return false;
       for (size_t i = 0; i < wants_.size(); ++i) {
-        if (wants_[i].name == key) {
+        const std::string& name = wants_[i].name;
+        if (name.size() == key.size() && name[0] == key[0] &&
+            std::memcmp(name.data(), key.data(), key.size()) == 0) {
           m = static_cast<int>(i);
           break;
         }
@@ -227,7 +265,9 @@ bool LogfmtPicker::Pick(std::string_view line) {
     } else {
       const size_t vstart = pos;
       pos = TokenEnd<false>(d, pos, n, nullptr);
-      if (pos<n&& static_cast<unsigned char>(d[pos])> ' ') return false;  // '=' or '"'
+      if (n > pos && static_cast<unsigned char>(d[pos]) > 0x20) {
+        return false;  // an unexpected '=' or '"'
+      }
 
       if (w == nullptr) continue;
       value = std::string_view(d + vstart, pos - vstart);
