@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <variant>
@@ -163,6 +164,21 @@ std::string FastKey(const index::LabelSet& labels, const logql::Grouping& g) {
     key += '\x02';
   }
   return key;
+}
+
+// a == b for short strings of equal size, without a call to memcmp.
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
 }
 
 // A grouped label of the logfmt fast path: the stream's value, or the line's.
@@ -391,6 +407,13 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     const bool duration =
         uw.conv == logql::UnwrapConv::kDuration || uw.conv == logql::UnwrapConv::kDurationSeconds;
     std::vector<Sample>* constant_slot = nullptr;
+    struct CachedGroup {
+      std::string values;  // each picked value as a 4-byte length and its bytes
+      std::vector<Sample>* slot;
+    };
+    constexpr size_t kMaxCachedGroups = 16;
+    std::vector<CachedGroup> cache;
+    std::string values;
     auto it = ctx.querier->OpenBatches(ctx.tenant, streams[i].id, from, to, true);
     if (!it.ok()) {
       fail(it.status());
@@ -437,6 +460,24 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         }
         std::vector<Sample>* slot = constant_slot;
         if (slot == nullptr) {
+          // The groups this stream has reached, by the values taken from the line (the
+          // stream's part of the key is constant): a short list searched before the map.
+          values.clear();
+          for (const GroupPart& g : parts) {
+            if (g.pick < 0) continue;
+            const std::string_view v = picker.value(static_cast<size_t>(g.pick));
+            const uint32_t len = static_cast<uint32_t>(v.size());
+            values.append(reinterpret_cast<const char*>(&len), sizeof(len));
+            values.append(v);
+          }
+          for (const CachedGroup& c : cache) {
+            if (c.values.size() == values.size() && SameBytes(c.values, values)) {
+              slot = c.slot;
+              break;
+            }
+          }
+        }
+        if (slot == nullptr) {
           key.assign("{");
           for (const GroupPart& g : parts) {
             key += *g.name;
@@ -451,7 +492,11 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
             continue;
           }
           slot = &found->second.second;
-          if (constant_key) constant_slot = slot;
+          if (constant_key) {
+            constant_slot = slot;
+          } else if (cache.size() < kMaxCachedGroups) {
+            cache.push_back({values, slot});
+          }
         }
         ++st.post_filter_lines;
         slot->push_back({e.ts_ns + offset, value});
