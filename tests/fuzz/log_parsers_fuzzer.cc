@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "query/log/json_parser.h"
-#include "query/log/line_filter.h"
+#include "query/log/json_scan.h"
 #include "query/log/label_name.h"
+#include "query/log/line_filter.h"
 #include "query/log/logfmt_decoder.h"
 #include "query/log/logfmt_parser.h"
 #include "query/log/logfmt_picker.h"
@@ -63,7 +64,29 @@ bool PickReference(std::string_view line, const std::vector<std::string>& names,
   return dec.err().empty();
 }
 
+// LogfmtUnquote as it was before its no-copy path: the reference for the current one.
+bool UnquoteReference(std::string_view quoted, std::string* out) {
+  std::string_view in = quoted.substr(1, quoted.size() - 2);
+  std::string tmp;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '\\' && i + 1 < in.size() && in[i + 1] == '\'') {
+      tmp.push_back('\'');
+      ++i;
+      continue;
+    }
+    if (static_cast<unsigned char>(in[i]) < ' ') return false;
+    tmp.push_back(in[i]);
+  }
+  return log::json::UnescapeJsonString(tmp, out);
+}
+
 void CheckPicker(uint8_t which, std::string_view line) {
+  {
+    const std::string quoted = "\"" + std::string(line) + "\"";
+    std::string got, want;
+    const bool ok = log::LogfmtUnquote(quoted, &got);
+    if (ok != UnquoteReference(quoted, &want) || (ok && got != want)) __builtin_trap();
+  }
   static const char* kNames[] = {"a", "duration", "to_ok", "_1x", "level", "msg"};
   std::vector<std::string> names;
   for (int i = 0; i < 6; ++i) {
