@@ -38,11 +38,13 @@ struct StoreOptions {
   ChunkOptions chunk;                       // block size and encoding
   size_t chunk_target_bytes = 1536 * 1024;  // flush a head at this many bytes
   // Memory all live heads together may take (Head::memory_bytes: arenas, entry tables,
-  // record lists) before the store flushes early: past it, a write queues for flushing every head it wrote to that holds at least one chunk block
-  // (chunk.block_target_bytes), so a busy server cuts smaller chunks instead of holding
-  // more memory. Heads smaller than a block are never flushed early: many quiet streams
-  // still hold their heads until the idle or age limit. 0: no budget.
-  size_t head_bytes_budget = 96ull << 20;
+  // record lists) before the store flushes early: past it, a write queues for flushing
+  // every head it wrote to that holds at least one chunk block (chunk.block_target_bytes),
+  // so a busy server cuts smaller chunks instead of holding more memory. Past 1.25x the budget a
+  // writer also cuts one queued head itself before it returns (the flusher is behind). Heads
+  // smaller than a block are never flushed early: many quiet streams still hold their heads until
+  // the idle or age limit. 0: no budget.
+  size_t head_bytes_budget = 64ull << 20;
   std::chrono::nanoseconds chunk_idle = std::chrono::minutes(30);
   std::chrono::nanoseconds chunk_max_age = std::chrono::hours(2);
   std::chrono::nanoseconds out_of_order_window = std::chrono::hours(1);

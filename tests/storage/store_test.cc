@@ -282,6 +282,28 @@ TEST(StoreTest, FlushesHeadsOfABlockOrMoreEarlyPastTheHeadBudget) {
   EXPECT_EQ(ReadAll(store.get(), "t", 2).size(), 1u);
 }
 
+// Without a flusher thread (as when it cannot keep up), heads queued past the budget would
+// only grow; past 1.25x the budget each write cuts one queued head itself.
+TEST(StoreTest, WritersCutQueuedHeadsWhenTheFlusherIsBehind) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  o.background_threads = false;  // nobody else flushes
+  o.chunk_target_bytes = 64 << 20;
+  o.chunk.block_target_bytes = 4 << 10;
+  o.head_bytes_budget = 64 << 10;
+  auto store = OpenStore(o);
+  std::string line(1000, 'a');
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_TRUE(WriteOne(store.get(), "t", 1 + i % 8, kBase + i, line + std::to_string(i)).ok());
+  }
+  EXPECT_GE(store->Stats().chunks_flushed, 1u);
+  // 400 KB of lines were written; the heads hold about the budget and a write's worth.
+  EXPECT_LT(store->Stats().head_memory, (64u << 10) * 2);
+  size_t read = 0;
+  for (uint64_t s = 1; s <= 8; ++s) read += ReadAll(store.get(), "t", s).size();
+  EXPECT_EQ(read, 400u);
+}
+
 TEST(StoreTest, RetentionDeletesOldBucketsAndFreesDisk) {
   TempDir dir;
   StoreOptions o = TestOptions(dir.path());
