@@ -85,18 +85,32 @@ Status StoreImpl::FlushStream(const std::string& key) {
     for (uint64_t seq : sealed->records()) {
       batch->Delete(Column::kHead, HeadKey(copy.tenant, copy.id, seq));
     }
-    std::string v;
-    PutVarint64(&v, ZigZagEncode(copy.max_ts));
-    batch->Put(Column::kStreams, StreamKey(copy.tenant, copy.id), v);
-    std::string seq;
-    PutFixed64(&seq, next_seq_.load());
-    batch->Put(Column::kMeta, "next_seq", seq);
   }
+  const uint64_t next_seq = next_seq_.load();
 
   std::lock_guard<std::mutex> lock(mu_);
   auto it = streams_.find(key);
   StreamState* s = it == streams_.end() ? nullptr : &it->second;
-  if (st.ok()) st = kv_->Write(batch.get(), /*sync=*/false);
+  if (st.ok()) {
+    // Flushes of one stream can overlap (the flusher, a writer helping it, FlushAll,
+    // RemoveEntries) and their batches are applied here one at a time, in either order. What
+    // they record only moves forward, so a batch applied last never writes back an older
+    // newest timestamp (the out-of-order window after a restart) or next_seq (record and
+    // chunk key numbers must not be handed out twice).
+    int64_t max_ts = copy.max_ts;
+    if (s != nullptr) {
+      max_ts = std::max(max_ts, s->stored_max_ts);
+      s->stored_max_ts = max_ts;
+    }
+    std::string v;
+    PutVarint64(&v, ZigZagEncode(max_ts));
+    batch->Put(Column::kStreams, StreamKey(copy.tenant, copy.id), v);
+    stored_next_seq_ = std::max(stored_next_seq_, next_seq);
+    std::string seq;
+    PutFixed64(&seq, stored_next_seq_);
+    batch->Put(Column::kMeta, "next_seq", seq);
+    st = kv_->Write(batch.get(), /*sync=*/false);
+  }
   if (s != nullptr) {
     auto pos = std::find(s->flushing.begin(), s->flushing.end(), sealed);
     s->flushing.erase(pos);

@@ -28,7 +28,8 @@ struct StreamState {
   std::shared_ptr<Head> head;                   // receives new entries
   std::vector<std::shared_ptr<Head>> flushing;  // being turned into chunks, still readable
   int64_t max_ts = INT64_MIN;                   // newest timestamp ever accepted
-  int64_t last_append_ns = 0;                   // monotonic clock
+  int64_t stored_max_ts = INT64_MIN;  // the newest a flush has put in kStreams (under mu_)
+  int64_t last_append_ns = 0;         // monotonic clock
   bool queued_for_flush = false;
 };
 
@@ -131,6 +132,7 @@ class StoreImpl final : public Store {
   std::unordered_map<std::string, size_t> tenant_streams_;  // streams_ entries per tenant
   uint64_t live_head_memory_ = 0;  // memory_bytes() of every live (unsealed) head; guarded by mu_
   std::atomic<uint64_t> next_seq_{1};
+  uint64_t stored_next_seq_ = 0;  // the largest next_seq a flush has put in kMeta; under mu_
   // Serializes chunk rewrites (RemoveEntries) with each other and with retention, so that
   // a rewrite never puts back a chunk that retention has just deleted.
   std::mutex rewrite_mu_;
