@@ -31,6 +31,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "bench/load/log_render.h"
 #include "ingest/protobuf_push.h"
 
 namespace {
@@ -79,26 +80,6 @@ std::vector<System> LoadSystems(const std::string& dir) {
   return out;
 }
 
-std::string LevelOf(const std::string& line) {
-  static const char* kLevels[] = {"error", "warn", "info", "debug", "fatal", "notice"};
-  std::string lower = line.substr(0, 200);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* l : kLevels) {
-    if (lower.find(l) != std::string::npos) return l;
-  }
-  return "info";
-}
-
-std::string Escaped(const std::string& s) {  // for JSON and logfmt double-quoted strings
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out.push_back(c);
-  }
-  return out;
-}
-
 struct Stream {
   std::string labels;
   const System* system;
@@ -112,14 +93,8 @@ struct Stream {
 std::string Render(Stream& s, size_t i) {
   const std::string& line = s.system->lines[(s.cursor + i) % s.system->lines.size()];
   if (s.fmt == 0) return line;
-  const std::string level = LevelOf(line);
-  const unsigned ms = static_cast<unsigned>((s.cursor + i) * 2654435761u % 3000);
-  const std::string duration = std::to_string(ms) + "ms";
-  if (s.fmt == 1) {
-    return "{\"level\":\"" + level + "\",\"duration\":\"" + duration + "\",\"msg\":\"" +
-           Escaped(line) + "\"}";
-  }
-  return "level=" + level + " duration=" + duration + " msg=\"" + Escaped(line) + "\"";
+  if (s.fmt == 1) return sawmill::bench::RenderJson(line, s.cursor + i);
+  return sawmill::bench::RenderLogfmt(line, s.cursor + i);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/query/store_bench_querier.h"
 #include "query/engine/log_query.h"
 #include "query/engine/querier.h"
 #include "query/log/compile.h"
@@ -29,57 +30,6 @@ namespace {
 
 constexpr int kStreams = 32;
 constexpr int kCopies = 4;  // of the loghub file per stream: ~2 MiB of text
-
-// The store's streams, read as the server's StoreQuerier reads them (no deletes, no index).
-class BenchQuerier final : public Querier {
- public:
-  explicit BenchQuerier(storage::Store* store) : store_(store) {
-    for (int s = 0; s < kStreams; ++s) {
-      auto labels = index::LabelSet::Parse("{job=\"s" + std::to_string(s) + "\"}");
-      streams_.push_back({static_cast<uint64_t>(s + 1),
-                          std::make_shared<const index::LabelSet>(std::move(labels).value())});
-    }
-  }
-  Result<std::vector<SelectedStream>> SelectStreams(std::string_view,
-                                                    std::span<const index::Matcher>, int64_t,
-                                                    int64_t) override {
-    return streams_;
-  }
-  Result<std::unique_ptr<EntryIterator>> OpenStream(std::string_view tenant, uint64_t id,
-                                                    int64_t from, int64_t to,
-                                                    Direction d) override {
-    return store_->Read(tenant, id, from, to, d);
-  }
-  Result<std::unique_ptr<BatchIterator>> OpenBatches(std::string_view tenant, uint64_t id,
-                                                     int64_t from, int64_t to,
-                                                     bool with_text) override {
-    return store_->ReadBatches(tenant, id, from, to, with_text);
-  }
-  Result<std::unique_ptr<BatchIterator>> OpenBatchesBackward(std::string_view tenant, uint64_t id,
-                                                             int64_t from, int64_t to) override {
-    return store_->ReadBatchesBackward(tenant, id, from, to);
-  }
-  Result<StreamSpan> Span(std::string_view tenant, uint64_t id, int64_t from, int64_t to) override {
-    SAW_ASSIGN_OR_RETURN(storage::StreamSpan s, store_->Span(tenant, id, from, to));
-    return StreamSpan{s.empty, s.min_ts, s.max_ts};
-  }
-  Result<std::vector<std::string>> LabelNames(std::string_view, int64_t, int64_t) override {
-    return std::vector<std::string>{};
-  }
-  Result<std::vector<std::string>> LabelValues(std::string_view, std::string_view, int64_t, int64_t,
-                                               std::span<const index::Matcher>) override {
-    return std::vector<std::string>{};
-  }
-  Result<std::vector<SelectedStream>> Series(std::string_view,
-                                             std::span<const std::vector<index::Matcher>>, int64_t,
-                                             int64_t) override {
-    return streams_;
-  }
-
- private:
-  storage::Store* store_;
-  std::vector<SelectedStream> streams_;
-};
 
 // Hides that a pipeline only has line filters: the engine reads entry by entry.
 class EntryPathPipeline final : public log::Pipeline {
@@ -97,7 +47,7 @@ class EntryPathPipeline final : public log::Pipeline {
 struct Fixture {
   std::string dir;
   std::unique_ptr<storage::Store> store;
-  std::unique_ptr<BenchQuerier> querier;
+  std::unique_ptr<StoreBenchQuerier> querier;
   int64_t end_ns = 0;
 };
 
@@ -138,7 +88,13 @@ Fixture& Data() {
       if (!f->store->Write("t", std::span(&w, 1), &r).ok()) std::abort();
     }
     if (!f->store->FlushAll().ok()) std::abort();
-    f->querier = std::make_unique<BenchQuerier>(f->store.get());
+    std::vector<SelectedStream> streams;
+    for (int s = 0; s < kStreams; ++s) {
+      auto labels = index::LabelSet::Parse("{job=\"s" + std::to_string(s) + "\"}");
+      streams.push_back({static_cast<uint64_t>(s + 1),
+                         std::make_shared<const index::LabelSet>(std::move(labels).value())});
+    }
+    f->querier = std::make_unique<StoreBenchQuerier>(f->store.get(), std::move(streams));
     return f;
   }();
   return *f;

@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/load/log_render.h"
+#include "bench/query/store_bench_querier.h"
 #include "query/engine/metric_query.h"
 #include "query/engine/querier.h"
 #include "query/log/logfmt_decoder.h"
@@ -45,85 +47,14 @@ constexpr size_t kBytesPerStream = 300 * 1000;
 constexpr int64_t kSpanNs = int64_t{3} * 3600 * 1'000'000'000;
 constexpr int64_t kStartNs = int64_t{1795132800} * 1'000'000'000;
 
-// The store's streams, read as the server's StoreQuerier reads them (no deletes, no index;
-// every stream is selected: all are fmt="logfmt").
-class BenchQuerier final : public Querier {
- public:
-  BenchQuerier(storage::Store* store, std::vector<SelectedStream> streams)
-      : store_(store), streams_(std::move(streams)) {}
-  Result<std::vector<SelectedStream>> SelectStreams(std::string_view,
-                                                    std::span<const index::Matcher>, int64_t,
-                                                    int64_t) override {
-    return streams_;
-  }
-  Result<std::unique_ptr<EntryIterator>> OpenStream(std::string_view tenant, uint64_t id,
-                                                    int64_t from, int64_t to,
-                                                    Direction d) override {
-    return store_->Read(tenant, id, from, to, d);
-  }
-  Result<std::unique_ptr<BatchIterator>> OpenBatches(std::string_view tenant, uint64_t id,
-                                                     int64_t from, int64_t to,
-                                                     bool with_text) override {
-    return store_->ReadBatches(tenant, id, from, to, with_text);
-  }
-  Result<std::unique_ptr<BatchIterator>> OpenBatchesBackward(std::string_view tenant, uint64_t id,
-                                                             int64_t from, int64_t to) override {
-    return store_->ReadBatchesBackward(tenant, id, from, to);
-  }
-  Result<StreamSpan> Span(std::string_view tenant, uint64_t id, int64_t from, int64_t to) override {
-    SAW_ASSIGN_OR_RETURN(storage::StreamSpan s, store_->Span(tenant, id, from, to));
-    return StreamSpan{s.empty, s.min_ts, s.max_ts};
-  }
-  Result<std::vector<std::string>> LabelNames(std::string_view, int64_t, int64_t) override {
-    return std::vector<std::string>{};
-  }
-  Result<std::vector<std::string>> LabelValues(std::string_view, std::string_view, int64_t, int64_t,
-                                               std::span<const index::Matcher>) override {
-    return std::vector<std::string>{};
-  }
-  Result<std::vector<SelectedStream>> Series(std::string_view,
-                                             std::span<const std::vector<index::Matcher>>, int64_t,
-                                             int64_t) override {
-    return streams_;
-  }
-
- private:
-  storage::Store* store_;
-  std::vector<SelectedStream> streams_;
-};
-
-// log_gen's rendering of a logfmt line (bench/load/log_gen.cc: LevelOf, Escaped, Render).
-std::string LevelOf(const std::string& line) {
-  static const char* kLevels[] = {"error", "warn", "info", "debug", "fatal", "notice"};
-  std::string lower = line.substr(0, 200);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* l : kLevels) {
-    if (lower.find(l) != std::string::npos) return l;
-  }
-  return "info";
-}
-
-std::string Escaped(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out.push_back(c);
-  }
-  return out;
-}
-
 std::string Render(const std::vector<std::string>& lines, size_t i) {
-  const std::string& line = lines[i % lines.size()];
-  const unsigned ms = static_cast<unsigned>(i * 2654435761u % 3000);
-  return "level=" + LevelOf(line) + " duration=" + std::to_string(ms) + "ms msg=\"" +
-         Escaped(line) + "\"";
+  return bench::RenderLogfmt(lines[i % lines.size()], i);
 }
 
 struct Fixture {
   std::string dir;
   std::unique_ptr<storage::Store> store;
-  std::unique_ptr<BenchQuerier> querier;
+  std::unique_ptr<StoreBenchQuerier> querier;
 };
 
 Fixture& Data() {
@@ -176,7 +107,7 @@ Fixture& Data() {
       }
     }
     if (!f->store->FlushAll().ok()) std::abort();
-    f->querier = std::make_unique<BenchQuerier>(f->store.get(), std::move(streams));
+    f->querier = std::make_unique<StoreBenchQuerier>(f->store.get(), std::move(streams));
     return f;
   }();
   return *f;
