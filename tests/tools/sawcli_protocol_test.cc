@@ -168,6 +168,16 @@ TEST(SawcliProtocolTest, ReadsLogAnswersInEitherKeyOrder) {
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(outputs[i], outputs[i + 3]) << i;
   EXPECT_EQ(outputs[1].substr(0, outputs[1].find('|')), "three\tx\ntwo \"q\"\none\n");
 
+  // --interval and --step go to the server as Loki's query_range parameters (seconds).
+  FakeServer params([&](const FakeRequest&, int) { return Json(usual); });
+  RunResult sent = RunSawcli({"query", "{job=\"a\"}", "--addr=" + params.addr(), "-q", "--since=1h",
+                              "--interval=30s", "--step=10s", "-o", "raw"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  ASSERT_EQ(params.requests().size(), 1u);
+  const std::string target = params.requests()[0].target;
+  EXPECT_NE(target.find("&interval=30&"), std::string::npos) << target;
+  EXPECT_NE(target.find("&step=10"), std::string::npos) << target;
+
   FakeServer broken([&](const FakeRequest&, int) {
     return Json(
         R"({"status":"success","data":{"resultType":"streams","result":[{"values":[["x","a"]]}]}})");
