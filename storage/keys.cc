@@ -46,16 +46,52 @@ int64_t BucketStart(uint32_t bucket, int64_t width) {
   return (static_cast<int64_t>(bucket) - (int64_t{1} << 31)) * width;
 }
 
-std::string HeadStreamPrefix(std::string_view tenant, uint64_t stream_id) {
-  std::string k = TenantPrefix(tenant);
-  PutBigEndian64(&k, stream_id);
-  return k;
+namespace {
+constexpr char kHeadKeyLayout2 = 0x02;
+}  // namespace
+
+void PutHeadKey(std::string* key, std::string_view tenant, uint64_t stream_id, uint64_t seq) {
+  key->clear();
+  key->append(tenant);
+  key->push_back('\0');
+  PutBigEndian64(key, seq);
+  PutBigEndian64(key, stream_id);
+  key->push_back(kHeadKeyLayout2);
 }
 
 std::string HeadKey(std::string_view tenant, uint64_t stream_id, uint64_t seq) {
-  std::string k = HeadStreamPrefix(tenant, stream_id);
+  std::string k;
+  k.reserve(tenant.size() + 18);
+  PutHeadKey(&k, tenant, stream_id, seq);
+  return k;
+}
+
+std::string LegacyHeadKey(std::string_view tenant, uint64_t stream_id, uint64_t seq) {
+  std::string k = TenantPrefix(tenant);
+  PutBigEndian64(&k, stream_id);
   PutBigEndian64(&k, seq);
   return k;
+}
+
+bool DecodeHeadKey(std::string_view key, std::string_view* tenant, uint64_t* stream_id,
+                   uint64_t* seq, bool* legacy) {
+  const size_t nul = key.find('\0');
+  if (nul == std::string_view::npos || nul == 0) return false;
+  *tenant = key.substr(0, nul);
+  const char* p = key.data() + nul + 1;
+  if (key.size() == nul + 1 + 16) {
+    *legacy = true;
+    *stream_id = DecodeBigEndian64(p);
+    *seq = DecodeBigEndian64(p + 8);
+    return true;
+  }
+  if (key.size() == nul + 1 + 17 && key.back() == kHeadKeyLayout2) {
+    *legacy = false;
+    *seq = DecodeBigEndian64(p);
+    *stream_id = DecodeBigEndian64(p + 8);
+    return true;
+  }
+  return false;
 }
 
 std::string ChunkBucketPrefix(std::string_view tenant, uint32_t bucket) {
@@ -116,7 +152,9 @@ bool DecodeChunkMeta(std::string_view v, ChunkMeta* out) {
 }
 
 std::string StreamKey(std::string_view tenant, uint64_t stream_id) {
-  return HeadStreamPrefix(tenant, stream_id);
+  std::string k = TenantPrefix(tenant);
+  PutBigEndian64(&k, stream_id);
+  return k;
 }
 
 }  // namespace sawmill::storage

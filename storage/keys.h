@@ -2,7 +2,9 @@
 // keys form a contiguous range and no read can cross into another tenant's. Integers are
 // big-endian so that keys sort numerically; signed timestamps have their sign bit flipped.
 //
-//   kHead        <tenant> 00 | stream_id:be64 | seq:be64                      -> head record
+//   kHead        <tenant> 00 | seq:be64 | stream_id:be64 | 02                 -> head record
+//                (head key layout 2; layout 1, `<tenant> 00 | stream_id | seq`, one byte
+//                shorter, is still read at open and rewritten: store_open.cc)
 //   kChunks      <tenant> 00 | bucket:be32 | stream_id:be64 | min_ts:be64 | seq:be64
 //                                              -> the chunk's index part (header, block
 //                                                 index, trailer: ChunkReader::Split)
@@ -38,8 +40,18 @@ int64_t UnflipSign(uint64_t v);
 uint32_t BucketOf(int64_t ts_ns, int64_t bucket_width_ns);
 int64_t BucketStart(uint32_t bucket, int64_t bucket_width_ns);
 
+// Head records are keyed by their sequence number first: a Write() reserves its numbers in
+// order, so records reach the head column's memtable (an unsorted vector, sorted once at its
+// flush) nearly in key order, and their SST files barely overlap.
+//   layout 2: <tenant> 00 | seq:be64 | stream_id:be64 | 02
 std::string HeadKey(std::string_view tenant, uint64_t stream_id, uint64_t seq);
-std::string HeadStreamPrefix(std::string_view tenant, uint64_t stream_id);
+// The same, into *key (replacing its contents): no allocation once *key has grown.
+void PutHeadKey(std::string* key, std::string_view tenant, uint64_t stream_id, uint64_t seq);
+// The key layout 1 (before 2026-11-24): <tenant> 00 | stream_id:be64 | seq:be64.
+std::string LegacyHeadKey(std::string_view tenant, uint64_t stream_id, uint64_t seq);
+// Parses a head key of either layout (told apart by their length); false when malformed.
+bool DecodeHeadKey(std::string_view key, std::string_view* tenant, uint64_t* stream_id,
+                   uint64_t* seq, bool* legacy);
 
 struct ChunkKey {
   std::string tenant;

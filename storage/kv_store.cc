@@ -88,7 +88,8 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const KvOptions& o,
 
 class RocksBatch final : public KvBatch {
  public:
-  explicit RocksBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* cfs) : cfs_(cfs) {}
+  RocksBatch(const std::vector<rocksdb::ColumnFamilyHandle*>* cfs, size_t reserve_bytes)
+      : batch_(reserve_bytes), cfs_(cfs) {}
   void Put(Column c, std::string_view key, std::string_view value) override {
     (void)batch_.Put(cf(c), ToSlice(key), ToSlice(value));
   }
@@ -156,7 +157,9 @@ class RocksKvStore final : public KvStore {
       : path_(std::move(path)), db_(db), cfs_(std::move(cfs)), cache_(std::move(cache)) {}
   ~RocksKvStore() override { (void)Close(); }
 
-  std::unique_ptr<KvBatch> NewBatch() override { return std::make_unique<RocksBatch>(&cfs_); }
+  std::unique_ptr<KvBatch> NewBatch(size_t reserve_bytes) override {
+    return std::make_unique<RocksBatch>(&cfs_, reserve_bytes);
+  }
   Status Write(KvBatch* batch, bool sync) override;
   Status SyncWal() override { return FromRocks(db_->SyncWAL()); }
 

@@ -76,7 +76,9 @@ class KvStore {
   static Result<std::unique_ptr<KvStore>> Open(const KvOptions& options);
   virtual ~KvStore() = default;
 
-  virtual std::unique_ptr<KvBatch> NewBatch() = 0;
+  // `reserve_bytes`: room made at once for about that many bytes of keys and values, so that a
+  // large batch is not copied as it grows.
+  virtual std::unique_ptr<KvBatch> NewBatch(size_t reserve_bytes = 0) = 0;
   // Applies the batch. With sync, it is fsynced before returning; without, it is in the WAL
   // file (safe from a process crash) and SyncWal() makes it safe from a machine crash.
   virtual Status Write(KvBatch* batch, bool sync) = 0;

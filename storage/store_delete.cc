@@ -136,12 +136,11 @@ Status StoreImpl::RemoveEntries(std::string_view tenant, uint64_t stream_id, int
   SAW_RETURN_IF_ERROR(ValidateTenant(tenant));
   if (from_ns >= to_ns) return Status::OK();
   std::lock_guard<std::mutex> rewrite(rewrite_mu_);
-  const std::string stream_key = StreamKey(tenant, stream_id);
   // The head goes into chunks first. Entries appended meanwhile (or a flush of this stream
   // that was already running) leave a head behind: a few rounds catch those; a stream
   // written without pause can still keep entries written during the pass.
   for (int round = 0; round < 3; ++round) {
-    SAW_RETURN_IF_ERROR(FlushStream(stream_key));
+    SAW_RETURN_IF_ERROR(FlushStream(tenant, stream_id));
     std::vector<ChunkRef> chunks;
     SAW_RETURN_IF_ERROR(ListChunks(tenant, stream_id, from_ns, to_ns, nullptr, &chunks));
     for (const ChunkRef& c : chunks) {

@@ -59,12 +59,22 @@ Status StoreImpl::BuildChunks(const StreamState& stream, const Head& head, KvBat
   return Status::OK();
 }
 
-Status StoreImpl::FlushStream(const std::string& key) {
+Status StoreImpl::FlushStream(std::string_view tenant, uint64_t stream_id) {
+  int64_t n;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    n = FindTenantNumber(tenant);
+  }
+  if (n < 0) return Status::OK();  // no stream of the tenant in memory
+  return FlushStream(StreamSlot{static_cast<uint32_t>(n), stream_id});
+}
+
+Status StoreImpl::FlushStream(StreamSlot slot) {
   std::shared_ptr<Head> sealed;
   StreamState copy;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = streams_.find(key);
+    auto it = streams_.find(slot);
     if (it == streams_.end()) return Status::OK();
     StreamState& s = it->second;
     s.queued_for_flush = false;
@@ -82,15 +92,20 @@ Status StoreImpl::FlushStream(const std::string& key) {
   uint64_t stored = 0, num_chunks = 0;
   Status st = BuildChunks(copy, *sealed, batch.get(), &stored, &num_chunks);
   if (st.ok()) {
+    std::string key;
     for (uint64_t seq : sealed->records()) {
-      batch->Delete(Column::kHead, HeadKey(copy.tenant, copy.id, seq));
+      PutHeadKey(&key, copy.tenant, copy.id, seq);
+      batch->Delete(Column::kHead, key);
     }
   }
   const uint64_t next_seq = next_seq_.load();
 
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = streams_.find(key);
+  auto it = streams_.find(slot);
   StreamState* s = it == streams_.end() ? nullptr : &it->second;
+  // The slot's tenant number may have been given to another tenant meanwhile (the stream left
+  // memory, then its tenant's number was reused): not this stream then.
+  if (s != nullptr && s->tenant != copy.tenant) s = nullptr;
   if (st.ok()) {
     // Flushes of one stream can overlap (the flusher, a writer helping it, FlushAll,
     // RemoveEntries) and their batches are applied here one at a time, in either order. What
@@ -133,11 +148,11 @@ Status StoreImpl::FlushStream(const std::string& key) {
 }
 
 Status StoreImpl::FlushAll() {
-  std::vector<std::string> keys;
+  std::vector<StreamSlot> keys;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [key, s] : streams_) {
-      if ((s.head != nullptr && !s.head->empty()) || !s.flushing.empty()) keys.push_back(key);
+    for (auto& [slot, s] : streams_) {
+      if ((s.head != nullptr && !s.head->empty()) || !s.flushing.empty()) keys.push_back(slot);
     }
   }
   Status first;
@@ -153,15 +168,20 @@ Status StoreImpl::FlushDue() {
   const int64_t now = MonotonicNowNs();
   const int64_t idle = options_.chunk_idle.count();
   const int64_t max_age = options_.chunk_max_age.count();
-  std::vector<std::string> keys;
+  std::vector<StreamSlot> keys;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = streams_.begin(); it != streams_.end();) {
       StreamState& s = it->second;
       const bool empty = s.head == nullptr || s.head->empty();
-      if (empty && s.flushing.empty() && now - s.last_append_ns >= idle) {
-        auto count = tenant_streams_.find(s.tenant);
-        if (count != tenant_streams_.end() && --count->second == 0) tenant_streams_.erase(count);
+      if (empty && s.flushing.empty() && s.writers == 0 && now - s.last_append_ns >= idle) {
+        TenantInfo& tenant = tenants_[s.tenant_number];
+        if (--tenant.streams == 0) {
+          // The tenant has nothing in memory any more: its number can go to another one.
+          tenant_numbers_.erase(tenant.name);
+          tenant.name.clear();
+          free_tenant_numbers_.push_back(s.tenant_number);
+        }
         it = streams_.erase(it);  // quiet stream: its newest ts is in kStreams
         continue;
       }
@@ -235,10 +255,10 @@ void StoreImpl::BackgroundLoop() {
     bg_cv_.wait_until(lock, next_periodic, [&] { return stopping_ || !flush_queue_.empty(); });
     if (stopping_) return;
     while (!flush_queue_.empty()) {
-      std::string key = std::move(flush_queue_.front());
+      const StreamSlot slot = flush_queue_.front();
       flush_queue_.pop_front();
       lock.unlock();
-      (void)FlushStream(key);  // a failure leaves the head in place: retried by FlushDue
+      (void)FlushStream(slot);  // a failure leaves the head in place: retried by FlushDue
       lock.lock();
     }
     auto now = std::chrono::steady_clock::now();

@@ -21,10 +21,29 @@
 
 namespace sawmill::storage {
 
+// Where a stream is in StoreImpl::streams_: the store's number for its tenant (an index into
+// StoreImpl::tenants_, given at the tenant's first use and kept until Close()) and its id. An
+// integer key, so that finding the streams of a push hashes no strings and builds no keys.
+struct StreamSlot {
+  uint32_t tenant = 0;
+  uint64_t id = 0;
+  bool operator==(const StreamSlot&) const = default;
+};
+struct StreamSlotHash {
+  size_t operator()(const StreamSlot& s) const {
+    uint64_t h = (s.id ^ (uint64_t{s.tenant} * 0xff51afd7ed558ccdull)) * 0x9e3779b97f4a7c15ull;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+
 // A stream as the store tracks it between flushes.
 struct StreamState {
   std::string tenant;
   uint64_t id = 0;
+  uint32_t tenant_number = 0;  // StreamSlot::tenant
+  // Writes between their first and last step (store_write.cc) that hold a pointer to this
+  // state: while it is not 0, FlushDue does not drop the stream from memory.
+  uint32_t writers = 0;
   std::shared_ptr<Head> head;                   // receives new entries
   std::vector<std::shared_ptr<Head>> flushing;  // being turned into chunks, still readable
   int64_t max_ts = INT64_MIN;                   // newest timestamp ever accepted
@@ -96,10 +115,13 @@ class StoreImpl final : public Store {
 
   // REQUIRES: mu_ held.
   StreamState* FindOrLoadStream(std::string_view tenant, uint64_t stream_id, Status* status);
-  // The same with the stream's key, StreamKey(tenant, stream_id), already made.
-  StreamState* FindOrLoadStream(std::string_view tenant, uint64_t stream_id, const std::string& key,
-                                Status* status);
+  // The same with the tenant's number, TenantNumber(tenant), already known.
+  StreamState* FindOrLoadStream(uint32_t tenant_number, uint64_t stream_id, Status* status);
   StreamState* FindStream(std::string_view tenant, uint64_t stream_id);
+  // The tenant's number in tenants_, given now if it has none. REQUIRES: mu_ held.
+  uint32_t TenantNumber(std::string_view tenant);
+  // The tenant's number, or -1 if it has none. REQUIRES: mu_ held.
+  int64_t FindTenantNumber(std::string_view tenant) const;
   std::shared_ptr<Head> NewHead(int64_t now_ns);
 
   // Takes the head snapshots and the database snapshot of one read, consistently.
@@ -116,7 +138,8 @@ class StoreImpl final : public Store {
   // Rewrites one chunk without the entries `remove` picks (store_delete.cc).
   Status RewriteChunk(const ChunkRef& chunk, std::string_view tenant, int64_t from_ns,
                       int64_t to_ns, const EntryPredicate& remove, RemoveStats* stats);
-  Status FlushStream(const std::string& key);
+  Status FlushStream(StreamSlot slot);
+  Status FlushStream(std::string_view tenant, uint64_t stream_id);
   // Builds the chunks of one sealed head into `batch` (one per time bucket).
   Status BuildChunks(const StreamState& stream, const Head& head, KvBatch* batch,
                      uint64_t* stored_bytes, uint64_t* num_chunks);
@@ -127,9 +150,23 @@ class StoreImpl final : public Store {
   const StoreOptions options_;
   std::unique_ptr<KvStore> kv_;
 
-  std::mutex mu_;                                           // guards streams_ and every head
-  std::unordered_map<std::string, StreamState> streams_;    // key: StreamKey(tenant, id)
-  std::unordered_map<std::string, size_t> tenant_streams_;  // streams_ entries per tenant
+  // A tenant the store has seen since open.
+  struct TenantInfo {
+    std::string name;
+    size_t streams = 0;  // its entries in streams_
+  };
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+
+  std::mutex mu_;  // guards streams_, tenants_ and every head
+  std::unordered_map<StreamSlot, StreamState, StreamSlotHash> streams_;
+  // Indexed by tenant number. A tenant whose last stream leaves streams_ gives its number back
+  // (free_tenant_numbers_), so tenants that stop writing take no memory.
+  std::vector<TenantInfo> tenants_;
+  std::vector<uint32_t> free_tenant_numbers_;
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> tenant_numbers_;
   uint64_t live_head_memory_ = 0;  // memory_bytes() of every live (unsealed) head; guarded by mu_
   std::atomic<uint64_t> next_seq_{1};
   uint64_t stored_next_seq_ = 0;  // the largest next_seq a flush has put in kMeta; under mu_
@@ -148,7 +185,7 @@ class StoreImpl final : public Store {
 
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;
-  std::deque<std::string> flush_queue_;
+  std::deque<StreamSlot> flush_queue_;
   bool stopping_ = false;
   bool closed_ = false;
   std::thread sync_thread_;
@@ -167,7 +204,11 @@ int64_t MonotonicNowNs();
 // head column family until their chunk is written.
 //   record  := encoding:u8 | raw_size:varint (absent when encoding = none) | payload
 //   payload := count:varint | count x (ts:zigzag varint | line:lp | metadata:lp)
-std::string EncodeHeadRecord(const std::vector<EntryRef>& entries, Encoding encoding);
+// Replaces *record with the record of `entries`; *payload is scratch space. With buffers kept
+// across calls (the write path keeps one pair per thread) it allocates nothing.
+void EncodeHeadRecord(std::span<const EntryRef> entries, Encoding encoding, std::string* payload,
+                      std::string* record);
+std::string EncodeHeadRecord(std::span<const EntryRef> entries, Encoding encoding);
 Status DecodeHeadRecord(std::string_view record, std::string* scratch,
                         std::vector<EntryRef>* entries);
 

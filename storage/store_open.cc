@@ -53,25 +53,53 @@ std::shared_ptr<Head> StoreImpl::NewHead(int64_t now_ns) {
   return h;
 }
 
+uint32_t StoreImpl::TenantNumber(std::string_view tenant) {
+  auto it = tenant_numbers_.find(tenant);
+  if (it != tenant_numbers_.end()) return it->second;
+  uint32_t n;
+  if (!free_tenant_numbers_.empty()) {
+    n = free_tenant_numbers_.back();
+    free_tenant_numbers_.pop_back();
+  } else {
+    n = static_cast<uint32_t>(tenants_.size());
+    tenants_.emplace_back();
+  }
+  tenants_[n].name.assign(tenant);
+  tenants_[n].streams = 0;
+  tenant_numbers_.emplace(tenants_[n].name, n);
+  return n;
+}
+
+int64_t StoreImpl::FindTenantNumber(std::string_view tenant) const {
+  auto it = tenant_numbers_.find(tenant);
+  if (it == tenant_numbers_.end()) return -1;
+  return it->second;
+}
+
 StreamState* StoreImpl::FindStream(std::string_view tenant, uint64_t stream_id) {
-  auto it = streams_.find(StreamKey(tenant, stream_id));
+  const int64_t n = FindTenantNumber(tenant);
+  if (n < 0) return nullptr;
+  auto it = streams_.find(StreamSlot{static_cast<uint32_t>(n), stream_id});
   return it == streams_.end() ? nullptr : &it->second;
 }
 
 StreamState* StoreImpl::FindOrLoadStream(std::string_view tenant, uint64_t stream_id,
                                          Status* status) {
-  return FindOrLoadStream(tenant, stream_id, StreamKey(tenant, stream_id), status);
+  return FindOrLoadStream(TenantNumber(tenant), stream_id, status);
 }
 
-StreamState* StoreImpl::FindOrLoadStream(std::string_view tenant, uint64_t stream_id,
-                                         const std::string& key, Status* status) {
-  auto it = streams_.find(key);
+StreamState* StoreImpl::FindOrLoadStream(uint32_t tenant_number, uint64_t stream_id,
+                                         Status* status) {
+  const StreamSlot slot{tenant_number, stream_id};
+  auto it = streams_.find(slot);
   if (it != streams_.end()) return &it->second;
+  TenantInfo& tenant = tenants_[tenant_number];
   StreamState s;
-  s.tenant.assign(tenant);
+  s.tenant = tenant.name;
   s.id = stream_id;
+  s.tenant_number = tenant_number;
   s.last_append_ns = MonotonicNowNs();
-  auto meta = kv_->Get(Column::kStreams, key);
+  auto meta = kv_->Get(Column::kStreams, StreamKey(s.tenant, stream_id));
   if (meta.ok()) {
     std::string_view v = (*meta)->data();
     uint64_t max_ts;
@@ -84,8 +112,8 @@ StreamState* StoreImpl::FindOrLoadStream(std::string_view tenant, uint64_t strea
     *status = meta.status();
     return nullptr;
   }
-  ++tenant_streams_[s.tenant];
-  return &streams_.emplace(key, std::move(s)).first->second;
+  ++tenant.streams;
+  return &streams_.emplace(slot, std::move(s)).first->second;
 }
 
 Status StoreImpl::Recover() {
@@ -147,19 +175,32 @@ Status StoreImpl::Recover() {
 
   const int64_t now = MonotonicNowNs();
   std::lock_guard<std::mutex> lock(mu_);
+  // Head keys of layout 1 (stream id before seq, written before 2026-11-24) are read as well,
+  // and rewritten under layout 2 as they are replayed, each rewrite (put new, delete old) in
+  // one atomic batch: a crash in between leaves every record under exactly one of its keys,
+  // and both layouts are read at the next open. Flushes delete layout-2 keys only.
   auto it = kv_->NewIterator(Column::kHead, std::string_view(), std::string(64, '\xff'));
   std::string scratch;
   std::vector<EntryRef> entries;
+  std::unique_ptr<KvBatch> rewrite = kv_->NewBatch();
+  size_t rewrites = 0;  // in `rewrite`
   for (; it->Valid(); it->Next()) {
-    std::string_view key = it->key();
-    size_t nul = key.find('\0');
-    if (nul == std::string_view::npos || key.size() != nul + 1 + 16) {
+    std::string_view tenant;
+    uint64_t stream_id, seq;
+    bool legacy;
+    if (!DecodeHeadKey(it->key(), &tenant, &stream_id, &seq, &legacy)) {
       return Status::Corruption("malformed head key");
     }
-    std::string_view tenant = key.substr(0, nul);
-    uint64_t stream_id = DecodeBigEndian64(key.data() + nul + 1);
-    uint64_t seq = DecodeBigEndian64(key.data() + nul + 9);
     SAW_RETURN_IF_ERROR(DecodeHeadRecord(it->value(), &scratch, &entries));
+    if (legacy) {
+      rewrite->Put(Column::kHead, HeadKey(tenant, stream_id, seq), it->value());
+      rewrite->Delete(Column::kHead, it->key());
+      if (++rewrites >= 1024) {
+        SAW_RETURN_IF_ERROR(kv_->Write(rewrite.get(), /*sync=*/false));
+        rewrite->Clear();
+        rewrites = 0;
+      }
+    }
     Status st;
     StreamState* s = FindOrLoadStream(tenant, stream_id, &st);
     if (s == nullptr) return st;
@@ -174,6 +215,7 @@ Status StoreImpl::Recover() {
     next_seq = std::max(next_seq, seq + 1);
   }
   SAW_RETURN_IF_ERROR(it->status());
+  if (rewrites > 0) SAW_RETURN_IF_ERROR(kv_->Write(rewrite.get(), /*sync=*/false));
   next_seq_ = next_seq;
   return Status::OK();
 }
@@ -208,7 +250,6 @@ Status StoreImpl::Close() {
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;
     streams_.clear();
-    tenant_streams_.clear();
   }
   Status close = kv_->Close();
   return st.ok() ? close : st;
@@ -218,10 +259,12 @@ size_t StoreImpl::ActiveStreams(std::string_view tenant, std::span<const uint64_
                                 std::vector<bool>* active) {
   active->assign(ids.size(), false);
   std::lock_guard<std::mutex> lock(mu_);
-  auto count = tenant_streams_.find(std::string(tenant));
-  if (count == tenant_streams_.end()) return 0;
-  for (size_t i = 0; i < ids.size(); ++i) (*active)[i] = FindStream(tenant, ids[i]) != nullptr;
-  return count->second;
+  const int64_t n = FindTenantNumber(tenant);
+  if (n < 0) return 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    (*active)[i] = streams_.contains(StreamSlot{static_cast<uint32_t>(n), ids[i]});
+  }
+  return tenants_[n].streams;
 }
 
 StoreStats StoreImpl::Stats() {

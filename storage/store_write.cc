@@ -7,6 +7,7 @@
 //     so the flush deletes exactly the records it turned into chunks;
 // then wait until the WAL is fsynced (at once, or by the group-commit thread).
 #include <chrono>
+#include <optional>
 
 #include "storage/chunk_format.h"
 #include "storage/coding.h"
@@ -22,26 +23,32 @@ int64_t MonotonicNowNs() {
       .count();
 }
 
-std::string EncodeHeadRecord(const std::vector<EntryRef>& entries, Encoding encoding) {
-  std::string payload;
+void EncodeHeadRecord(std::span<const EntryRef> entries, Encoding encoding, std::string* payload,
+                      std::string* record) {
+  payload->clear();
   size_t estimate = 8;
   for (const EntryRef& e : entries) estimate += e.line.size() + e.metadata.size() + 16;
-  payload.reserve(estimate);
-  PutVarint64(&payload, entries.size());
+  payload->reserve(estimate);
+  PutVarint64(payload, entries.size());
   for (const EntryRef& e : entries) {
-    PutVarint64(&payload, ZigZagEncode(e.ts_ns));
-    PutLengthPrefixed(&payload, e.line);
-    PutLengthPrefixed(&payload, e.metadata);
+    PutVarint64(payload, ZigZagEncode(e.ts_ns));
+    PutLengthPrefixed(payload, e.line);
+    PutLengthPrefixed(payload, e.metadata);
   }
-  std::string record;
-  if (encoding != Encoding::kNone && payload.size() >= 256) {
-    record.push_back(static_cast<char>(encoding));
-    PutVarint64(&record, payload.size());
-    if (Compress(encoding, payload, &record).ok()) return record;
+  record->clear();
+  if (encoding != Encoding::kNone && payload->size() >= 256) {
+    record->push_back(static_cast<char>(encoding));
+    PutVarint64(record, payload->size());
+    if (Compress(encoding, *payload, record).ok()) return;
+    record->clear();
   }
-  record.clear();
-  record.push_back(static_cast<char>(Encoding::kNone));
-  record.append(payload);
+  record->push_back(static_cast<char>(Encoding::kNone));
+  record->append(*payload);
+}
+
+std::string EncodeHeadRecord(std::span<const EntryRef> entries, Encoding encoding) {
+  std::string payload, record;
+  EncodeHeadRecord(entries, encoding, &payload, &record);
   return record;
 }
 
@@ -84,76 +91,102 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
   *result = WriteResult();
   const int64_t window = options_.out_of_order_window.count();
 
-  // Step 1: decide, reserve.
+  // Step 1: decide, reserve. Each stream's state is pinned (StreamState::writers) until step 3,
+  // so step 3 uses the same pointer instead of finding the stream again.
   struct Pending {
+    StreamState* stream;
     size_t stream_index;
     uint64_t seq;
-    std::vector<EntryRef> accepted;
-    std::string key;  // StreamKey(tenant, id), made once for steps 1 and 3
+    std::span<const EntryRef> accepted;  // the request's entries, or a filtered copy
   };
   std::vector<Pending> pending;
+  std::vector<std::vector<EntryRef>> filtered;  // copies of streams with refused entries
   pending.reserve(streams.size());
+  auto unpin = [&] {
+    for (Pending& p : pending) --p.stream->writers;
+  };
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return Status::Unavailable("store is closed");
+    const uint32_t tenant_number = TenantNumber(tenant);
     for (size_t si = 0; si < streams.size(); ++si) {
       const StreamWrite& sw = streams[si];
       Status st;
-      std::string key = StreamKey(tenant, sw.stream_id);
-      StreamState* s = FindOrLoadStream(tenant, sw.stream_id, key, &st);
-      if (s == nullptr) return st;
-      Pending p{si, 0, {}, std::move(key)};
-      p.accepted.reserve(sw.entries.size());
+      StreamState* s = FindOrLoadStream(tenant_number, sw.stream_id, &st);
+      if (s == nullptr) {
+        unpin();
+        return st;
+      }
+      // Entries are checked in place; only a stream with a refused entry is copied.
+      std::vector<EntryRef>* copy = nullptr;
       for (size_t ei = 0; ei < sw.entries.size(); ++ei) {
         const EntryRef& e = sw.entries[ei];
+        Status refusal;
         if (e.line.size() + e.metadata.size() > kMaxEntryBytes) {
-          result->rejected.push_back(
-              {si, ei,
-               Status::InvalidArgument("entry of " +
-                                       std::to_string(e.line.size() + e.metadata.size()) +
-                                       " bytes is larger than the store's limit of " +
-                                       std::to_string(kMaxEntryBytes) + " bytes")});
+          refusal = Status::InvalidArgument("entry of " +
+                                            std::to_string(e.line.size() + e.metadata.size()) +
+                                            " bytes is larger than the store's limit of " +
+                                            std::to_string(kMaxEntryBytes) + " bytes");
+        } else if (s->max_ts != INT64_MIN && window > 0 && e.ts_ns < s->max_ts - window) {
+          refusal = Status::InvalidArgument(
+              "entry too far behind, entry timestamp is: " + FormatRfc3339Nano(e.ts_ns) +
+              ", oldest acceptable timestamp is: " + FormatRfc3339Nano(s->max_ts - window));
+        }
+        if (!refusal.ok()) {
+          result->rejected.push_back({si, ei, std::move(refusal)});
+          if (copy == nullptr) {
+            copy = &filtered.emplace_back(sw.entries.begin(), sw.entries.begin() + ei);
+          }
           continue;
         }
-        if (s->max_ts != INT64_MIN && window > 0 && e.ts_ns < s->max_ts - window) {
-          result->rejected.push_back(
-              {si, ei,
-               Status::InvalidArgument(
-                   "entry too far behind, entry timestamp is: " + FormatRfc3339Nano(e.ts_ns) +
-                   ", oldest acceptable timestamp is: " + FormatRfc3339Nano(s->max_ts - window))});
-          continue;
-        }
-        p.accepted.push_back(e);
+        if (copy != nullptr) copy->push_back(e);
         if (e.ts_ns > s->max_ts) s->max_ts = e.ts_ns;
       }
-      if (p.accepted.empty()) continue;
-      p.seq = next_seq_.fetch_add(1);
-      pending.push_back(std::move(p));
+      std::span<const EntryRef> accepted = copy == nullptr ? std::span<const EntryRef>(sw.entries)
+                                                           : std::span<const EntryRef>(*copy);
+      if (accepted.empty()) continue;
+      ++s->writers;
+      pending.push_back({s, si, next_seq_.fetch_add(1), accepted});
     }
   }
   if (pending.empty()) return Status::OK();
 
-  // Step 2: the durable records.
-  std::unique_ptr<KvBatch> batch = kv_->NewBatch();
-  for (const Pending& p : pending) {
-    batch->Put(Column::kHead, HeadKey(tenant, streams[p.stream_index].stream_id, p.seq),
-               EncodeHeadRecord(p.accepted, options_.chunk.encoding));
+  // Step 2: the durable records, encoded in buffers this thread keeps (no allocation per
+  // stream once they have grown).
+  {
+    thread_local std::string key, payload, record;
+    size_t line_bytes = 0;
+    for (const Pending& p : pending) {
+      for (const EntryRef& e : p.accepted) line_bytes += e.line.size() + e.metadata.size();
+    }
+    std::unique_ptr<KvBatch> batch = kv_->NewBatch(line_bytes + pending.size() * 64);
+    for (const Pending& p : pending) {
+      PutHeadKey(&key, tenant, streams[p.stream_index].stream_id, p.seq);
+      EncodeHeadRecord(p.accepted, options_.chunk.encoding, &payload, &record);
+      batch->Put(Column::kHead, key, record);
+    }
+    // A large push's buffers are not kept: at most 1 MiB of scratch per thread.
+    if (payload.capacity() > (1 << 20)) std::string().swap(payload);
+    if (record.capacity() > (1 << 20)) std::string().swap(record);
+    Status st = kv_->Write(batch.get(), /*sync=*/false);
+    if (!st.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      unpin();
+      return st;
+    }
   }
-  SAW_RETURN_IF_ERROR(kv_->Write(batch.get(), /*sync=*/false));
 
   // Step 3: the heads.
   const int64_t now = MonotonicNowNs();
-  std::vector<std::string> to_flush;
+  std::vector<StreamSlot> to_flush;
   bool flusher_behind = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // Close() empties streams_ (under mu_, setting closed_): the pinned states are gone.
+    if (closed_) return Status::Unavailable("store is closed");
     for (Pending& p : pending) {
-      uint64_t id = streams[p.stream_index].stream_id;
-      Status st;
-      // Found again: it may have been evicted between the steps (idle eviction) and reloaded.
-      StreamState* found = FindOrLoadStream(tenant, id, p.key, &st);
-      if (found == nullptr) return st;
-      StreamState& s = *found;
+      StreamState& s = *p.stream;
+      --s.writers;
       // A new head's own size counts too: the flush takes memory_bytes() off in full.
       const size_t memory_before = s.head == nullptr ? 0 : s.head->memory_bytes();
       if (s.head == nullptr) s.head = NewHead(now);
@@ -172,7 +205,7 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
                                s.head->bytes() >= options_.chunk.block_target_bytes;
       if ((s.head->bytes() >= options_.chunk_target_bytes || over_budget) && !s.queued_for_flush) {
         s.queued_for_flush = true;
-        to_flush.push_back(std::move(p.key));
+        to_flush.push_back({s.tenant_number, s.id});
       }
     }
     flusher_behind =
@@ -182,7 +215,7 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
   entries_written_ += result->accepted;
   if (!to_flush.empty()) {
     std::lock_guard<std::mutex> lock(bg_mu_);
-    for (auto& k : to_flush) flush_queue_.push_back(std::move(k));
+    for (const StreamSlot& slot : to_flush) flush_queue_.push_back(slot);
     bg_cv_.notify_one();
   }
   if (flusher_behind) {
@@ -190,15 +223,15 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
     // sharing the cores with every writer). This writer cuts one queued head itself before
     // it answers, so the heads stop growing faster than they are cut (at 100 streams and
     // ~100 MB/s they reached ~1.3x the budget).
-    std::string key;
+    std::optional<StreamSlot> slot;
     {
       std::lock_guard<std::mutex> lock(bg_mu_);
       if (!flush_queue_.empty()) {
-        key = std::move(flush_queue_.front());
+        slot = flush_queue_.front();
         flush_queue_.pop_front();
       }
     }
-    if (!key.empty()) (void)FlushStream(key);  // a failure leaves the head: FlushDue retries
+    if (slot.has_value()) (void)FlushStream(*slot);  // a failure leaves the head: FlushDue retries
   }
   return WaitDurable();
 }

@@ -9,8 +9,10 @@
 #include <thread>
 
 #include "storage/coding.h"
+#include "storage/keys.h"
 #include "storage/kv_store.h"
 #include "storage/metadata.h"
+#include "storage/store_impl.h"
 #include "tests/storage/store_test_util.h"
 
 namespace sawmill::storage {
@@ -241,6 +243,109 @@ TEST(StoreTest, RecoversHeadFromWalAfterReopen) {
   auto store = OpenStore(o);
   EXPECT_EQ(ReadAll(store.get(), "t", 1).size(), 10u);
   EXPECT_EQ(store->Stats().head_entries, 0u);
+}
+
+// Head keys are seq first (layout 2) since 2026-11-24; a data directory with records under the
+// old layout (stream id first) still opens: they are replayed, rewritten under the new layout
+// (so the flush, which deletes new keys, removes them), and their numbers are not reused.
+TEST(StoreTest, ReplaysAndRewritesHeadRecordsOfTheOldKeyLayout) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  {
+    auto store = OpenStore(o);  // a store as an older version made it (same meta rows)
+    ASSERT_TRUE(store->Close().ok());
+  }
+  {
+    KvOptions ko;
+    ko.path = dir.path();
+    auto kv = KvStore::Open(ko);
+    ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+    auto batch = (*kv)->NewBatch();
+    auto record = [](int64_t ts, std::string_view line) {
+      std::vector<EntryRef> entries = {{ts, line, {}}};
+      return EncodeHeadRecord(entries, Encoding::kSnappy);
+    };
+    batch->Put(Column::kHead, LegacyHeadKey("t", 7, 100), record(kBase + 1, "seven a"));
+    batch->Put(Column::kHead, LegacyHeadKey("t", 8, 101), record(kBase + 2, "eight"));
+    batch->Put(Column::kHead, LegacyHeadKey("t", 7, 102), record(kBase + 3, "seven b"));
+    batch->Put(Column::kHead, HeadKey("u", 9, 103), record(kBase + 4, "nine"));
+    ASSERT_TRUE((*kv)->Write(batch.get(), true).ok());
+    ASSERT_TRUE((*kv)->Close().ok());
+  }
+  auto head_keys = [](Store* store) {
+    std::vector<std::tuple<std::string, uint64_t, uint64_t, bool>> keys;
+    auto it = store->kv()->NewIterator(Column::kHead, std::string_view(), std::string(64, '\xff'));
+    for (; it->Valid(); it->Next()) {
+      std::string_view tenant;
+      uint64_t id, seq;
+      bool legacy;
+      EXPECT_TRUE(DecodeHeadKey(it->key(), &tenant, &id, &seq, &legacy));
+      keys.emplace_back(std::string(tenant), id, seq, legacy);
+    }
+    return keys;
+  };
+  {
+    auto store = OpenStore(o);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(ReadAll(store.get(), "t", 7),
+              (std::vector<Got>{{kBase + 1, "seven a", ""}, {kBase + 3, "seven b", ""}}));
+    EXPECT_EQ(ReadAll(store.get(), "t", 8), (std::vector<Got>{{kBase + 2, "eight", ""}}));
+    EXPECT_EQ(ReadAll(store.get(), "u", 9), (std::vector<Got>{{kBase + 4, "nine", ""}}));
+    using Key = std::tuple<std::string, uint64_t, uint64_t, bool>;
+    EXPECT_EQ(head_keys(store.get()), (std::vector<Key>{{"t", 7, 100, false},
+                                                        {"t", 8, 101, false},
+                                                        {"t", 7, 102, false},
+                                                        {"u", 9, 103, false}}));
+    // A new record gets a number past every replayed one.
+    ASSERT_TRUE(WriteOne(store.get(), "t", 8, kBase + 5, "eight b").ok());
+    auto keys = head_keys(store.get());
+    ASSERT_EQ(keys.size(), 5u);
+    EXPECT_EQ(keys[3], (Key{"t", 8, 104, false}));  // tenant, then seq order
+    // The flush deletes every record it turned into chunks, the rewritten ones included.
+    ASSERT_TRUE(store->FlushAll().ok());
+    EXPECT_TRUE(head_keys(store.get()).empty());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  auto store = OpenStore(o);
+  EXPECT_EQ(ReadAll(store.get(), "t", 7).size(), 2u);
+  EXPECT_EQ(ReadAll(store.get(), "t", 8).size(), 2u);
+  EXPECT_EQ(ReadAll(store.get(), "u", 9).size(), 1u);
+  EXPECT_EQ(store->Stats().head_entries, 0u);
+}
+
+// The store numbers tenants for its stream table; a tenant whose streams all left memory gives
+// its number back, and the tenant that takes it next never sees the other's streams.
+TEST(StoreTest, TenantsThatLeaveMemoryGiveTheirNumberToOthers) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  o.chunk_idle = std::chrono::nanoseconds(0);  // FlushDue drops every flushed stream
+  auto store = OpenStore(o);
+  const uint64_t ids[] = {1};
+  std::vector<bool> active;
+  ASSERT_TRUE(WriteOne(store.get(), "a", 1, kBase, "a one").ok());
+  EXPECT_EQ(store->ActiveStreams("a", ids, &active), 1u);
+  EXPECT_TRUE(active[0]);
+  ASSERT_TRUE(store->FlushDue().ok());  // flushes the idle head
+  ASSERT_TRUE(store->FlushDue().ok());  // drops the stream, and tenant a's number
+  EXPECT_EQ(store->ActiveStreams("a", ids, &active), 0u);
+  EXPECT_FALSE(active[0]);
+  ASSERT_TRUE(WriteOne(store.get(), "b", 1, kBase + 1, "b one").ok());
+  EXPECT_EQ(store->ActiveStreams("a", ids, &active), 0u);
+  EXPECT_FALSE(active[0]);
+  EXPECT_EQ(store->ActiveStreams("b", ids, &active), 1u);
+  EXPECT_TRUE(active[0]);
+  ASSERT_TRUE(WriteOne(store.get(), "a", 1, kBase + 2, "a two").ok());
+  EXPECT_EQ(store->ActiveStreams("a", ids, &active), 1u);
+  EXPECT_EQ(ReadAll(store.get(), "a", 1),
+            (std::vector<Got>{{kBase, "a one", ""}, {kBase + 2, "a two", ""}}));
+  EXPECT_EQ(ReadAll(store.get(), "b", 1), (std::vector<Got>{{kBase + 1, "b one", ""}}));
+  // The window of a dropped stream still holds: its newest timestamp was loaded again.
+  WriteResult r;
+  ASSERT_TRUE(WriteOne(store.get(), "a", 1, kBase + 2 - 2 * 3600 * kSec, "too old", &r).ok());
+  EXPECT_EQ(r.rejected.size(), 1u);
+  ASSERT_TRUE(store->FlushAll().ok());
+  EXPECT_EQ(store->Stats().head_entries, 0u);
+  EXPECT_EQ(ReadAll(store.get(), "b", 1).size(), 1u);
 }
 
 TEST(StoreTest, FlushesHeadAtTargetSizeInBackground) {
