@@ -37,6 +37,7 @@
 #include "query/log/logfmt_decoder.h"
 #include "query/log/logfmt_picker.h"
 #include "query/logql/parser.h"
+#include "storage/kv_store.h"
 #include "storage/store.h"
 
 namespace sawmill::query::engine {
@@ -107,6 +108,8 @@ Fixture& Data() {
       }
     }
     if (!f->store->FlushAll().ok()) std::abort();
+    // Chunks out of RocksDB's memtable into blob files, where a store's chunks are read from.
+    if (!f->store->kv()->FlushMemtables().ok()) std::abort();
     f->querier = std::make_unique<StoreBenchQuerier>(f->store.get(), std::move(streams));
     return f;
   }();
