@@ -4,6 +4,7 @@
 // Section buffers are reused from block to block, so iterating allocates nothing per entry
 // (and nothing per block once the buffers have grown to the largest block).
 #include <algorithm>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -321,7 +322,9 @@ class ChunkBatchIterator final : public BatchIterator {
 
   bool Next() override;
   std::string_view text() const override { return text_; }
-  std::span<const BatchEntry> entries() const override { return entries_; }
+  std::span<const BatchEntry> entries() const override {
+    return {entries_buf_.get(), num_entries_};
+  }
   Status status() const override { return status_; }
 
  private:
@@ -346,8 +349,10 @@ class ChunkBatchIterator final : public BatchIterator {
   Status status_;
   SectionBuffer ts_buf_;
   SectionBuffer text_buf_;
-  TsCursor cursor_;
-  std::vector<BatchEntry> entries_;
+  // The current block's entries in range: entries_buf_[0, num_entries_), reused.
+  std::unique_ptr<BatchEntry[]> entries_buf_;
+  size_t entries_capacity_ = 0;
+  size_t num_entries_ = 0;
   std::string_view text_;
 };
 
@@ -359,27 +364,37 @@ bool ChunkBatchIterator::Next() {
     Status s = FetchSection(source_.get(), &b, false);
     if (s.ok()) s = LoadTsSection(ts_encoding_, b, &ts_buf_, &ts_section);
     if (!s.ok()) return Fail(std::move(s));
-    if (!cursor_.Init(ts_section, b)) return FailBlock(b, "bad ts section");
-    entries_.clear();
+    // The cursor and the output are locals: as members, every step would store them back
+    // (the entries' stores may alias them), which was most of this loop's time.
+    TsCursor cursor;
+    if (!cursor.Init(ts_section, b)) return FailBlock(b, "bad ts section");
+    if (b.num_entries > entries_capacity_) {
+      entries_buf_ = std::make_unique<BatchEntry[]>(b.num_entries);
+      entries_capacity_ = b.num_entries;
+    }
+    BatchEntry* const out = entries_buf_.get();
+    size_t n = 0;
     uint64_t offset = 0;
     bool any_metadata = false;  // among the entries in range
+    const int64_t from = from_, to = to_;
     for (uint32_t k = 0; k < b.num_entries; ++k) {
       int64_t ts;
       uint32_t line_len, meta_len;
-      if (!cursor_.Next(&ts, &line_len) || !cursor_.NextMetadata(&meta_len)) {
+      if (!cursor.Next(&ts, &line_len) || !cursor.NextMetadata(&meta_len)) {
         return FailBlock(b, "bad ts section");
       }
-      if (ts >= from_ && ts < to_) {
-        entries_.push_back({ts, static_cast<uint32_t>(offset), line_len, meta_len});
+      if (ts >= from && ts < to) {
+        out[n++] = {ts, static_cast<uint32_t>(offset), line_len, meta_len};
         any_metadata |= meta_len > 0;
       }
       offset += uint64_t{line_len} + meta_len;
       if (offset > b.text_raw) return FailBlock(b, "entry extends past the text section");
     }
-    if (!cursor_.Finish(b, true) || offset != b.text_raw) {
+    if (!cursor.Finish(b, true) || offset != b.text_raw) {
       return FailBlock(b, "block does not end where its index says");
     }
-    if (entries_.empty()) continue;
+    num_entries_ = n;
+    if (n == 0) continue;
     if (!with_text_ && !any_metadata) {
       text_ = {};
       return true;
