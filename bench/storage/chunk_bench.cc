@@ -20,6 +20,7 @@
 
 #include "storage/chunk_builder.h"
 #include "storage/chunk_reader.h"
+#include "storage/crc32c.h"
 #include "storage/snappy_decompress.h"
 
 namespace sawmill::storage {
@@ -167,6 +168,39 @@ void BM_SampleScan(benchmark::State& state, Encoding e, Direction dir) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.raw_bytes));
 }
 
+// ChunkReader::NewBatchIterator over the whole chunk, a block at a time (the metric engine's
+// scans): with_text 0 decodes only the ts sections (timestamps, offsets, lengths), 1 also
+// checks and decompresses the text sections.
+void BM_BatchScan(benchmark::State& state, Encoding e, bool with_text) {
+  const Corpus& c = AllLines();
+  const std::string chunk = Build(c, e);
+  for (auto _ : state) {
+    Result<ChunkReader> r = ChunkReader::Open(chunk);
+    if (!r.ok()) std::abort();
+    auto it = r->NewBatchIterator(INT64_MIN, INT64_MAX, nullptr, with_text);
+    size_t bytes = 0;
+    while (it->Next()) {
+      for (const BatchEntry& b : it->entries()) bytes += b.line_len;
+      benchmark::DoNotOptimize(it->text().data());
+    }
+    if (!it->status().ok() || bytes != c.raw_bytes) std::abort();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.raw_bytes));
+}
+
+// CRC32C, as checked on every section read, over `size` bytes of log text.
+void BM_Crc32c(benchmark::State& state) {
+  const Corpus& c = AllLines();
+  std::string text;
+  for (const Line& l : c.lines) {
+    text += l.text;
+    if (text.size() >= static_cast<size_t>(state.range(0))) break;
+  }
+  text.resize(static_cast<size_t>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(crc32c::Value(text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+
 // Bare snappy on the same text, cut in 256 KiB blocks: the ceiling for BM_Decode/snappy.
 // decoder:0 is libsnappy's RawUncompress, decoder:1 storage/snappy_decompress.h (what the
 // chunk readers use), both into one reused buffer.
@@ -239,11 +273,14 @@ int RegisterAll() {
                                  Direction::kForward);
     benchmark::RegisterBenchmark(("BM_Decode/" + enc + "/backward").c_str(), BM_Decode, e,
                                  Direction::kBackward);
+    benchmark::RegisterBenchmark(("BM_BatchScan/" + enc + "/ts").c_str(), BM_BatchScan, e, false);
+    benchmark::RegisterBenchmark(("BM_BatchScan/" + enc + "/text").c_str(), BM_BatchScan, e, true);
     benchmark::RegisterBenchmark(("BM_SampleScan/" + enc + "/forward").c_str(), BM_SampleScan, e,
                                  Direction::kForward);
     benchmark::RegisterBenchmark(("BM_SampleScan/" + enc + "/backward").c_str(), BM_SampleScan, e,
                                  Direction::kBackward);
   }
+  benchmark::RegisterBenchmark("BM_Crc32c", BM_Crc32c)->Arg(4096)->Arg(80 << 10)->Arg(256 << 10);
   benchmark::RegisterBenchmark("BM_SnappyBaseline", BM_SnappyBaseline)
       ->ArgName("decoder")
       ->Arg(0)
