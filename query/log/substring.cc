@@ -1,5 +1,6 @@
 #include "query/log/substring.h"
 
+#include <cstdint>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -36,6 +37,24 @@ size_t SubstringSearcher::Find(std::string_view hay) const {
 #if defined(__SSE2__)
   const __m128i first = _mm_set1_epi8(needle_[0]);
   const __m128i final = _mm_set1_epi8(needle_[n - 1]);
+  // Two blocks per step while they fit: the candidates of 32 starts in one mask, one test
+  // and one well-predicted branch per 32 bytes of text.
+  for (; i + 31 <= last; i += 32) {
+    const __m128i a0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i));
+    const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + n - 1));
+    const __m128i a1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + 16));
+    const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + 16 + n - 1));
+    uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(
+                        _mm_and_si128(_mm_cmpeq_epi8(a0, first), _mm_cmpeq_epi8(b0, final)))) |
+                    static_cast<uint32_t>(_mm_movemask_epi8(
+                        _mm_and_si128(_mm_cmpeq_epi8(a1, first), _mm_cmpeq_epi8(b1, final))))
+                        << 16;
+    while (mask != 0) {
+      const unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));
+      if (std::memcmp(h + i + bit + 1, needle_.data() + 1, n - 2) == 0) return i + bit;
+      mask &= mask - 1;
+    }
+  }
   // Block k tests starts i..i+15; it reads h[i .. i+15+n-1], so it needs i + 15 <= last.
   for (; i + 15 <= last; i += 16) {
     const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -34,6 +35,30 @@ TEST(SubstringSearcherTest, FindsLikeStringViewFind) {
     for (size_t len = 0; len <= hay.size(); len += 7) {
       std::string_view h(hay.data(), len);
       EXPECT_EQ(SubstringSearcher(n).Find(h), h.find(n));
+    }
+  }
+}
+
+TEST(SubstringSearcherTest, FindsLikeStringViewFindAtEveryPosition) {
+  // Haystacks over a 3-letter alphabet (partial matches everywhere), every length up to 300 and
+  // needles of 1 to 40 bytes: first, last and in-between matches fall on every offset of the
+  // 32- and 16-byte steps and of the tail.
+  std::mt19937 rng(4);
+  std::string hay(300, 'a');
+  for (char& c : hay) c = static_cast<char>('a' + rng() % 3);
+  for (size_t m = 1; m <= 40; ++m) {
+    const std::string needle = hay.substr(rng() % (hay.size() - m), m);
+    const std::string absent = std::string(m, 'd');
+    for (size_t len = 0; len <= hay.size(); ++len) {
+      const std::string_view h(hay.data(), len);
+      ASSERT_EQ(SubstringSearcher(needle).Find(h), h.find(needle)) << m << " " << len;
+      ASSERT_EQ(SubstringSearcher(absent).Find(h), std::string_view::npos);
+    }
+    // The needle alone at each position of an otherwise empty haystack.
+    for (size_t at = 0; at + m <= 100; ++at) {
+      std::string h2(100, 'x');
+      h2.replace(at, m, std::string(m, 'd'));
+      ASSERT_EQ(SubstringSearcher(absent).Find(h2), at) << m << " at " << at;
     }
   }
 }
