@@ -74,18 +74,20 @@ BENCHMARK(BM_StringViewFind);
 
 // SubstringSearcher::Find over the whole corpus as one text, restarting after each hit, as
 // a block-wide `|=` scan does (line_filter.cc's MatchLines): needle 0 "ZZneverZZ" (no hit,
-// the pure scan), 1 "error" (frequent hits).
-void BM_FindInBlock(benchmark::State& state) {
+// the pure scan), 1 "error" (frequent hits); with `folded`, CaseInsensitiveSearcher (the
+// `|~ "(?i)..."` literal path).
+template <typename Searcher>
+void FindInBlock(benchmark::State& state) {
   const Corpus& c = Lines();
   std::string text;
   for (std::string_view line : c.lines) text += line;
-  const SubstringSearcher searcher(state.range(0) == 0 ? "ZZneverZZ" : "error");
+  const Searcher searcher(state.range(0) == 0 ? "ZZneverZZ" : "error");
   size_t hits = 0;
   for (auto _ : state) {
     std::string_view rest = text;
     for (;;) {
       const size_t p = searcher.Find(rest);
-      if (p == SubstringSearcher::npos) break;
+      if (p == std::string_view::npos) break;
       ++hits;
       rest.remove_prefix(p + 1);
     }
@@ -93,7 +95,10 @@ void BM_FindInBlock(benchmark::State& state) {
   benchmark::DoNotOptimize(hits);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
+void BM_FindInBlock(benchmark::State& state) { FindInBlock<SubstringSearcher>(state); }
 BENCHMARK(BM_FindInBlock)->ArgName("needle")->Arg(0)->Arg(1);
+void BM_FindInBlockFolded(benchmark::State& state) { FindInBlock<CaseInsensitiveSearcher>(state); }
+BENCHMARK(BM_FindInBlockFolded)->ArgName("needle")->Arg(0)->Arg(1);
 
 void BM_Contains(benchmark::State& state) {
   RunStage(state, *LineFilterStage(ContainsMatcher("error")));

@@ -105,6 +105,27 @@ size_t CaseInsensitiveSearcher::Find(std::string_view hay) const {
   const __m128i final = _mm_set1_epi8(f1);
   const __m128i fold_first = _mm_set1_epi8(is_letter(f0) ? 0x20 : 0);
   const __m128i fold_final = _mm_set1_epi8(is_letter(f1) ? 0x20 : 0);
+  // Two blocks per step while they fit, as in SubstringSearcher::Find.
+  for (; i + 31 <= last; i += 32) {
+    const __m128i a0 =
+        _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i)), fold_first);
+    const __m128i b0 =
+        _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + n - 1)), fold_final);
+    const __m128i a1 =
+        _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + 16)), fold_first);
+    const __m128i b1 = _mm_or_si128(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + 16 + n - 1)), fold_final);
+    uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(
+                        _mm_and_si128(_mm_cmpeq_epi8(a0, first), _mm_cmpeq_epi8(b0, final)))) |
+                    static_cast<uint32_t>(_mm_movemask_epi8(
+                        _mm_and_si128(_mm_cmpeq_epi8(a1, first), _mm_cmpeq_epi8(b1, final))))
+                        << 16;
+    while (mask != 0) {
+      const unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));
+      if (EqualsFoldedAscii(h + i + bit, lower_.data(), n)) return i + bit;
+      mask &= mask - 1;
+    }
+  }
   for (; i + 15 <= last; i += 16) {
     __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i));
     __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + n - 1));

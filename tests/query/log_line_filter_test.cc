@@ -63,6 +63,28 @@ TEST(SubstringSearcherTest, FindsLikeStringViewFindAtEveryPosition) {
   }
 }
 
+TEST(SubstringSearcherTest, CaseInsensitiveAtEveryPosition) {
+  // As above, case-folded: haystacks of a, A, b, B and '[' ('[' | 0x20 is '{', not a letter),
+  // needles taken from them and lowercased, compared with a search over the lowercased text.
+  std::mt19937 rng(6);
+  const char kAlphabet[] = {'a', 'A', 'b', 'B', '['};
+  std::string hay(300, 'a');
+  for (char& c : hay) c = kAlphabet[rng() % 5];
+  std::string lower = hay;
+  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  for (size_t m = 1; m <= 40; ++m) {
+    const std::string needle = hay.substr(rng() % (hay.size() - m), m);
+    std::string folded = needle;
+    for (char& c : folded) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    const CaseInsensitiveSearcher searcher(needle);
+    for (size_t len = 0; len <= hay.size(); ++len) {
+      ASSERT_EQ(searcher.Find(std::string_view(hay.data(), len)),
+                std::string_view(lower.data(), len).find(folded))
+          << m << " " << len;
+    }
+  }
+}
+
 TEST(SubstringSearcherTest, CaseInsensitive) {
   struct Case {
     std::string_view hay, needle;
