@@ -198,7 +198,8 @@ const std::vector<Flag>& Flags() {
        "ingester.chunk_target_size"},
       {"ingester.head-bytes-budget", "", "bytes",
        "Memory all streams' heads may take together; past it, heads of at least one chunk "
-       "block are flushed early (smaller chunks instead of more memory). 0: no budget.",
+       "block are flushed early (smaller chunks instead of more memory), and past 8 times "
+       "it heads of any size. 0: no budget.",
        "64MiB",
        [](std::string_view v, Config* c) { return SetBytes(v, 0, &c->store.head_bytes_budget); },
        "ingester.head_bytes_budget"},

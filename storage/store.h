@@ -42,8 +42,11 @@ struct StoreOptions {
   // every head it wrote to that holds at least one chunk block (chunk.block_target_bytes),
   // so a busy server cuts smaller chunks instead of holding more memory. Past 1.25x the budget a
   // writer also cuts one queued head itself before it returns (the flusher is behind). Heads
-  // smaller than a block are never flushed early: many quiet streams still hold their heads until
-  // the idle or age limit. 0: no budget.
+  // smaller than a block are not flushed early (quiet streams keep their heads until the idle or
+  // age limit) unless the heads take more than kHeadLimitFactor times the budget: past that hard
+  // limit a write queues every head it wrote to that is at least as large as the average live
+  // head, whatever its size (many small streams then get small chunks, but memory stays
+  // bounded). 0: no budget, no limit.
   size_t head_bytes_budget = 64ull << 20;
   std::chrono::nanoseconds chunk_idle = std::chrono::minutes(30);
   std::chrono::nanoseconds chunk_max_age = std::chrono::hours(2);
@@ -60,6 +63,9 @@ struct StoreOptions {
   bool background_threads = true;
   std::chrono::milliseconds background_interval = std::chrono::seconds(10);
 };
+
+// StoreOptions::head_bytes_budget times this is the hard limit on the memory of live heads.
+inline constexpr size_t kHeadLimitFactor = 8;
 
 struct EntryRef {
   int64_t ts_ns = 0;

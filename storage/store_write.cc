@@ -6,6 +6,7 @@
 //  3. under mu_: append the entries to the heads, remembering each record's sequence number
 //     so the flush deletes exactly the records it turned into chunks;
 // then wait until the WAL is fsynced (at once, or by the group-commit thread).
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -180,6 +181,7 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
   const int64_t now = MonotonicNowNs();
   std::vector<StreamSlot> to_flush;
   bool flusher_behind = false;
+  size_t queued_over_limit = 0;  // heads queued because of the hard limit
   {
     std::lock_guard<std::mutex> lock(mu_);
     // Close() empties streams_ (under mu_, setting closed_): the pinned states are gone.
@@ -200,10 +202,17 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
       s.head->last_append_ns = now;
       s.last_append_ns = now;
       live_head_memory_ += s.head->memory_bytes() - memory_before;
-      const bool over_budget = options_.head_bytes_budget > 0 &&
-                               live_head_memory_ > options_.head_bytes_budget &&
+      const size_t budget = options_.head_bytes_budget;
+      const bool over_budget = budget > 0 && live_head_memory_ > budget &&
                                s.head->bytes() >= options_.chunk.block_target_bytes;
-      if ((s.head->bytes() >= options_.chunk_target_bytes || over_budget) && !s.queued_for_flush) {
+      // Past the hard limit, heads under a block go too (many small streams: 100,000 of them
+      // grew past 1 GiB of RSS in 20 s at ~29 MB/s): of the heads this write touched, those at
+      // least as large as the average live head, so that the larger ones are cut first.
+      const bool over_limit = budget > 0 && live_head_memory_ > kHeadLimitFactor * budget &&
+                              s.head->memory_bytes() * streams_.size() >= live_head_memory_;
+      if ((s.head->bytes() >= options_.chunk_target_bytes || over_budget || over_limit) &&
+          !s.queued_for_flush) {
+        if (over_limit) ++queued_over_limit;
         s.queued_for_flush = true;
         to_flush.push_back({s.tenant_number, s.id});
       }
@@ -218,11 +227,13 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
     for (const StreamSlot& slot : to_flush) flush_queue_.push_back(slot);
     bg_cv_.notify_one();
   }
-  if (flusher_behind) {
-    // The heads passed their budget by a quarter: the flusher is not keeping up (one thread,
-    // sharing the cores with every writer). This writer cuts one queued head itself before
-    // it answers, so the heads stop growing faster than they are cut (at 100 streams and
-    // ~100 MB/s they reached ~1.3x the budget).
+  // The heads passed their budget by a quarter: the flusher is not keeping up (one thread,
+  // sharing the cores with every writer). This writer cuts one queued head itself before it
+  // answers, so the heads stop growing faster than they are cut (at 100 streams and ~100 MB/s
+  // they reached ~1.3x the budget). Past the hard limit it cuts as many as it queued there,
+  // so that the heads it pushed over the limit leave memory before it is acknowledged.
+  size_t to_cut = std::max<size_t>(flusher_behind ? 1 : 0, queued_over_limit);
+  while (to_cut-- > 0) {
     std::optional<StreamSlot> slot;
     {
       std::lock_guard<std::mutex> lock(bg_mu_);
@@ -231,7 +242,8 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
         flush_queue_.pop_front();
       }
     }
-    if (slot.has_value()) (void)FlushStream(*slot);  // a failure leaves the head: FlushDue retries
+    if (!slot.has_value()) break;
+    (void)FlushStream(*slot);  // a failure leaves the head: FlushDue retries
   }
   return WaitDurable();
 }

@@ -390,6 +390,47 @@ TEST(StoreTest, FlushesHeadsOfABlockOrMoreEarlyPastTheHeadBudget) {
 
 // Without a flusher thread (as when it cannot keep up), heads queued past the budget would
 // only grow; past 1.25x the budget each write cuts one queued head itself.
+// Heads under a block stay past the budget, but not past kHeadLimitFactor times it: many small
+// streams (100,000 of them held over 1 GiB after 20 s of push_load) get cut into small chunks.
+TEST(StoreTest, FlushesSmallHeadsPastTheHardLimit) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  o.background_threads = false;  // writers cut queued heads themselves: no timing involved
+  o.chunk_target_bytes = 64 << 20;
+  o.chunk.block_target_bytes = 64 << 10;  // never reached by one stream here
+  o.head_bytes_budget = 16 << 10;
+  const size_t limit = kHeadLimitFactor * o.head_bytes_budget;
+  auto store = OpenStore(o);
+  std::string line(200, 'a');
+  std::vector<StreamWrite> writes(50);
+  size_t max_memory = 0;
+  for (int round = 0; round < 40; ++round) {
+    for (size_t s = 0; s < writes.size(); ++s) {
+      writes[s].stream_id = s + 1;
+      writes[s].entries = {{kBase + round, line, {}}};
+    }
+    WriteResult r;
+    ASSERT_TRUE(store->Write("t", writes, &r).ok());
+    ASSERT_EQ(r.accepted, writes.size());
+    max_memory = std::max<size_t>(max_memory, store->Stats().head_memory);
+  }
+  // 2,000 entries of 200 bytes: ~400 KB of lines, over three times the limit.
+  EXPECT_GE(store->Stats().chunks_flushed, 1u);
+  EXPECT_LT(max_memory, 2 * limit);
+  for (size_t s = 1; s <= writes.size(); ++s) EXPECT_EQ(ReadAll(store.get(), "t", s).size(), 40u);
+  // Under the limit nothing small is cut: a fresh store with a larger budget keeps every head.
+  TempDir dir2;
+  o.data_dir = dir2.path();
+  o.head_bytes_budget = 1 << 20;
+  auto roomy = OpenStore(o);
+  for (int round = 0; round < 40; ++round) {
+    for (size_t s = 0; s < writes.size(); ++s) writes[s].entries = {{kBase + round, line, {}}};
+    WriteResult r;
+    ASSERT_TRUE(roomy->Write("t", writes, &r).ok());
+  }
+  EXPECT_EQ(roomy->Stats().chunks_flushed, 0u);
+}
+
 TEST(StoreTest, WritersCutQueuedHeadsWhenTheFlusherIsBehind) {
   TempDir dir;
   StoreOptions o = TestOptions(dir.path());
