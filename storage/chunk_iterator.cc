@@ -196,11 +196,11 @@ bool ChunkEntryIterator::NextBackward() {
 
 class ChunkSampleIterator final : public SampleIterator {
  public:
-  ChunkSampleIterator(Encoding ts_encoding, Encoding encoding, std::vector<BlockLocation> blocks,
-                      std::unique_ptr<SectionSource> source, int64_t from_ns, int64_t to_ns,
-                      Direction direction)
+  // The text sections' encoding is not needed: they are never read.
+  ChunkSampleIterator(Encoding ts_encoding, Encoding /*text_encoding*/,
+                      std::vector<BlockLocation> blocks, std::unique_ptr<SectionSource> source,
+                      int64_t from_ns, int64_t to_ns, Direction direction)
       : ts_encoding_(ts_encoding),
-        encoding_(encoding),
         blocks_(std::move(blocks)),
         source_(std::move(source)),
         from_(from_ns),
@@ -229,7 +229,6 @@ class ChunkSampleIterator final : public SampleIterator {
   bool OpenBlock(BlockLocation& b);
 
   const Encoding ts_encoding_;
-  const Encoding encoding_;  // of the text sections
   std::vector<BlockLocation> blocks_;
   std::unique_ptr<SectionSource> source_;  // null when the sections are in the chunk
   const int64_t from_;
