@@ -76,6 +76,9 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const KvOptions& o,
       // Records stay until their head is flushed into chunks; the larger the memtable, the
       // more of them are deleted before they are ever written to a file.
       cf.write_buffer_size = std::max<size_t>(o.write_buffer_bytes / 2, 1 << 20);
+      // Nothing looks a head key up (recovery iterates the column, flushes only delete), so
+      // a Bloom filter would be hashing every key of every memtable flush for nothing.
+      table.filter_policy.reset();
       break;
     default:
       cf.compression = rocksdb::kLZ4Compression;
