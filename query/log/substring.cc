@@ -19,6 +19,56 @@ inline bool EqualsFoldedAscii(const char* p, const char* lower, size_t n) {
   return true;
 }
 
+#if defined(__SSE2__)
+// The candidate test both searchers run over 16 starts at once: bit k is set when the byte at
+// p + k equals `first` and the byte at p + k + n - 1 equals `final`. With kFold each byte is
+// OR-ed with its fold mask first (0x20 folds an ASCII letter to lower case, 0 keeps a byte).
+template <bool kFold>
+struct PairTest {
+  __m128i first, final, fold_first, fold_final;
+
+  unsigned Mask16(const char* p, size_t n) const {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 1));
+    if constexpr (kFold) {
+      a = _mm_or_si128(a, fold_first);
+      b = _mm_or_si128(b, fold_final);
+    }
+    return static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final))));
+  }
+};
+
+// Tests the starts 0..last of h with `test`, 32 starts per step while they fit, then 16, and
+// returns the first candidate start that verify(start) accepts, or npos with *next set to the
+// first start not tested (fewer than 16 are left for the caller's byte loop). One test and
+// one well-predicted branch per 32 bytes of text.
+template <bool kFold, typename Verify>
+inline size_t FindCandidate(const char* h, size_t n, size_t last, const PairTest<kFold>& test,
+                            Verify verify, size_t* next) {
+  size_t i = 0;
+  // A step at i reads h[i .. i + 31 + n - 1], so it needs i + 31 <= last.
+  for (; i + 31 <= last; i += 32) {
+    uint32_t mask = test.Mask16(h + i, n) | (test.Mask16(h + i + 16, n) << 16);
+    while (mask != 0) {
+      const size_t start = i + static_cast<unsigned>(__builtin_ctz(mask));
+      if (verify(start)) return start;
+      mask &= mask - 1;
+    }
+  }
+  for (; i + 15 <= last; i += 16) {
+    unsigned mask = test.Mask16(h + i, n);
+    while (mask != 0) {
+      const size_t start = i + static_cast<unsigned>(__builtin_ctz(mask));
+      if (verify(start)) return start;
+      mask &= mask - 1;
+    }
+  }
+  *next = i;
+  return SubstringSearcher::npos;
+}
+#endif
+
 }  // namespace
 
 SubstringSearcher::SubstringSearcher(std::string_view needle) : needle_(needle) {}
@@ -35,38 +85,12 @@ size_t SubstringSearcher::Find(std::string_view hay) const {
   const size_t last = hay.size() - n;  // the last valid start
   size_t i = 0;
 #if defined(__SSE2__)
-  const __m128i first = _mm_set1_epi8(needle_[0]);
-  const __m128i final = _mm_set1_epi8(needle_[n - 1]);
-  // Two blocks per step while they fit: the candidates of 32 starts in one mask, one test
-  // and one well-predicted branch per 32 bytes of text.
-  for (; i + 31 <= last; i += 32) {
-    const __m128i a0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i));
-    const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + n - 1));
-    const __m128i a1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + 16));
-    const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + 16 + n - 1));
-    uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(
-                        _mm_and_si128(_mm_cmpeq_epi8(a0, first), _mm_cmpeq_epi8(b0, final)))) |
-                    static_cast<uint32_t>(_mm_movemask_epi8(
-                        _mm_and_si128(_mm_cmpeq_epi8(a1, first), _mm_cmpeq_epi8(b1, final))))
-                        << 16;
-    while (mask != 0) {
-      const unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));
-      if (std::memcmp(h + i + bit + 1, needle_.data() + 1, n - 2) == 0) return i + bit;
-      mask &= mask - 1;
-    }
-  }
-  // Block k tests starts i..i+15; it reads h[i .. i+15+n-1], so it needs i + 15 <= last.
-  for (; i + 15 <= last; i += 16) {
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i));
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + n - 1));
-    unsigned mask = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final))));
-    while (mask != 0) {
-      const unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));
-      if (std::memcmp(h + i + bit + 1, needle_.data() + 1, n - 2) == 0) return i + bit;
-      mask &= mask - 1;
-    }
-  }
+  const PairTest<false> test{_mm_set1_epi8(needle_[0]), _mm_set1_epi8(needle_[n - 1]),
+                             _mm_setzero_si128(), _mm_setzero_si128()};
+  const size_t found = FindCandidate(
+      h, n, last, test,
+      [&](size_t at) { return std::memcmp(h + at + 1, needle_.data() + 1, n - 2) == 0; }, &i);
+  if (found != npos) return found;
 #endif
   for (; i <= last; ++i) {
     if (h[i] == needle_[0] && h[i + n - 1] == needle_[n - 1] &&
@@ -99,46 +123,12 @@ size_t CaseInsensitiveSearcher::Find(std::string_view hay) const {
 #if defined(__SSE2__)
   // OR-ing 0x20 folds ASCII letters to lower case; for a letter needle byte, compare the
   // folded haystack byte, otherwise the byte itself.
-  auto is_letter = [](char c) { return c >= 'a' && c <= 'z'; };
-  const char f0 = lower_[0], f1 = lower_[n - 1];
-  const __m128i first = _mm_set1_epi8(f0);
-  const __m128i final = _mm_set1_epi8(f1);
-  const __m128i fold_first = _mm_set1_epi8(is_letter(f0) ? 0x20 : 0);
-  const __m128i fold_final = _mm_set1_epi8(is_letter(f1) ? 0x20 : 0);
-  // Two blocks per step while they fit, as in SubstringSearcher::Find.
-  for (; i + 31 <= last; i += 32) {
-    const __m128i a0 =
-        _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i)), fold_first);
-    const __m128i b0 =
-        _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + n - 1)), fold_final);
-    const __m128i a1 =
-        _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + 16)), fold_first);
-    const __m128i b1 = _mm_or_si128(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + 16 + n - 1)), fold_final);
-    uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(
-                        _mm_and_si128(_mm_cmpeq_epi8(a0, first), _mm_cmpeq_epi8(b0, final)))) |
-                    static_cast<uint32_t>(_mm_movemask_epi8(
-                        _mm_and_si128(_mm_cmpeq_epi8(a1, first), _mm_cmpeq_epi8(b1, final))))
-                        << 16;
-    while (mask != 0) {
-      const unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));
-      if (EqualsFoldedAscii(h + i + bit, lower_.data(), n)) return i + bit;
-      mask &= mask - 1;
-    }
-  }
-  for (; i + 15 <= last; i += 16) {
-    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i));
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + i + n - 1));
-    a = _mm_or_si128(a, fold_first);
-    b = _mm_or_si128(b, fold_final);
-    unsigned mask = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final))));
-    while (mask != 0) {
-      const unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));
-      if (EqualsFoldedAscii(h + i + bit, lower_.data(), n)) return i + bit;
-      mask &= mask - 1;
-    }
-  }
+  auto fold = [](char c) { return _mm_set1_epi8(c >= 'a' && c <= 'z' ? 0x20 : 0); };
+  const PairTest<true> test{_mm_set1_epi8(lower_[0]), _mm_set1_epi8(lower_[n - 1]), fold(lower_[0]),
+                            fold(lower_[n - 1])};
+  const size_t found = FindCandidate(
+      h, n, last, test, [&](size_t at) { return EqualsFoldedAscii(h + at, lower_.data(), n); }, &i);
+  if (found != npos) return found;
 #endif
   for (; i <= last; ++i) {
     if (EqualsFoldedAscii(h + i, lower_.data(), n)) return i;
