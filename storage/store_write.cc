@@ -172,7 +172,7 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
     Status st = kv_->Write(batch.get(), /*sync=*/false);
     if (!st.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
-      unpin();
+      if (!closed_) unpin();  // Close() emptied streams_: the pinned states are gone
       return st;
     }
   }
