@@ -31,6 +31,14 @@ class Lexer {
  public:
   explicit Lexer(std::string_view in) : in_(in) {}
 
+  // The bytes of the duration character at pos_ + ahead: 1 for an ASCII one, 2 for 'µ'
+  // (U+00B5, which Loki's isDurationRune accepts as in Go's "µs"), 0 for anything else.
+  size_t DurationCharBytes(size_t ahead) const {
+    if (AtEnd(ahead)) return 0;
+    if (IsDurationChar(Peek(ahead))) return 1;
+    return Peek(ahead) == '\xC2' && Peek(ahead + 1) == '\xB5' ? 2 : 0;
+  }
+
   std::vector<Token> Run() {
     std::vector<Token> out;
     while (true) {
@@ -132,7 +140,7 @@ class Lexer {
     if (c == '-' && (IsDigit(Peek(1)) || Peek(1) == '.')) {
       // A negative duration (`-5m`), as Loki 3 reads it.
       size_t n = 1;
-      while (!AtEnd(n) && IsDurationChar(Peek(n))) ++n;
+      while (size_t k = DurationCharBytes(n)) n += k;
       int64_t ns;
       if (n > 1 && ParseLogqlDuration(in_.substr(pos_, n), &ns)) {
         std::string text(in_.substr(pos_, n));
@@ -245,7 +253,7 @@ class Lexer {
     for (size_t i = 0; i < n; ++i) Advance();
     // A duration or a byte size directly after the number (Loki's tryScanDuration/Bytes).
     size_t m = 0;
-    while (!AtEnd(m) && !IsSpace(Peek(m)) && IsDurationChar(Peek(m))) ++m;
+    while (size_t k = DurationCharBytes(m)) m += k;
     if (m > 0) {
       int64_t ns;
       std::string text = number + std::string(in_.substr(pos_, m));

@@ -95,6 +95,19 @@ TEST(LogqlLexerTest, LexicalErrors) {
   }
 }
 
+TEST(LogqlLexerTest, MicroSignInDurations) {
+  // Loki's isDurationRune takes 'µ' (U+00B5) as in Go's "µs"; the Greek mu (U+03BC) ends
+  // the duration there, as in Loki's lexer.
+  std::vector<Token> toks = Lex("199µs -2µs 3us 4\xCE\xBCs");
+  ASSERT_GE(toks.size(), 4u);
+  EXPECT_EQ(toks[0].kind, Tok::kDuration);
+  EXPECT_EQ(toks[0].duration, 199'000);
+  EXPECT_EQ(toks[1].kind, Tok::kDuration);
+  EXPECT_EQ(toks[1].duration, -2'000);
+  EXPECT_EQ(toks[2].duration, 3'000);
+  EXPECT_NE(toks[3].kind, Tok::kDuration);
+}
+
 TEST(LogqlGoTextTest, Durations) {
   int64_t ns;
   std::string err;

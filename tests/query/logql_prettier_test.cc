@@ -150,6 +150,10 @@ TEST(LogqlPrettierTest, PrettyFormParsesBackToTheSameQuery) {
       R"(avg(rate({a="b"}[5m])) > bool 3 and on () vector(1) unless sort_desc(sum(rate({c="d"}[1m]))))",
       R"q(max_over_time({a="b"} | regexp "(?P<v>\\d+)" | unwrap v | __error__="" [1m] offset -5m) by (a))q",
       R"(bottomk(3, sum by (x) (bytes_rate({a="b"} |> "<_> error" [10m]))) ^ 2)",
+      // Durations print as Go does (199us -> 199µs) and 'µ' lexes back as Loki's
+      // isDurationRune allows (found by logql_prettify_fuzzer).
+      R"({job="a"} | jtatus!=199usvithout!=200)",
+      R"({job="a"} | d > 1.5µs or d < -3µs)",
   };
   for (const char* q : queries) {
     auto e = ParseExpr(q);
