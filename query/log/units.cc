@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "query/log/label_name.h"
+#include "query/logql/go_text.h"
 
 namespace sawmill::query::log {
 namespace {
@@ -141,94 +142,8 @@ bool ParseGoFloat(std::string_view s, double* out, std::string* err) {
   return true;
 }
 
-bool ParseGoDuration(std::string_view orig, int64_t* out, std::string* err) {
-  auto invalid = [&] {
-    *err = "time: invalid duration " + GoQuote(orig);
-    return false;
-  };
-  std::string_view s = orig;
-  bool neg = false;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s == "0") {
-    *out = 0;
-    return true;
-  }
-  if (s.empty()) return invalid();
-  uint64_t total = 0;
-  constexpr uint64_t kMax = uint64_t{1} << 63;
-  while (!s.empty()) {
-    if (!(s[0] == '.' || (s[0] >= '0' && s[0] <= '9'))) return invalid();
-    uint64_t v = 0;
-    size_t i = 0;
-    bool overflow = false;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (v > (kMax - 1) / 10) overflow = true;
-      v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-      if (v > kMax) overflow = true;
-      ++i;
-    }
-    if (overflow) return invalid();
-    bool pre = i > 0;
-    uint64_t frac = 0;
-    double scale = 1;
-    bool post = false;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      size_t start = i;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        if (frac <= (uint64_t{1} << 62) / 10) {
-          frac = frac * 10 + static_cast<uint64_t>(s[i] - '0');
-          scale *= 10;
-        }
-        ++i;
-      }
-      post = i > start;
-    }
-    if (!pre && !post) return invalid();
-    size_t ustart = i;
-    while (i < s.size() && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9')) ++i;
-    std::string_view unit = s.substr(ustart, i - ustart);
-    if (unit.empty()) {
-      *err = "time: missing unit in duration " + GoQuote(orig);
-      return false;
-    }
-    uint64_t mult;
-    if (unit == "ns") {
-      mult = 1;
-    } else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") {
-      mult = 1000;
-    } else if (unit == "ms") {
-      mult = 1000000;
-    } else if (unit == "s") {
-      mult = 1000000000ULL;
-    } else if (unit == "m") {
-      mult = 60ULL * 1000000000ULL;
-    } else if (unit == "h") {
-      mult = 3600ULL * 1000000000ULL;
-    } else {
-      *err = "time: unknown unit " + GoQuote(unit) + " in duration " + GoQuote(orig);
-      return false;
-    }
-    if (v > kMax / mult) return invalid();
-    v *= mult;
-    if (frac > 0) {
-      v += static_cast<uint64_t>(static_cast<double>(frac) * (static_cast<double>(mult) / scale));
-      if (v > kMax) return invalid();
-    }
-    total += v;
-    if (total > kMax) return invalid();
-    s.remove_prefix(i);
-  }
-  if (neg) {
-    *out = total == kMax ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(total);
-    return true;
-  }
-  if (total > kMax - 1) return invalid();
-  *out = static_cast<int64_t>(total);
-  return true;
+bool ParseGoDuration(std::string_view s, int64_t* out, std::string* err) {
+  return logql::ParseGoDuration(s, out, err);
 }
 
 bool ParseHumanBytes(std::string_view s, uint64_t* out, std::string* err) {

@@ -30,6 +30,9 @@ bool GoParseFloat(std::string_view s, double* out);
 
 // time.ParseDuration ("1h30m", "1.5s", "-2m", "300ms", "1µs"). False on any error.
 bool ParseGoDuration(std::string_view s, int64_t* ns);
+// The same with Go's error text in *error (when not null): `time: invalid duration "x"`,
+// `time: missing unit in duration "10"`, `time: unknown unit "x" in duration "10x"`.
+bool ParseGoDuration(std::string_view s, int64_t* ns, std::string* error);
 
 // ParseGoDuration's common form, inline for per-line loops: an unsigned integer of at most 18
 // digits and one ASCII unit (ns, us, ms, s, m, h), "250ms", "3s". False when `s` is not of

@@ -12,7 +12,19 @@ namespace sawmill::query::logql {
 
 bool ParseGoDuration(std::string_view s, int64_t* ns) {
   if (ParseSimpleGoDuration(s, ns)) return true;
-  std::string_view orig = s;
+  return ParseGoDuration(s, ns, nullptr);
+}
+
+// Go's time.ParseDuration step by step: integers for the whole part, and for the fraction
+// the same float64 product Go computes (f * (unit / scale)), so "2.000099s" is 2000099000 ns
+// exactly and every input gives Go's answer.
+bool ParseGoDuration(std::string_view orig, int64_t* ns, std::string* error) {
+  auto fail = [&](std::string message) {
+    if (error != nullptr) *error = std::move(message);
+    return false;
+  };
+  auto invalid = [&] { return fail("time: invalid duration " + GoQuote(orig)); };
+  std::string_view s = orig;
   bool neg = false;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
     neg = s[0] == '-';
@@ -22,57 +34,82 @@ bool ParseGoDuration(std::string_view s, int64_t* ns) {
     *ns = 0;
     return true;
   }
-  if (s.empty()) return false;
-  (void)orig;
-  long double total = 0;
+  if (s.empty()) return invalid();
+  constexpr uint64_t kMax = uint64_t{1} << 63;
+  uint64_t total = 0;
   while (!s.empty()) {
+    if (!(s[0] == '.' || (s[0] >= '0' && s[0] <= '9'))) return invalid();
+    // leadingInt
+    uint64_t v = 0;
     size_t i = 0;
-    uint64_t whole = 0;
-    bool any = false;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (whole > (std::numeric_limits<int64_t>::max() - 9) / 10) return false;
-      whole = whole * 10 + static_cast<uint64_t>(s[i] - '0');
+      if (v > kMax / 10) return invalid();
+      v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+      if (v > kMax) return invalid();
       ++i;
-      any = true;
     }
-    long double frac = 0, scale = 1;
+    const bool pre = i > 0;
+    // leadingFraction: stops gaining precision instead of overflowing.
+    uint64_t frac = 0;
+    double scale = 1;
+    bool post = false;
     if (i < s.size() && s[i] == '.') {
       ++i;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        if (scale < 1e30L) {
-          frac = frac * 10 + (s[i] - '0');
-          scale *= 10;
+      const size_t start = i;
+      bool overflow = false;
+      for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+        if (overflow) continue;
+        if (frac > (kMax - 1) / 10) {
+          overflow = true;
+          continue;
         }
-        ++i;
-        any = true;
+        const uint64_t y = frac * 10 + static_cast<uint64_t>(s[i] - '0');
+        if (y > kMax) {
+          overflow = true;
+          continue;
+        }
+        frac = y;
+        scale *= 10;
       }
+      post = i > start;
     }
-    if (!any) return false;
-    s.remove_prefix(i);
-    size_t u = 0;
-    while (u < s.size() && s[u] != '.' && !(s[u] >= '0' && s[u] <= '9')) ++u;
-    std::string_view unit = s.substr(0, u);
-    s.remove_prefix(u);
-    long double mult;
-    if (unit == "ns")
+    if (!pre && !post) return invalid();
+    const size_t unit_start = i;
+    while (i < s.size() && s[i] != '.' && !(s[i] >= '0' && s[i] <= '9')) ++i;
+    const std::string_view unit = s.substr(unit_start, i - unit_start);
+    if (unit.empty()) return fail("time: missing unit in duration " + GoQuote(orig));
+    uint64_t mult;
+    if (unit == "ns") {
       mult = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
-      mult = 1e3L;
-    else if (unit == "ms")
-      mult = 1e6L;
-    else if (unit == "s")
-      mult = 1e9L;
-    else if (unit == "m")
-      mult = 60e9L;
-    else if (unit == "h")
-      mult = 3600e9L;
-    else
-      return false;
-    total += (static_cast<long double>(whole) + frac / scale) * mult;
-    if (total > 9.223372036854775807e18L) return false;
+    } else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") {
+      mult = 1'000;
+    } else if (unit == "ms") {
+      mult = 1'000'000;
+    } else if (unit == "s") {
+      mult = 1'000'000'000;
+    } else if (unit == "m") {
+      mult = 60'000'000'000;
+    } else if (unit == "h") {
+      mult = 3'600'000'000'000;
+    } else {
+      return fail("time: unknown unit " + GoQuote(unit) + " in duration " + GoQuote(orig));
+    }
+    if (v > kMax / mult) return invalid();
+    v *= mult;
+    if (frac > 0) {
+      v += static_cast<uint64_t>(static_cast<double>(frac) * (static_cast<double>(mult) / scale));
+      if (v > kMax) return invalid();
+    }
+    total += v;
+    if (total > kMax) return invalid();
+    s.remove_prefix(i);
   }
-  int64_t v = static_cast<int64_t>(total);
-  *ns = neg ? -v : v;
+  if (neg) {
+    *ns = total == kMax ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(total);
+    return true;
+  }
+  if (total > kMax - 1) return invalid();
+  *ns = static_cast<int64_t>(total);
   return true;
 }
 

@@ -2,6 +2,7 @@
 // and parsing helpers whose text users see.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -125,6 +126,26 @@ TEST(LogqlGoTextTest, Durations) {
   EXPECT_EQ(ns, 1000);
   EXPECT_FALSE(ParseGoDuration("1", &ns));
   EXPECT_FALSE(ParseGoDuration("1x", &ns));
+  // Fractions are exact, as in Go (a long double sum gave 2000098999: found by the
+  // prettify fuzzer, since "2.000099s" printed back as "2.000098999s").
+  EXPECT_TRUE(ParseGoDuration("2.000099s", &ns));
+  EXPECT_EQ(ns, 2'000'099'000);
+  EXPECT_TRUE(ParseGoDuration("2s99us", &ns));
+  EXPECT_EQ(ns, 2'000'099'000);
+  EXPECT_TRUE(ParseGoDuration("0.3s", &ns));
+  EXPECT_EQ(ns, 300'000'000);
+  EXPECT_TRUE(ParseGoDuration("1.0000000001h", &ns));
+  EXPECT_EQ(ns, 3'600'000'000'360);
+  EXPECT_TRUE(ParseGoDuration(".5m", &ns));
+  EXPECT_EQ(ns, 30'000'000'000);
+  EXPECT_TRUE(ParseGoDuration("-9223372036854775808ns", &ns));
+  EXPECT_EQ(ns, std::numeric_limits<int64_t>::min());
+  EXPECT_FALSE(ParseGoDuration("9223372036854775808ns", &ns));
+  EXPECT_FALSE(ParseGoDuration(".s", &ns));
+  EXPECT_FALSE(ParseGoDuration("1.5", &ns, &err));
+  EXPECT_EQ(err, "time: missing unit in duration \"1.5\"");
+  EXPECT_FALSE(ParseGoDuration("1.5x", &ns, &err));
+  EXPECT_EQ(err, "time: unknown unit \"x\" in duration \"1.5x\"");
   EXPECT_EQ(FormatPromDuration(5'400'000'000'000), "1h30m");
   EXPECT_EQ(FormatPromDuration(86'400'000'000'000 * 14), "2w");
   EXPECT_EQ(FormatPromDuration(86'400'000'000'000 * 15), "15d");
