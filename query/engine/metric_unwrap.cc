@@ -12,6 +12,7 @@
 #include "query/log/compile.h"
 #include "query/log/label_name.h"
 #include "query/log/logfmt_picker.h"
+#include "query/log/units.h"
 #include "query/logql/go_text.h"
 #include "query/logql/parser.h"
 
@@ -23,35 +24,27 @@ struct Sample {
   double v;
 };
 
-// The unwrapped value of `text`; on failure false with Loki's message in *err when err is not
-// null.
+// The unwrapped value of `text` as Loki converts it (strconv.ParseFloat, humanize.ParseBytes,
+// time.ParseDuration); on failure false with Go's message in *err when err is not null.
 bool Convert(logql::UnwrapConv conv, std::string_view text, double* out, std::string* err) {
+  std::string ignored;
+  if (err == nullptr) err = &ignored;
   switch (conv) {
     case logql::UnwrapConv::kNone:
-      if (logql::GoParseFloat(text, out)) return true;
-      if (err != nullptr) {
-        *err = "strconv.ParseFloat: parsing \"" + std::string(text) + "\": invalid syntax";
-      }
-      return false;
+      return log::ParseGoFloat(text, out, err);
     case logql::UnwrapConv::kBytes: {
       uint64_t b = 0;
-      if (logql::ParseHumanBytes(text, &b)) {
-        *out = static_cast<double>(b);
-        return true;
-      }
-      if (err != nullptr) {
-        *err = "strconv.ParseFloat: parsing \"" + std::string(text) + "\": invalid syntax";
-      }
-      return false;
+      if (!log::ParseHumanBytes(text, &b, err)) return false;
+      *out = static_cast<double>(b);
+      return true;
     }
     default: {
       int64_t ns = 0;
-      if (logql::ParseGoDuration(text, &ns)) {
-        *out = static_cast<double>(ns) / 1e9;
-        return true;
+      if (!logql::ParseSimpleGoDuration(text, &ns) && !logql::ParseGoDuration(text, &ns, err)) {
+        return false;
       }
-      if (err != nullptr) *err = "time: invalid duration \"" + std::string(text) + "\"";
-      return false;
+      *out = static_cast<double>(ns) / 1e9;
+      return true;
     }
   }
 }

@@ -2,6 +2,7 @@
 // go_text_units.cc.
 #include "query/logql/go_text.h"
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -249,27 +250,45 @@ std::string GoFormatFloatF(double v) {
   return std::string(buf, res.ptr);
 }
 
-bool GoParseFloat(std::string_view s, double* out) {
-  if (s.empty()) return false;
+namespace {
+
+enum class FloatParse { kOk, kSyntax, kRange };
+
+FloatParse ParseFloat(std::string_view s, double* out) {
+  if (s.empty()) return FloatParse::kSyntax;
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
     uint64_t v = 0;
     auto res = std::from_chars(s.data() + 2, s.data() + s.size(), v, 16);
-    if (res.ec != std::errc() || res.ptr != s.data() + s.size()) return false;
+    if (res.ec != std::errc() || res.ptr != s.data() + s.size()) return FloatParse::kSyntax;
     *out = static_cast<double>(v);
-    return true;
+    return FloatParse::kOk;
+  }
+  for (char c : s) {
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' ||
+          c == '+' || c == '-')) {
+      return FloatParse::kSyntax;
+    }
   }
   std::string tmp(s);
   char* end = nullptr;
+  errno = 0;
   double v = std::strtod(tmp.c_str(), &end);
-  if (end != tmp.c_str() + tmp.size()) return false;
-  for (char c : tmp) {
-    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' ||
-          c == '+' || c == '-')) {
-      return false;
-    }
-  }
+  if (end != tmp.c_str() + tmp.size()) return FloatParse::kSyntax;
+  // Go answers ±Inf with an error past float64's range; an underflow to 0 is no error.
+  if (errno == ERANGE && std::isinf(v)) return FloatParse::kRange;
   *out = v;
-  return true;
+  return FloatParse::kOk;
+}
+
+}  // namespace
+
+bool GoParseFloat(std::string_view s, double* out) { return ParseFloat(s, out) == FloatParse::kOk; }
+
+std::string GoParseFloatError(std::string_view s) {
+  double ignored;
+  return "strconv.ParseFloat: parsing " + GoQuote(s) +
+         (ParseFloat(s, &ignored) == FloatParse::kRange ? ": value out of range"
+                                                        : ": invalid syntax");
 }
 
 }  // namespace sawmill::query::logql

@@ -25,8 +25,12 @@ std::string GoFormatFloatV(double v);
 // strconv.FormatFloat(v, 'f', -1, 64): shortest fixed notation ("1000000", "0.25").
 std::string GoFormatFloatF(double v);
 // strconv.ParseFloat(s, 64) for the literals the lexer produces (decimal, exponent, hex
-// integers). False when s is not a number.
+// integers). False when s is not a number or is out of float64's range ("1e400": Go answers
+// +Inf with an error, and Loki refuses the query).
 bool GoParseFloat(std::string_view s, double* out);
+// Why GoParseFloat(s) fails, in Go's words: `strconv.ParseFloat: parsing "1e400": value out of
+// range` or `...: invalid syntax`.
+std::string GoParseFloatError(std::string_view s);
 
 // time.ParseDuration ("1h30m", "1.5s", "-2m", "300ms", "1µs"). False on any error.
 bool ParseGoDuration(std::string_view s, int64_t* ns);

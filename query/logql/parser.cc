@@ -282,8 +282,7 @@ Result<std::unique_ptr<Expr>> Parser::ParseLiteral() {
   const Token& t = Take();
   double v;
   if (!GoParseFloat(t.text, &v)) {
-    Defer(SemanticError("unable to parse literal as a float: strconv.ParseFloat: parsing " +
-                        GoQuote(t.text) + ": invalid syntax"));
+    Defer(SemanticError("unable to parse literal as a float: " + GoParseFloatError(t.text)));
     v = 0;
   }
   auto lit = std::make_unique<LiteralExpr>();

@@ -147,9 +147,8 @@ Result<std::unique_ptr<Expr>> Parser::ParseRangeAggregation() {
     if (e->op != RangeOp::kQuantileOverTime) {
       check = SemanticError("parameter " + *param + " not supported for operation " + name);
     } else if (!GoParseFloat(*param, &v)) {
-      check =
-          SemanticError("invalid parameter for operation " + name +
-                        ": strconv.ParseFloat: parsing " + GoQuote(*param) + ": invalid syntax");
+      check = SemanticError("invalid parameter for operation " + name + ": " +
+                            GoParseFloatError(*param));
     }
     e->param = v;
   } else if (e->op == RangeOp::kQuantileOverTime) {
@@ -352,8 +351,7 @@ Result<std::unique_ptr<Expr>> Parser::ParseVector() {
   SAW_RETURN_IF_ERROR(Expect(Tok::kRParen, {Tok::kRParen}));
   auto e = std::make_unique<VectorExpr>();
   if (!GoParseFloat(text, &e->value)) {
-    Defer(SemanticError("unable to parse vectorExpr as a float: strconv.ParseFloat: parsing " +
-                        GoQuote(text) + ": invalid syntax"));
+    Defer(SemanticError("unable to parse vectorExpr as a float: " + GoParseFloatError(text)));
   }
   return std::unique_ptr<Expr>(std::move(e));
 }

@@ -561,6 +561,22 @@ TEST(LogqlParserTest, EveryConstructPrintsOrFailsAsLoki) {
       {"1 > 2", true, "0"},
       {R"(vector("a"))", false,
        "parse error at line 1, col 8: syntax error: unexpected STRING, expecting NUMBER"},
+      // Numbers past float64's range are refused, as Go's strconv.ParseFloat refuses them
+      // (it answers +Inf with an error); an underflow is 0. Found by logql_prettify_fuzzer:
+      // `| x != 191e313` printed back as `x!=+Inf`, which does not parse.
+      {"vector(1e400)", false,
+       "parse error : unable to parse vectorExpr as a float: strconv.ParseFloat: parsing "
+       "\"1e400\": value out of range"},
+      {"1e400 + 1", false,
+       "parse error : unable to parse literal as a float: strconv.ParseFloat: parsing "
+       "\"1e400\": value out of range"},
+      {R"({a="b"} | x != -191e313)", false,
+       "parse error : unable to parse literal as a float: strconv.ParseFloat: parsing "
+       "\"191e313\": value out of range"},
+      {R"(quantile_over_time(1e999, {a="b"} | unwrap x [1m]))", false,
+       "parse error : invalid parameter for operation quantile_over_time: strconv.ParseFloat: "
+       "parsing \"1e999\": value out of range"},
+      {R"({a="b"} | x > 1e-400)", true, R"({a="b"} | x>0)"},
       {"vector()", false,
        "parse error at line 1, col 8: syntax error: unexpected ), expecting NUMBER"},
       {"vector(x)", false,
