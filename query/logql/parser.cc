@@ -207,7 +207,12 @@ Result<std::unique_ptr<Expr>> Parser::ParseExpr(int min_prec) {
   }
   std::unique_ptr<Expr> lhs = std::move(lhs_or).value();
   BinOpInfo info;
+  ChainDepth chain(this);
   while (BinOpOf(Kind(), &info) && info.prec >= min_prec) {
+    if (Status st = chain.Add(); !st.ok()) {
+      Leave();
+      return st;
+    }
     Take();
     bool return_bool = false;
     VectorMatching matching;

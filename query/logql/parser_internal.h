@@ -104,6 +104,29 @@ class Parser {
   Status Enter();
   void Leave() { --depth_; }
 
+  // Charges the depth guard once per binary node a loop nests (`a and b and c`, `x + y + z`
+  // build trees as deep as their length without recursing), until it goes out of scope: so
+  // no query builds a tree deeper than the guard allows, which every later recursive walk
+  // (printing, compiling, evaluating, freeing) relies on.
+  class ChainDepth {
+   public:
+    explicit ChainDepth(Parser* p) : p_(p) {}
+    ChainDepth(const ChainDepth&) = delete;
+    ChainDepth& operator=(const ChainDepth&) = delete;
+    ~ChainDepth() {
+      for (; charged_ > 0; --charged_) p_->Leave();
+    }
+    Status Add() {
+      SAW_RETURN_IF_ERROR(p_->Enter());
+      ++charged_;
+      return Status::OK();
+    }
+
+   private:
+    Parser* p_;
+    int charged_ = 0;
+  };
+
  private:
   std::vector<Token> tokens_;
   size_t pos_ = 0;

@@ -196,12 +196,15 @@ Result<std::unique_ptr<LabelFilter>> Parser::ParseLabelFilter() {
     ~Guard() { p->Leave(); }
   } guard{this};
   SAW_ASSIGN_OR_RETURN(auto x, ParseLabelFilterPrimary());
+  ChainDepth chain(this);
   while (true) {
     if (Is(Tok::kAnd)) {
+      SAW_RETURN_IF_ERROR(chain.Add());
       Take();
       SAW_ASSIGN_OR_RETURN(auto y, ParseLabelFilterAndOperand());
       x = Binary(LabelFilter::Kind::kAnd, std::move(x), std::move(y));
     } else if (Is(Tok::kOr)) {
+      SAW_RETURN_IF_ERROR(chain.Add());
       Take();
       SAW_ASSIGN_OR_RETURN(auto y, ParseLabelFilterOrOperand());
       x = Binary(LabelFilter::Kind::kOr, std::move(x), std::move(y));
@@ -227,8 +230,10 @@ Result<std::unique_ptr<LabelFilter>> Parser::ParseLabelFilterAndOperand() {
 
 Result<std::unique_ptr<LabelFilter>> Parser::ParseLabelFilterOrOperand() {
   SAW_ASSIGN_OR_RETURN(auto x, ParseLabelFilterPrimary());
+  ChainDepth chain(this);
   while (true) {
     if (Is(Tok::kAnd)) {
+      SAW_RETURN_IF_ERROR(chain.Add());
       Take();
       SAW_ASSIGN_OR_RETURN(auto y, ParseLabelFilterAndOperand());
       x = Binary(LabelFilter::Kind::kAnd, std::move(x), std::move(y));

@@ -22,6 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t width : {kPrettyMaxWidth, size_t{20}, size_t{0}}) {
     const std::string pretty = Prettify(**parsed, width);
     auto again = ParseExpr(pretty);
+    // Printing parenthesises every nested binary node, so a query within a factor of two of
+    // the parser's depth guard can print to text past it (a known limit: docs/design.md).
+    if (!again.ok() && again.status().message() == "parse error : expression nested too deeply") {
+      continue;
+    }
     if (!again.ok()) __builtin_trap();
     if ((*again)->String() != want) __builtin_trap();
   }

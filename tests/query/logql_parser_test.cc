@@ -865,6 +865,26 @@ TEST(LogqlParserTest, RefusesOversizedAndTooDeepInput) {
   e = ParseExpr(deep);
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().message(), "parse error : expression nested too deeply");
+  // Chains build trees as deep as they are long without recursing; the guard counts their
+  // links too, so no query builds a tree deeper than it (printing, compiling and freeing walk
+  // trees recursively: 16,000 `and`s overflowed a 1 MiB stack).
+  auto linked = [](std::string_view link, int n) {
+    std::string q = R"({a="b"} | x=1)";
+    for (int i = 1; i < n; ++i) q += std::string(link) + "x=1";
+    return q;
+  };
+  for (std::string_view link : {" and ", " or ", ", ", " "}) {
+    SCOPED_TRACE(link);
+    EXPECT_TRUE(ParseExpr(linked(link, 150)).ok());
+    e = ParseExpr(linked(link, 16000));
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(e.status().message(), "parse error : expression nested too deeply");
+  }
+  std::string sum = "rate({a=\"b\"}[1m])";
+  for (int i = 0; i < 5000; ++i) sum += " + rate({a=\"b\"}[1m])";
+  e = ParseExpr(sum);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().message(), "parse error : expression nested too deeply");
   std::string chain = "{job=\"a\"} | json | a=\"1\"";
   for (int i = 0; i < 3000; ++i) chain += " a=\"1\"";
   e = ParseExpr(chain);
