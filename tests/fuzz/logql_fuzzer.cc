@@ -23,6 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (HasNonFiniteNumber(**parsed)) return 0;
   std::string printed = (*parsed)->String();
   auto again = ParseExpr(printed);
+  // Printing parenthesises every nested binary node, so a query within a factor of two of
+  // the parser's depth guard can print to text past it (a known limit: docs/design.md).
+  if (!again.ok() && again.status().message() == "parse error : expression nested too deeply") {
+    return 0;
+  }
   if (!again.ok()) __builtin_trap();
   if ((*again)->String() != printed) __builtin_trap();
   return 0;
