@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <variant>
 
@@ -23,6 +24,83 @@ struct Sample {
   int64_t ts;
   double v;
 };
+
+// A group's samples in blocks that never move once written: appending costs no reallocation
+// copy, and the blocks several streams gathered for one group are combined by moving them.
+// Blocks grow from 64 to 8192 samples, so a group holds at most about twice its samples.
+class SampleBlocks {
+ public:
+  SampleBlocks() = default;
+  SampleBlocks(SampleBlocks&& o) noexcept { *this = std::move(o); }
+  SampleBlocks& operator=(SampleBlocks&& o) noexcept {
+    blocks_ = std::move(o.blocks_);
+    next_ = o.next_;
+    limit_ = o.limit_;
+    o.blocks_.clear();
+    o.next_ = o.limit_ = nullptr;
+    return *this;
+  }
+
+  bool empty() const { return blocks_.empty(); }
+  void Push(Sample s) {
+    if (next_ == limit_) Grow();
+    *next_++ = s;
+  }
+  size_t size() const {
+    size_t n = 0;
+    ForEach([&](const Sample*, size_t k) { n += k; });
+    return n;
+  }
+  // Moves o's blocks after this one's; o is left empty.
+  void Append(SampleBlocks&& o) {
+    if (o.blocks_.empty()) return;
+    Sync();
+    o.Sync();
+    for (Block& b : o.blocks_) blocks_.push_back(std::move(b));
+    next_ = o.next_;
+    limit_ = o.limit_;
+    o.blocks_.clear();
+    o.next_ = o.limit_ = nullptr;
+  }
+  // f(const Sample* p, size_t n) for each block, in the order the samples were pushed.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+      const Block& b = blocks_[i];
+      f(b.data.get(), i + 1 == blocks_.size() ? static_cast<size_t>(next_ - b.data.get()) : b.used);
+    }
+  }
+
+ private:
+  struct Block {
+    std::unique_ptr<Sample[]> data;
+    size_t used = 0;  // kept up to date for every block but the last (see next_)
+    size_t cap = 0;
+  };
+  void Sync() {
+    if (!blocks_.empty())
+      blocks_.back().used = static_cast<size_t>(next_ - blocks_.back().data.get());
+  }
+  void Grow() {
+    Sync();
+    const size_t cap = blocks_.empty() ? 64 : std::min<size_t>(blocks_.back().cap * 2, 8192);
+    blocks_.push_back({std::unique_ptr<Sample[]>(new Sample[cap]), 0, cap});
+    next_ = blocks_.back().data.get();
+    limit_ = next_ + cap;
+  }
+
+  std::vector<Block> blocks_;
+  Sample* next_ = nullptr;  // the last block's next free slot
+  Sample* limit_ = nullptr;
+};
+
+// Go's time.Duration.Seconds(), what Loki's `unwrap duration(...)` returns: whole seconds and
+// the remaining nanoseconds converted separately. A single ns / 1e9 differs from it in the
+// last bit for about one in eight millisecond values between 1 and 3 s (2994ms:
+// 2.9939999999999998 in Loki, 2.994 as one division).
+inline double GoSeconds(int64_t ns) {
+  return static_cast<double>(ns / 1000000000) + static_cast<double>(ns % 1000000000) / 1e9;
+}
 
 // The unwrapped value of `text` as Loki converts it (strconv.ParseFloat, humanize.ParseBytes,
 // time.ParseDuration); on failure false with Go's message in *err when err is not null.
@@ -43,7 +121,7 @@ bool Convert(logql::UnwrapConv conv, std::string_view text, double* out, std::st
       if (!logql::ParseSimpleGoDuration(text, &ns) && !logql::ParseGoDuration(text, &ns, err)) {
         return false;
       }
-      *out = static_cast<double>(ns) / 1e9;
+      *out = GoSeconds(ns);
       return true;
     }
   }
@@ -277,7 +355,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
   std::mutex mu;
   Status error;
   std::atomic<bool> failed{false};
-  std::map<std::string, std::pair<index::LabelSet, std::vector<Sample>>> groups;
+  std::map<std::string, std::pair<index::LabelSet, SampleBlocks>> groups;
   auto fail = [&](Status s) {
     std::lock_guard<std::mutex> lock(mu);
     if (error.ok()) error = std::move(s);
@@ -291,7 +369,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     }
     MemoryCharger charger(ctx.guard);
     std::unique_ptr<log::StreamPipeline> sp = pipeline->ForStream(*streams[i].labels);
-    std::map<std::string, std::pair<index::LabelSet, std::vector<Sample>>> local;
+    std::map<std::string, std::pair<index::LabelSet, SampleBlocks>> local;
     QueryStats st;
     log::LineResult r;
     // The general path for one entry: the whole pipeline, then the sample's labels. False
@@ -315,7 +393,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         }
         auto& slot = local[key];
         if (slot.second.empty()) slot.first = GroupLabels(*r.labels, agg.grouping);
-        slot.second.push_back({ts_ns + offset, value});
+        slot.second.Push({ts_ns + offset, value});
         if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
           fail(std::move(s));
           return false;
@@ -364,7 +442,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
           agg.grouping.has_value() ? GroupLabels(sample_labels, agg.grouping) : sample_labels;
       auto& slot = local[fast_by ? FastKey(key, *agg.grouping) : key.ToString()];
       if (slot.second.empty()) slot.first = std::move(key);
-      slot.second.push_back({ts_ns + offset, value});
+      slot.second.Push({ts_ns + offset, value});
       if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
         fail(std::move(s));
         return false;
@@ -399,10 +477,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     const bool constant_key = pick_names.size() == 1;
     const bool duration =
         uw.conv == logql::UnwrapConv::kDuration || uw.conv == logql::UnwrapConv::kDurationSeconds;
-    std::vector<Sample>* constant_slot = nullptr;
+    SampleBlocks* constant_slot = nullptr;
     struct CachedGroup {
       std::string values;  // each picked value as a 4-byte length and its bytes
-      std::vector<Sample>* slot;
+      SampleBlocks* slot;
     };
     constexpr size_t kMaxCachedGroups = 16;
     std::vector<CachedGroup> cache;
@@ -428,6 +506,7 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         keep.resize(entries.size());
         prefix->FilterLines(text, entries, keep.data());
       }
+      uint64_t pushed = 0;  // samples of the fast path, charged after the batch
       for (size_t k = 0; k < entries.size(); ++k) {
         const BatchEntry& e = entries[k];
         const std::string_view line = text.substr(e.offset, e.line_len);
@@ -446,12 +525,12 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
         double value = 0;
         int64_t ns = 0;
         if (duration && logql::ParseSimpleGoDuration(unwrapped, &ns)) {
-          value = static_cast<double>(ns) / 1e9;  // as Convert
+          value = GoSeconds(ns);  // as Convert
         } else if (!Convert(uw.conv, unwrapped, &value, nullptr)) {
           if (!general(e.ts_ns, line, {})) return;
           continue;
         }
-        std::vector<Sample>* slot = constant_slot;
+        SampleBlocks* slot = constant_slot;
         if (slot == nullptr) {
           // The groups this stream has reached, by the values taken from the line (the
           // stream's part of the key is constant): a short list searched before the map.
@@ -492,18 +571,20 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
           }
         }
         ++st.post_filter_lines;
-        slot->push_back({e.ts_ns + offset, value});
-        if (Status s = charger.Add(sizeof(Sample)); !s.ok()) {
-          fail(std::move(s));
-          return;
-        }
+        slot->Push({e.ts_ns + offset, value});
+        ++pushed;
+      }
+      if (Status s = charger.Add(pushed * sizeof(Sample)); !s.ok()) {
+        fail(std::move(s));
+        return;
       }
     }
     if (Status s = (*it)->status(); !s.ok()) {
       fail(s);
       return;
     }
-    // The samples are copied into the shared groups below: charge them a second time.
+    // Evaluating a group copies its samples once more (into one array by time, or its values
+    // by step): charge them a second time.
     uint64_t samples = 0;
     for (const auto& [k, v] : local) samples += v.second.size();
     if (Status s = charger.Add(samples * sizeof(Sample)); !s.ok()) {
@@ -518,12 +599,8 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     ctx.stats->Add(st);
     for (auto& [k, v] : local) {
       auto& g = groups[k];
-      if (g.second.empty()) {
-        g.first = std::move(v.first);
-        g.second = std::move(v.second);  // the first stream's samples: no copy
-      } else {
-        g.second.insert(g.second.end(), v.second.begin(), v.second.end());
-      }
+      if (g.second.empty()) g.first = std::move(v.first);
+      g.second.Append(std::move(v.second));  // the blocks move: no copy
     }
     if (groups.size() > max_groups && error.ok()) {
       error = Status::InvalidArgument(limit_message);
@@ -540,11 +617,11 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
   const bool by_step = range <= ctx.step_ns && (agg.op == logql::RangeOp::kQuantileOverTime ||
                                                 agg.op == logql::RangeOp::kMinOverTime ||
                                                 agg.op == logql::RangeOp::kMaxOverTime);
-  std::vector<std::pair<const index::LabelSet*, std::vector<Sample>*>> todo;
+  std::vector<std::pair<const index::LabelSet*, SampleBlocks*>> todo;
   for (auto& [k, g] : groups) todo.emplace_back(&g.first, &g.second);
   std::vector<Dense> out(todo.size());
   ctx.pool->ParallelFor(todo.size(), [&](size_t i) {
-    std::vector<Sample>& s = *todo[i].second;
+    const SampleBlocks& blocks = *todo[i].second;
     Dense& d = out[i];
     d.labels = *todo[i].first;
     d.v.assign(ctx.steps, 0);
@@ -552,27 +629,34 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     if (by_step) {
       // at[k]: where step k's values start in `values` (then, after the scatter, end).
       std::vector<uint32_t> at(ctx.steps + 1, 0);
-      std::vector<uint32_t> step_of(s.size());
-      for (size_t j = 0; j < s.size(); ++j) {
-        const int64_t rel = s[j].ts - ctx.start_ns;
-        const int64_t k = rel <= 0 ? 0 : (rel - 1) / ctx.step_ns + 1;  // first t_k >= ts
-        uint32_t slot = static_cast<uint32_t>(ctx.steps);
-        if (k < static_cast<int64_t>(ctx.steps) &&
-            s[j].ts > ctx.start_ns + k * ctx.step_ns - range) {
-          slot = static_cast<uint32_t>(k);
-          ++at[slot + 1];
+      const size_t total = blocks.size();
+      std::unique_ptr<uint32_t[]> step_of(new uint32_t[total]);
+      size_t j = 0;
+      blocks.ForEach([&](const Sample* s, size_t n) {
+        for (size_t x = 0; x < n; ++x, ++j) {
+          const int64_t rel = s[x].ts - ctx.start_ns;
+          const int64_t k = rel <= 0 ? 0 : (rel - 1) / ctx.step_ns + 1;  // first t_k >= ts
+          uint32_t slot = static_cast<uint32_t>(ctx.steps);
+          if (k < static_cast<int64_t>(ctx.steps) &&
+              s[x].ts > ctx.start_ns + k * ctx.step_ns - range) {
+            slot = static_cast<uint32_t>(k);
+            ++at[slot + 1];
+          }
+          step_of[j] = slot;
         }
-        step_of[j] = slot;
-      }
+      });
       for (size_t k = 0; k < ctx.steps; ++k) at[k + 1] += at[k];
-      std::vector<double> values(at[ctx.steps]);
-      for (size_t j = 0; j < s.size(); ++j) {
-        if (step_of[j] < ctx.steps) values[at[step_of[j]]++] = s[j].v;
-      }
+      std::unique_ptr<double[]> values(new double[at[ctx.steps]]);
+      j = 0;
+      blocks.ForEach([&](const Sample* s, size_t n) {
+        for (size_t x = 0; x < n; ++x, ++j) {
+          if (step_of[j] < ctx.steps) values[at[step_of[j]]++] = s[x].v;
+        }
+      });
       for (size_t k = 0, begin = 0; k < ctx.steps; begin = at[k], ++k) {
         const size_t n = at[k] - begin;
         if (n == 0) continue;
-        double* v = values.data() + begin;
+        double* v = values.get() + begin;
         d.has[k] = 1;
         if (agg.op == logql::RangeOp::kQuantileOverTime) {
           d.v[k] = Quantile(q, v, n);
@@ -587,6 +671,10 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
       }
       return;
     }
+    // The samples in one array, in the order they were gathered, then by time (stable).
+    std::vector<Sample> s;
+    s.reserve(blocks.size());
+    blocks.ForEach([&](const Sample* p, size_t n) { s.insert(s.end(), p, p + n); });
     auto by_ts = [](const Sample& a, const Sample& b) { return a.ts < b.ts; };
     if (!std::is_sorted(s.begin(), s.end(), by_ts)) std::stable_sort(s.begin(), s.end(), by_ts);
     size_t a = 0, b = 0;
