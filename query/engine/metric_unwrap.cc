@@ -128,8 +128,8 @@ bool Convert(logql::UnwrapConv conv, std::string_view text, double* out, std::st
 }
 
 // Loki's quantile of the n values at v: the sorted values' element at rank q * (n - 1),
-// interpolated linearly with the next, found with nth_element rather than a full sort.
-// Reorders v.
+// interpolated linearly with the next, found by selection rather than a full sort. May
+// reorder v.
 double Quantile(double q, double* v, size_t n) {
   if (n == 0) return NAN;
   if (q < 0) return -INFINITY;
@@ -142,9 +142,27 @@ double Quantile(double q, double* v, size_t n) {
     std::sort(v, v + n);  // as Loki's sort.Float64s, NaN and all
     return v[lo] * (1 - w) + v[hi] * w;
   }
-  std::nth_element(v, v + lo, v + n);
-  const double a = v[lo];
-  const double b = hi == lo ? a : *std::min_element(v + lo + 1, v + n);
+  double a, b;
+  if (const size_t k = n - lo; k <= 16) {
+    // Few values above rank lo (q near 1, as p99): the k largest kept sorted in top[0, k)
+    // over one pass, most values costing one compare; top[0] is rank lo, top[1] rank lo + 1.
+    double top[16];
+    std::copy(v, v + k, top);
+    std::sort(top, top + k);
+    for (size_t i = k; i < n; ++i) {
+      const double x = v[i];
+      if (!(x > top[0])) continue;
+      size_t j = 1;
+      for (; j < k && top[j] < x; ++j) top[j - 1] = top[j];
+      top[j - 1] = x;
+    }
+    a = top[0];
+    b = hi == lo ? a : top[1];
+  } else {
+    std::nth_element(v, v + lo, v + n);
+    a = v[lo];
+    b = hi == lo ? a : *std::min_element(v + lo + 1, v + n);
+  }
   return a * (1 - w) + b * w;
 }
 

@@ -445,6 +445,18 @@ TEST_F(MetricQueryTest, UnwrapWindowsThatDoNotOverlap) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(*r, expect(c.op, c.q, 2 * kS, 40 * kS, c.step, c.range, c.offset));
   }
+  // One window holding all 153 samples (many equal values): quantiles near 1 keep the few
+  // largest values in one pass (up to 16 above the rank), the others use a selection; both
+  // against the sort.
+  for (double q : {0.5, 0.85, 0.9, 0.95, 0.97, 0.99, 0.995, 0.999}) {
+    char query[160];
+    std::snprintf(query, sizeof(query),
+                  R"(quantile_over_time(%g, {job="w"} | logfmt | unwrap v [40s]) by (job))", q);
+    SCOPED_TRACE(query);
+    auto r = Run(query, 40 * kS, 40 * kS, 40 * kS);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, expect("q", q, 40 * kS, 40 * kS, 40 * kS, 40 * kS, 0));
+  }
 }
 
 // Structured metadata joins the labels of the series, as in Loki 3 (its sample extractor adds
