@@ -120,6 +120,7 @@ void Head::AddRecord(uint64_t seq) {
   PutVarint64(&records_, ZigZagEncode(static_cast<int64_t>(seq - last_record_)));
   last_record_ = seq;
   max_record_ = std::max(max_record_, seq);
+  min_record_ = num_records_ == 0 ? seq : std::min(min_record_, seq);
   ++num_records_;
 }
 

@@ -61,13 +61,14 @@ class Head {
   std::vector<Entry> Range(int64_t from_ns, int64_t to_ns) const;
 
   // The durable head records (sequence numbers) whose entries this head holds; the flush
-  // that turns the head into chunks deletes exactly these. Kept as varint deltas: with many
-  // streams a head gets about one record per entry, and 8 bytes (plus vector slack) per record
-  // was ~8 % of a small head's memory.
+  // that turns the head into chunks marks exactly these as cut for the stream (a cut list). Kept as
+  // varint deltas: with many streams a head gets about one record per entry, and 8 bytes (plus
+  // vector slack) per record was ~8 % of a small head's memory.
   void AddRecord(uint64_t seq);
   std::vector<uint64_t> records() const;  // in the order added
   size_t num_records() const { return num_records_; }
   uint64_t max_record() const { return max_record_; }  // 0 when there is none
+  uint64_t min_record() const { return min_record_; }  // 0 when there is none
 
   // Monotonic clock times (ns) of the first and the latest append, for idle/age flushes.
   int64_t created_ns = 0;
@@ -90,6 +91,7 @@ class Head {
   std::string records_;  // zigzag varint deltas from the previous record (the first: from 0)
   uint64_t last_record_ = 0;
   uint64_t max_record_ = 0;
+  uint64_t min_record_ = 0;
   size_t num_records_ = 0;
 };
 

@@ -48,21 +48,30 @@ int64_t BucketStart(uint32_t bucket, int64_t width) {
 
 namespace {
 constexpr char kHeadKeyLayout2 = 0x02;
+constexpr char kHeadKeyLayout3 = 0x03;
+constexpr char kCutListTag = 'c';
 }  // namespace
 
-void PutHeadKey(std::string* key, std::string_view tenant, uint64_t stream_id, uint64_t seq) {
+void PutHeadRecordKey(std::string* key, std::string_view tenant, uint64_t seq) {
   key->clear();
   key->append(tenant);
   key->push_back('\0');
   PutBigEndian64(key, seq);
-  PutBigEndian64(key, stream_id);
-  key->push_back(kHeadKeyLayout2);
+  key->push_back(kHeadKeyLayout3);
+}
+
+std::string HeadRecordKey(std::string_view tenant, uint64_t seq) {
+  std::string k;
+  k.reserve(tenant.size() + 10);
+  PutHeadRecordKey(&k, tenant, seq);
+  return k;
 }
 
 std::string HeadKey(std::string_view tenant, uint64_t stream_id, uint64_t seq) {
-  std::string k;
-  k.reserve(tenant.size() + 18);
-  PutHeadKey(&k, tenant, stream_id, seq);
+  std::string k = TenantPrefix(tenant);
+  PutBigEndian64(&k, seq);
+  PutBigEndian64(&k, stream_id);
+  k.push_back(kHeadKeyLayout2);
   return k;
 }
 
@@ -74,25 +83,52 @@ std::string LegacyHeadKey(std::string_view tenant, uint64_t stream_id, uint64_t 
 }
 
 bool DecodeHeadKey(std::string_view key, std::string_view* tenant, uint64_t* stream_id,
-                   uint64_t* seq, bool* legacy) {
+                   uint64_t* seq, int* layout) {
   const size_t nul = key.find('\0');
   if (nul == std::string_view::npos || nul == 0) return false;
   *tenant = key.substr(0, nul);
   const char* p = key.data() + nul + 1;
+  if (key.size() == nul + 1 + 9 && key.back() == kHeadKeyLayout3) {
+    *layout = 3;
+    *seq = DecodeBigEndian64(p);
+    *stream_id = 0;
+    return true;
+  }
   if (key.size() == nul + 1 + 16) {
-    *legacy = true;
+    *layout = 1;
     *stream_id = DecodeBigEndian64(p);
     *seq = DecodeBigEndian64(p + 8);
     return true;
   }
   if (key.size() == nul + 1 + 17 && key.back() == kHeadKeyLayout2) {
-    *legacy = false;
+    *layout = 2;
     *seq = DecodeBigEndian64(p);
     *stream_id = DecodeBigEndian64(p + 8);
     return true;
   }
   return false;
 }
+
+void PutCutListKey(std::string* key, uint64_t id) {
+  key->clear();
+  key->push_back('\0');
+  key->push_back(kCutListTag);
+  PutBigEndian64(key, id);
+}
+
+std::string CutListKey(uint64_t id) {
+  std::string k;
+  PutCutListKey(&k, id);
+  return k;
+}
+
+bool DecodeCutListKey(std::string_view key, uint64_t* id) {
+  if (key.size() != 10 || key[0] != '\0' || key[1] != kCutListTag) return false;
+  *id = DecodeBigEndian64(key.data() + 2);
+  return true;
+}
+
+std::string CutListKeysEnd() { return std::string(1, '\x01'); }
 
 std::string ChunkBucketPrefix(std::string_view tenant, uint32_t bucket) {
   std::string k = TenantPrefix(tenant);

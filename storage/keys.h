@@ -2,9 +2,12 @@
 // keys form a contiguous range and no read can cross into another tenant's. Integers are
 // big-endian so that keys sort numerically; signed timestamps have their sign bit flipped.
 //
-//   kHead        <tenant> 00 | seq:be64 | stream_id:be64 | 02                 -> head record
-//                (head key layout 2; layout 1, `<tenant> 00 | stream_id | seq`, one byte
-//                shorter, is still read at open and rewritten: store_open.cc)
+//   kHead        <tenant> 00 | seq:be64 | 03          -> head record of one Write() (layout 3)
+//                00 | 'c' | id:be64                   -> cut list: head records of one stream
+//                                                        whose entries a flush put in chunks
+//                (cut lists sort before every tenant's keys, so recovery reads them first;
+//                per-stream records of key layouts 1 `<tenant> 00 | stream_id | seq` and 2
+//                `<tenant> 00 | seq | stream_id | 02` are still read at open and converted)
 //   kChunks      <tenant> 00 | bucket:be32 | stream_id:be64 | min_ts:be64 | seq:be64
 //                                              -> the chunk's index part (header, block
 //                                                 index, trailer: ChunkReader::Split)
@@ -40,18 +43,30 @@ int64_t UnflipSign(uint64_t v);
 uint32_t BucketOf(int64_t ts_ns, int64_t bucket_width_ns);
 int64_t BucketStart(uint32_t bucket, int64_t bucket_width_ns);
 
-// Head records are keyed by their sequence number first: a Write() reserves its numbers in
-// order, so records reach the head column's memtable (an unsorted vector, sorted once at its
-// flush) nearly in key order, and their SST files barely overlap.
+// Head records are keyed by their sequence number: a Write() reserves its number in order, so
+// records reach the head column's memtable (an unsorted vector, sorted once at its flush)
+// nearly in key order, and their SST files barely overlap.
+//   layout 3: <tenant> 00 | seq:be64 | 03   one record per Write(), every stream of it
+void PutHeadRecordKey(std::string* key, std::string_view tenant, uint64_t seq);
+std::string HeadRecordKey(std::string_view tenant, uint64_t seq);
+// The per-stream record keys written before 2026-11-24 (layout 2) and before that (layout 1):
 //   layout 2: <tenant> 00 | seq:be64 | stream_id:be64 | 02
+//   layout 1: <tenant> 00 | stream_id:be64 | seq:be64
 std::string HeadKey(std::string_view tenant, uint64_t stream_id, uint64_t seq);
-// The same, into *key (replacing its contents): no allocation once *key has grown.
-void PutHeadKey(std::string* key, std::string_view tenant, uint64_t stream_id, uint64_t seq);
-// The key layout 1 (before 2026-11-24): <tenant> 00 | stream_id:be64 | seq:be64.
 std::string LegacyHeadKey(std::string_view tenant, uint64_t stream_id, uint64_t seq);
-// Parses a head key of either layout (told apart by their length); false when malformed.
+// Parses a head record key of any layout (told apart by their length and last byte); sets
+// *layout to 1, 2 or 3 and *stream_id to 0 for layout 3. False when malformed (cut list keys
+// included).
 bool DecodeHeadKey(std::string_view key, std::string_view* tenant, uint64_t* stream_id,
-                   uint64_t* seq, bool* legacy);
+                   uint64_t* seq, int* layout);
+
+// Cut lists: 00 | 'c' | id:be64. No tenant starts with 00, so they sort before every record.
+std::string CutListKey(uint64_t id);
+void PutCutListKey(std::string* key, uint64_t id);
+// The id of a cut list key; false when `key` is not one.
+bool DecodeCutListKey(std::string_view key, uint64_t* id);
+// The end (exclusive) of the cut list key range; [empty, CutListKeysEnd()) holds them all.
+std::string CutListKeysEnd();
 
 struct ChunkKey {
   std::string tenant;

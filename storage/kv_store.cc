@@ -64,13 +64,14 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const KvOptions& o,
       cf.blob_garbage_collection_age_cutoff = 0.5;
       break;
     case Column::kHead:
-      // Head records are compressed by us too; they live briefly (until their chunk).
+      // Head records are compressed by us too; they live until every stream in them has
+      // been flushed into chunks.
       cf.compression = rocksdb::kNoCompression;
-      // A push writes one record per stream, at keys spread over the whole column (stream
-      // ids are hashes): in a skip list each insert costs a search, more than half the
-      // server's CPU with 10,000 streams. The column is read only at open (recovery), so an
-      // unsorted vector, sorted once when it is flushed or iterated, fits it: an insert is an
-      // append. (Such a memtable takes writes from one thread at a time: see
+      // A push writes one record (and a flush one cut list) at keys that mostly grow. The
+      // column is read only at open (recovery), so an unsorted vector, sorted once when it is
+      // flushed or iterated, fits it: an insert is an append. (When a push wrote one record
+      // per stream, keyed by stream id, a skip list's search per insert was more than half
+      // the server's CPU with 10,000 streams.) (Such a memtable takes writes from one thread at a time: see
       // allow_concurrent_memtable_write below.)
       cf.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
       // Records stay until their head is flushed into chunks; the larger the memtable, the

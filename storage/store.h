@@ -45,8 +45,8 @@ struct StoreOptions {
   // smaller than a block are not flushed early (quiet streams keep their heads until the idle or
   // age limit) unless the heads take more than kHeadLimitFactor times the budget: past that hard
   // limit a write queues every head it wrote to that is at least as large as the average live
-  // head, whatever its size (many small streams then get small chunks, but memory stays
-  // bounded). 0: no budget, no limit.
+  // head, whatever its size (small streams get small chunks, memory stays bounded); and past
+  // that many bytes of head records FlushDue() flushes the streams holding the oldest. 0: none.
   size_t head_bytes_budget = 64ull << 20;
   std::chrono::nanoseconds chunk_idle = std::chrono::minutes(30);
   std::chrono::nanoseconds chunk_max_age = std::chrono::hours(2);
@@ -64,7 +64,7 @@ struct StoreOptions {
   std::chrono::milliseconds background_interval = std::chrono::seconds(10);
 };
 
-// StoreOptions::head_bytes_budget times this is the hard limit on the memory of live heads.
+// StoreOptions::head_bytes_budget times this: hard limit on live heads' memory and head records.
 inline constexpr size_t kHeadLimitFactor = 8;
 
 struct EntryRef {

@@ -5,6 +5,7 @@
 // and takes its first kept timestamp as min_ts, so its key is unique; when min_ts does not
 // change it is the same key, and the batch's later Put wins over its Delete. A crash leaves
 // each chunk old or new; a second run finds nothing more to remove.
+#include <algorithm>
 #include <limits>
 
 #include "storage/keys.h"
@@ -131,16 +132,56 @@ Status StoreImpl::RewriteChunk(const ChunkRef& chunk, std::string_view tenant, i
   return Status::OK();
 }
 
+Status StoreImpl::FlushStreamsSharingRecords(std::string_view tenant,
+                                             std::span<const uint64_t> seqs) {
+  std::vector<std::string> keys;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (uint64_t seq : seqs) {
+      auto it = records_.find(seq);
+      if (it != records_.end() && it->second.refs > 0) keys.push_back(it->second.key);
+    }
+  }
+  std::vector<uint64_t> ids;
+  std::string scratch;
+  std::vector<RecordPart> parts;
+  std::vector<EntryRef> entries;
+  for (const std::string& key : keys) {
+    auto value = kv_->Get(Column::kHead, key);
+    if (value.status().IsNotFound()) continue;  // deleted meanwhile
+    SAW_RETURN_IF_ERROR(value.status());
+    SAW_RETURN_IF_ERROR(DecodeWriteRecord((*value)->data(), &scratch, &parts, &entries));
+    for (const RecordPart& p : parts) ids.push_back(p.stream_id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (uint64_t id : ids) SAW_RETURN_IF_ERROR(FlushStream(tenant, id));
+  return CollectGarbage();
+}
+
 Status StoreImpl::RemoveEntries(std::string_view tenant, uint64_t stream_id, int64_t from_ns,
                                 int64_t to_ns, const EntryPredicate& remove, RemoveStats* stats) {
   SAW_RETURN_IF_ERROR(ValidateTenant(tenant));
   if (from_ns >= to_ns) return Status::OK();
   std::lock_guard<std::mutex> rewrite(rewrite_mu_);
+  // The head records holding the stream's unflushed entries.
+  std::vector<uint64_t> held;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (const StreamState* s = FindStream(tenant, stream_id); s != nullptr) {
+      if (s->head != nullptr) held = s->head->records();
+      for (const auto& h : s->flushing) {
+        const std::vector<uint64_t> r = h->records();
+        held.insert(held.end(), r.begin(), r.end());
+      }
+    }
+  }
   // The head goes into chunks first. Entries appended meanwhile (or a flush of this stream
   // that was already running) leave a head behind: a few rounds catch those; a stream
   // written without pause can still keep entries written during the pass.
   for (int round = 0; round < 3; ++round) {
     SAW_RETURN_IF_ERROR(FlushStream(tenant, stream_id));
+    if (round == 0) SAW_RETURN_IF_ERROR(FlushStreamsSharingRecords(tenant, held));
     std::vector<ChunkRef> chunks;
     SAW_RETURN_IF_ERROR(ListChunks(tenant, stream_id, from_ns, to_ns, nullptr, &chunks));
     for (const ChunkRef& c : chunks) {

@@ -2,11 +2,18 @@
 //
 // A flush seals the stream's head (new writes go to a fresh head at once), builds the
 // chunks without holding the store lock, then in one atomic RocksDB batch writes the chunks
-// and their index rows, deletes exactly the head records the sealed head held, and records
-// the stream's newest timestamp. A chunk is stored as its index part plus one value per block
-// section (keys.h), all in that batch. The batch is applied and the sealed head dropped under the
-// store lock, so a reader sees the entries either in the head or in the chunks, never both
-// or neither. A crash before the batch leaves the head records, which recovery replays.
+// and their index rows, a cut list naming exactly the head records the sealed head held (the
+// stream's entries of those records are in chunks now), and the stream's newest timestamp. A
+// chunk is stored as its index part plus one value per block section (keys.h), all in that
+// batch. The batch is applied and the sealed head dropped under the store lock, so a reader
+// sees the entries either in the head or in the chunks, never both or neither. A crash before
+// the batch leaves the records without the cut list: recovery replays the stream's entries.
+//
+// A head record holds the entries of every stream of one Write(), so it is deleted only once
+// each of those streams has been flushed (LiveRecord::refs), in a later batch than every cut
+// list naming it; a cut list is deleted once every record it names is gone, in the same batch
+// as the last of those deletes or a later one. So after a crash at any point, each entry is in
+// a chunk or in a record no cut list names for its stream, never both.
 #include <algorithm>
 
 #include "storage/coding.h"
@@ -91,12 +98,15 @@ Status StoreImpl::FlushStream(StreamSlot slot) {
   std::unique_ptr<KvBatch> batch = kv_->NewBatch();
   uint64_t stored = 0, num_chunks = 0;
   Status st = BuildChunks(copy, *sealed, batch.get(), &stored, &num_chunks);
+  const std::vector<uint64_t> records = sealed->records();
+  CutListRef cut{0, 0};
   if (st.ok()) {
-    std::string key;
-    for (uint64_t seq : sealed->records()) {
-      PutHeadKey(&key, copy.tenant, copy.id, seq);
-      batch->Delete(Column::kHead, key);
-    }
+    std::vector<uint64_t> seqs = records;
+    std::sort(seqs.begin(), seqs.end());
+    seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+    // The cut list's key takes a number from the sequence counter, so it is never reused.
+    cut = {seqs.empty() ? 0 : seqs.back(), next_seq_.fetch_add(1)};
+    batch->Put(Column::kHead, CutListKey(cut.id), EncodeCutList(copy.id, seqs));
   }
   const uint64_t next_seq = next_seq_.load();
 
@@ -124,7 +134,18 @@ Status StoreImpl::FlushStream(StreamSlot slot) {
     std::string seq;
     PutFixed64(&seq, stored_next_seq_);
     batch->Put(Column::kMeta, "next_seq", seq);
-    st = kv_->Write(batch.get(), /*sync=*/false);
+    AddGarbage(batch.get());
+    if (fail_flushes_for_test_.load() > 0) {
+      --fail_flushes_for_test_;
+      st = Status::IOError("flush failed for a test");
+    } else {
+      st = kv_->Write(batch.get(), /*sync=*/false);
+    }
+    GarbageDone(st.ok());
+    if (st.ok()) {
+      cut_lists_.push(cut);
+      ReleaseRecords(records);
+    }
   }
   if (s != nullptr) {
     auto pos = std::find(s->flushing.begin(), s->flushing.end(), sealed);
@@ -147,6 +168,59 @@ Status StoreImpl::FlushStream(StreamSlot slot) {
   return st;
 }
 
+void StoreImpl::ReleaseRecords(std::span<const uint64_t> seqs) {
+  for (uint64_t seq : seqs) {
+    auto it = records_.find(seq);
+    if (it == records_.end() || it->second.refs == 0) continue;  // never: every seq is counted
+    if (--it->second.refs == 0) {
+      live_record_bytes_ -= it->second.bytes;
+      dead_records_.push_back(seq);
+    }
+  }
+}
+
+void StoreImpl::AddGarbage(KvBatch* batch) {
+  garbage_records_ = dead_records_.size();
+  for (uint64_t seq : dead_records_) batch->Delete(Column::kHead, records_.at(seq).key);
+  // The oldest record still held once these deletes are written: every cut list whose
+  // records are all older can go in the same batch.
+  uint64_t oldest_live = UINT64_MAX;
+  for (const auto& [seq, r] : records_) {
+    if (r.refs > 0) {
+      oldest_live = seq;
+      break;
+    }
+  }
+  std::string key;
+  while (!cut_lists_.empty() && cut_lists_.top().max_seq < oldest_live) {
+    PutCutListKey(&key, cut_lists_.top().id);
+    batch->Delete(Column::kHead, key);
+    garbage_cut_lists_.push_back(cut_lists_.top());
+    cut_lists_.pop();
+  }
+}
+
+void StoreImpl::GarbageDone(bool written) {
+  if (written) {
+    for (size_t i = 0; i < garbage_records_; ++i) records_.erase(dead_records_[i]);
+    dead_records_.erase(dead_records_.begin(), dead_records_.begin() + garbage_records_);
+  } else {
+    for (const CutListRef& c : garbage_cut_lists_) cut_lists_.push(c);
+  }
+  garbage_records_ = 0;
+  garbage_cut_lists_.clear();
+}
+
+Status StoreImpl::CollectGarbage() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_ || dead_records_.empty()) return Status::OK();
+  std::unique_ptr<KvBatch> batch = kv_->NewBatch();
+  AddGarbage(batch.get());
+  Status st = kv_->Write(batch.get(), /*sync=*/false);
+  GarbageDone(st.ok());
+  return st;
+}
+
 Status StoreImpl::FlushAll() {
   std::vector<StreamSlot> keys;
   {
@@ -161,7 +235,34 @@ Status StoreImpl::FlushAll() {
     if (!st.ok() && first.ok()) first = st;
   }
   SAW_RETURN_IF_ERROR(first);
+  SAW_RETURN_IF_ERROR(CollectGarbage());
   return kv_->SyncWal();
+}
+
+void StoreImpl::FlushStreamsHoldingOldRecords() {
+  const uint64_t limit = kHeadLimitFactor * options_.head_bytes_budget;
+  if (limit == 0) return;
+  std::vector<StreamSlot> slots;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (live_record_bytes_ <= limit) return;
+    // The oldest records, until what is left of the live ones is half the limit: every
+    // stream whose live head holds one of them is flushed, and they die.
+    const uint64_t excess = live_record_bytes_ - limit / 2;
+    uint64_t freed = 0, below = 0;
+    for (const auto& [seq, r] : records_) {
+      if (r.refs == 0) continue;
+      freed += r.bytes;
+      below = seq + 1;
+      if (freed >= excess) break;
+    }
+    for (const auto& [slot, s] : streams_) {
+      if (s.head != nullptr && !s.head->empty() && s.head->min_record() < below) {
+        slots.push_back(slot);
+      }
+    }
+  }
+  for (const StreamSlot& slot : slots) (void)FlushStream(slot);  // failures: retried later
 }
 
 Status StoreImpl::FlushDue() {
@@ -197,7 +298,9 @@ Status StoreImpl::FlushDue() {
     Status st = FlushStream(k);
     if (!st.ok() && first.ok()) first = st;
   }
-  return first;
+  FlushStreamsHoldingOldRecords();
+  Status st = CollectGarbage();
+  return first.ok() ? st : first;
 }
 
 Status StoreImpl::ApplyRetention(std::chrono::system_clock::time_point now) {

@@ -10,7 +10,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
+#include <queue>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -100,6 +102,11 @@ class StoreImpl final : public Store {
   Status Recover();
   void StartBackground();
 
+  // Turns the stream's live head into chunks (store_flush.cc); OK when it has none.
+  Status FlushStream(std::string_view tenant, uint64_t stream_id);
+  // For tests: the next `n` flush batches are not written, and their flushes fail.
+  void FailFlushesForTest(int n) { fail_flushes_for_test_ = n; }
+
  private:
   // What a reader needs from the heads of one stream, taken under mu_.
   struct HeadSnapshot {
@@ -139,7 +146,22 @@ class StoreImpl final : public Store {
   Status RewriteChunk(const ChunkRef& chunk, std::string_view tenant, int64_t from_ns,
                       int64_t to_ns, const EntryPredicate& remove, RemoveStats* stats);
   Status FlushStream(StreamSlot slot);
-  Status FlushStream(std::string_view tenant, uint64_t stream_id);
+  // Head records and cut lists that nothing needs any more (store_flush.cc). REQUIRES: mu_
+  // held from AddGarbage, which puts their deletes into `batch`, until GarbageDone, called
+  // once the batch was written (forgets them) or failed (keeps them for the next batch).
+  void AddGarbage(KvBatch* batch);
+  void GarbageDone(bool written);
+  // Writes the deletes of AddGarbage in a batch of their own, if there are any.
+  Status CollectGarbage();
+  // Flushes every stream with entries in the live records among `seqs` (of `tenant`), so
+  // that those records die and are deleted (store_delete.cc: removed lines leave the disk).
+  Status FlushStreamsSharingRecords(std::string_view tenant, std::span<const uint64_t> seqs);
+  // Gives back one stream's share of each record in `seqs` (a flushed head's records); a
+  // record nobody holds any more becomes garbage. REQUIRES: mu_ held.
+  void ReleaseRecords(std::span<const uint64_t> seqs);
+  // Past the record budget, flushes the streams that hold the oldest live records, so that
+  // a quiet stream does not keep every record since its first entry on disk.
+  void FlushStreamsHoldingOldRecords();
   // Builds the chunks of one sealed head into `batch` (one per time bucket).
   Status BuildChunks(const StreamState& stream, const Head& head, KvBatch* batch,
                      uint64_t* stored_bytes, uint64_t* num_chunks);
@@ -169,6 +191,29 @@ class StoreImpl final : public Store {
   std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> tenant_numbers_;
   uint64_t live_head_memory_ = 0;  // memory_bytes() of every live (unsealed) head; guarded by mu_
   std::atomic<uint64_t> next_seq_{1};
+  // Head records (layout 3) in kHead, by sequence number, with the number of streams whose
+  // heads (live, flushing or sealed) hold entries of them. A record whose count reaches 0 is
+  // garbage (dead_records_): its delete goes into the next batch of a flush (or
+  // CollectGarbage), and it leaves records_ once that batch is written. Guarded by mu_.
+  struct LiveRecord {
+    uint32_t refs = 0;
+    uint32_t bytes = 0;  // of the stored record
+    std::string key;
+  };
+  std::map<uint64_t, LiveRecord> records_;
+  std::vector<uint64_t> dead_records_;
+  uint64_t live_record_bytes_ = 0;  // bytes of records_ with refs > 0
+  // Cut lists written and not yet deleted, smallest newest-seq first. A cut list goes once
+  // every record it names is deleted (its max_seq is below every live record's seq): in the
+  // same batch as the last of those deletes or a later one, never before. Guarded by mu_.
+  struct CutListRef {
+    uint64_t max_seq;
+    uint64_t id;
+    bool operator>(const CutListRef& o) const { return max_seq > o.max_seq; }
+  };
+  std::priority_queue<CutListRef, std::vector<CutListRef>, std::greater<CutListRef>> cut_lists_;
+  size_t garbage_records_ = 0;                 // dead_records_[0, n) are in the batch being written
+  std::vector<CutListRef> garbage_cut_lists_;  // taken off cut_lists_ for that batch
   uint64_t stored_next_seq_ = 0;  // the largest next_seq a flush has put in kMeta; under mu_
   // Serializes chunk rewrites (RemoveEntries) with each other and with retention, so that
   // a rewrite never puts back a chunk that retention has just deleted.
@@ -191,6 +236,7 @@ class StoreImpl final : public Store {
   std::thread sync_thread_;
   std::thread bg_thread_;
 
+  std::atomic<int> fail_flushes_for_test_{0};
   std::atomic<uint64_t> chunks_flushed_{0};
   ChunkReadCounters read_counters_;
   std::atomic<uint64_t> bytes_flushed_{0};
@@ -200,16 +246,43 @@ class StoreImpl final : public Store {
 
 int64_t MonotonicNowNs();
 
-// The head record: the entries of one stream accepted by one Write(), as stored in the
-// head column family until their chunk is written.
+// The head record of one Write() (key layout 3): the accepted entries of each of its
+// streams, stored in the head column family until every one of those streams has been
+// flushed into chunks.
 //   record  := encoding:u8 | raw_size:varint (absent when encoding = none) | payload
-//   payload := count:varint | count x (ts:zigzag varint | line:lp | metadata:lp)
-// Replaces *record with the record of `entries`; *payload is scratch space. With buffers kept
+//   payload := nstreams:varint | nstreams x (stream_id:fixed64 | count:varint | count x entry)
+//   entry   := ts:zigzag varint | line:lp | metadata:lp
+struct RecordStream {
+  uint64_t stream_id = 0;
+  std::span<const EntryRef> entries;
+};
+// Replaces *record with the record of `streams`; *payload is scratch space. With buffers kept
 // across calls (the write path keeps one pair per thread) it allocates nothing.
+void EncodeWriteRecord(std::span<const RecordStream> streams, Encoding encoding,
+                       std::string* payload, std::string* record);
+// One stream's part of a decoded record: entries[begin, end) of the decoder's output.
+struct RecordPart {
+  uint64_t stream_id = 0;
+  size_t begin = 0, end = 0;
+};
+// Decodes a layout-3 record. The entries point into `record` or `*scratch`.
+Status DecodeWriteRecord(std::string_view record, std::string* scratch,
+                         std::vector<RecordPart>* parts, std::vector<EntryRef>* entries);
+
+// The per-stream head record of key layouts 1 and 2 (written before 2026-11-24; read at open
+// and converted to layout 3):
+//   record  := encoding:u8 | raw_size:varint (absent when encoding = none) | payload
+//   payload := count:varint | count x entry
 void EncodeHeadRecord(std::span<const EntryRef> entries, Encoding encoding, std::string* payload,
                       std::string* record);
 std::string EncodeHeadRecord(std::span<const EntryRef> entries, Encoding encoding);
 Status DecodeHeadRecord(std::string_view record, std::string* scratch,
                         std::vector<EntryRef>* entries);
+
+// A cut list: the head records (sequence numbers, ascending) whose entries of one stream a
+// flush put into chunks, written in the flush's batch.
+//   value := stream_id:fixed64 | n:varint | n x (seq - previous seq):varint (the first: seq)
+std::string EncodeCutList(uint64_t stream_id, std::span<const uint64_t> seqs);
+bool DecodeCutList(std::string_view value, uint64_t* stream_id, std::vector<uint64_t>* seqs);
 
 }  // namespace sawmill::storage

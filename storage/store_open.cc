@@ -1,11 +1,14 @@
 // Opening, recovery and closing of the store.
 //
-// Recovery replays the head column family: every record there holds entries that were
-// acknowledged (or at least written) but not yet part of a chunk. A record is deleted in the
-// same atomic batch that writes its chunk, so after any crash each entry is either in a
-// chunk or in a head record, never both: nothing is lost and nothing is duplicated.
+// Recovery replays the head column family: its cut lists first (their keys sort before every
+// record), then every head record, skipping each stream's part of a record that a cut list
+// names for that stream: a flush writes the chunks and that cut list in one atomic batch, and
+// records and cut lists are deleted only once nothing needs them (store_flush.cc), so after
+// any crash each entry is either in a chunk or in a part no cut list names, never both:
+// nothing is lost and nothing is duplicated.
 #include <algorithm>
 #include <filesystem>
+#include <unordered_set>
 
 #include "storage/chunk_format.h"
 #include "storage/coding.h"
@@ -175,47 +178,116 @@ Status StoreImpl::Recover() {
 
   const int64_t now = MonotonicNowNs();
   std::lock_guard<std::mutex> lock(mu_);
-  // Head keys of layout 1 (stream id before seq, written before 2026-11-24) are read as well,
-  // and rewritten under layout 2 as they are replayed, each rewrite (put new, delete old) in
-  // one atomic batch: a crash in between leaves every record under exactly one of its keys,
-  // and both layouts are read at the next open. Flushes delete layout-2 keys only.
   auto it = kv_->NewIterator(Column::kHead, std::string_view(), std::string(64, '\xff'));
+
+  // 1. The cut lists: (record, stream) pairs already in chunks.
+  struct PairHash {
+    size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
+      return StreamSlotHash()(StreamSlot{static_cast<uint32_t>(p.first), p.second ^ p.first});
+    }
+  };
+  std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> cut;  // (seq, stream id)
+  struct FoundCutList {
+    uint64_t id;
+    std::vector<uint64_t> seqs;
+  };
+  std::vector<FoundCutList> cut_lists;
+  for (; it->Valid(); it->Next()) {
+    uint64_t id;
+    if (!DecodeCutListKey(it->key(), &id)) break;
+    FoundCutList c{id, {}};
+    uint64_t stream_id;
+    if (!DecodeCutList(it->value(), &stream_id, &c.seqs)) {
+      return Status::Corruption("malformed cut list");
+    }
+    for (uint64_t seq : c.seqs) cut.insert({seq, stream_id});
+    next_seq = std::max(next_seq, id + 1);
+    cut_lists.push_back(std::move(c));
+  }
+
+  // 2. The records, in key order (tenant, seq). Per-stream records of key layouts 1 and 2
+  // (written before 2026-11-24) are converted to layout-3 records of one stream under the
+  // same seq, each conversion (put new, delete old) in one atomic batch: a crash in between
+  // leaves every record under exactly one of its keys, and every layout is read at the next
+  // open. Nothing written before cut lists existed is named by one.
   std::string scratch;
   std::vector<EntryRef> entries;
+  std::vector<RecordPart> parts;
+  std::string payload, converted;
   std::unique_ptr<KvBatch> rewrite = kv_->NewBatch();
   size_t rewrites = 0;  // in `rewrite`
+  std::unique_ptr<KvBatch> garbage = kv_->NewBatch();
+  auto replay = [&](std::string_view tenant, uint64_t stream_id, std::span<const EntryRef> e,
+                    uint64_t seq, Status* st) {
+    StreamState* s = FindOrLoadStream(tenant, stream_id, st);
+    if (s == nullptr) return false;
+    const size_t memory_before = s->head == nullptr ? 0 : s->head->memory_bytes();
+    if (s->head == nullptr) s->head = NewHead(now);
+    for (const EntryRef& x : e) {
+      s->head->Append(x.ts_ns, x.line, x.metadata);
+      s->max_ts = std::max(s->max_ts, x.ts_ns);
+    }
+    s->head->AddRecord(seq);
+    live_head_memory_ += s->head->memory_bytes() - memory_before;
+    return true;
+  };
   for (; it->Valid(); it->Next()) {
     std::string_view tenant;
     uint64_t stream_id, seq;
-    bool legacy;
-    if (!DecodeHeadKey(it->key(), &tenant, &stream_id, &seq, &legacy)) {
+    int layout;
+    if (!DecodeHeadKey(it->key(), &tenant, &stream_id, &seq, &layout)) {
       return Status::Corruption("malformed head key");
     }
-    SAW_RETURN_IF_ERROR(DecodeHeadRecord(it->value(), &scratch, &entries));
-    if (legacy) {
-      rewrite->Put(Column::kHead, HeadKey(tenant, stream_id, seq), it->value());
+    next_seq = std::max(next_seq, seq + 1);
+    std::string_view value = it->value();
+    if (layout != 3) {
+      SAW_RETURN_IF_ERROR(DecodeHeadRecord(value, &scratch, &entries));
+      const RecordStream one{stream_id, entries};
+      EncodeWriteRecord(std::span<const RecordStream>(&one, 1), options_.chunk.encoding, &payload,
+                        &converted);
+      rewrite->Put(Column::kHead, HeadRecordKey(tenant, seq), converted);
       rewrite->Delete(Column::kHead, it->key());
       if (++rewrites >= 1024) {
         SAW_RETURN_IF_ERROR(kv_->Write(rewrite.get(), /*sync=*/false));
         rewrite->Clear();
         rewrites = 0;
       }
+      value = converted;
     }
-    Status st;
-    StreamState* s = FindOrLoadStream(tenant, stream_id, &st);
-    if (s == nullptr) return st;
-    const size_t memory_before = s->head == nullptr ? 0 : s->head->memory_bytes();
-    if (s->head == nullptr) s->head = NewHead(now);
-    for (const EntryRef& e : entries) {
-      s->head->Append(e.ts_ns, e.line, e.metadata);
-      s->max_ts = std::max(s->max_ts, e.ts_ns);
+    SAW_RETURN_IF_ERROR(DecodeWriteRecord(value, &scratch, &parts, &entries));
+    uint32_t refs = 0;
+    for (const RecordPart& part : parts) {
+      if (cut.contains({seq, part.stream_id})) continue;  // in chunks already
+      Status st;
+      std::span<const EntryRef> e(entries.data() + part.begin, part.end - part.begin);
+      if (!replay(tenant, part.stream_id, e, seq, &st)) return st;
+      ++refs;
     }
-    s->head->AddRecord(seq);
-    live_head_memory_ += s->head->memory_bytes() - memory_before;
-    next_seq = std::max(next_seq, seq + 1);
+    if (refs == 0) {
+      // Every stream of the record was flushed: only the delete was missing.
+      garbage->Delete(Column::kHead, HeadRecordKey(tenant, seq));
+      continue;
+    }
+    LiveRecord& live = records_[seq];
+    live.refs = refs;
+    live.bytes = static_cast<uint32_t>(std::min<size_t>(value.size(), UINT32_MAX));
+    live.key = HeadRecordKey(tenant, seq);
+    live_record_bytes_ += live.bytes;
   }
   SAW_RETURN_IF_ERROR(it->status());
   if (rewrites > 0) SAW_RETURN_IF_ERROR(kv_->Write(rewrite.get(), /*sync=*/false));
+
+  // 3. A cut list is kept while a record it names is; the others go with the dead records.
+  for (const FoundCutList& c : cut_lists) {
+    bool needed = false;
+    for (uint64_t seq : c.seqs) needed = needed || records_.contains(seq);
+    if (needed) {
+      cut_lists_.push({c.seqs.empty() ? 0 : c.seqs.back(), c.id});
+    } else {
+      garbage->Delete(Column::kHead, CutListKey(c.id));
+    }
+  }
+  SAW_RETURN_IF_ERROR(kv_->Write(garbage.get(), /*sync=*/false));
   next_seq_ = next_seq;
   return Status::OK();
 }

@@ -79,6 +79,7 @@ TEST(HeadTest, AppendAllMatchesAppendingOneByOne) {
 TEST(HeadTest, RecordsComeBackInTheOrderAddedWithTheirMaximum) {
   Head head;
   EXPECT_EQ(head.max_record(), 0u);
+  EXPECT_EQ(head.min_record(), 0u);
   EXPECT_TRUE(head.records().empty());
   // Increasing with large gaps, then out of order (two writers finish in either order).
   const std::vector<uint64_t> seqs = {7, 107'000, 9'000'000'000ull, 5, 9'000'000'001ull, 300};
@@ -86,6 +87,7 @@ TEST(HeadTest, RecordsComeBackInTheOrderAddedWithTheirMaximum) {
   EXPECT_EQ(head.records(), seqs);
   EXPECT_EQ(head.num_records(), seqs.size());
   EXPECT_EQ(head.max_record(), 9'000'000'001ull);
+  EXPECT_EQ(head.min_record(), 5u);
 }
 
 // With 100,000 streams each head holds a few KB, about one entry per push and one record per

@@ -48,15 +48,17 @@ std::string Line(uint64_t id, int i) {
   if (!store.ok()) _exit(3);
   for (uint64_t id = first_id;; ++id) {
     std::vector<std::string> lines;
-    StreamWrite w{id % kStreams, {}};
+    // Each write goes to two streams, so that they share its head record and flush it at
+    // different times.
+    StreamWrite w[2] = {{id % kStreams, {}}, {(id + 2) % kStreams, {}}};
     for (int i = 0; i < kEntriesPerBatch; ++i) lines.push_back(Line(id, i));
     for (int i = 0; i < kEntriesPerBatch; ++i) {
       // Mostly increasing, with some entries a little out of order.
       int64_t ts = kBase + static_cast<int64_t>(id) * 1000 + (i % 4 == 3 ? -1500 : i);
-      w.entries.push_back({ts, lines[i], {}});
+      w[i % 2].entries.push_back({ts, lines[i], {}});
     }
     WriteResult r;
-    Status s = (*store)->Write("tenant", std::span<const StreamWrite>(&w, 1), &r);
+    Status s = (*store)->Write("tenant", std::span<const StreamWrite>(w, 2), &r);
     if (!s.ok() || !r.rejected.empty()) _exit(4);
     if (write(ack_fd, &id, sizeof(id)) != sizeof(id)) _exit(5);
   }

@@ -284,5 +284,40 @@ TEST(StoreDeleteTest, RemovedBytesLeaveTheDisk) {
   EXPECT_EQ(SlurpDir(dir.path()).find(needle), std::string::npos);
 }
 
+// A head record holds every stream of its write: removing a line of one stream flushes the
+// other streams of the records that held it, so the record is deleted and its bytes leave the
+// disk too, while the other streams keep every entry.
+TEST(StoreDeleteTest, RemovedBytesLeaveTheDiskWhenTheirRecordIsShared) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  o.chunk.encoding = Encoding::kNone;
+  const std::string needle = "needle-7d2a0b-shared-record";
+  {
+    auto store = Store::Open(o);
+    ASSERT_TRUE(store.ok());
+    const std::string other = "other stream " + std::string(600, 'o');
+    std::vector<StreamWrite> w = {{1, {{100, "hello", {}}, {200, needle, {}}}},
+                                  {2, {{100, other, {}}}},
+                                  {3, {{150, "third", {}}}}};
+    WriteResult r;
+    ASSERT_TRUE((*store)->Write("t", w, &r).ok());
+    ASSERT_TRUE((*store)->kv()->FlushMemtables().ok());
+    ASSERT_NE(SlurpDir(dir.path()).find(needle), std::string::npos) << "test premise";
+    auto pred = [&](int64_t, std::string_view line, std::string_view) {
+      return line.find(needle) != std::string_view::npos;
+    };
+    RemoveStats stats;
+    ASSERT_TRUE((*store)->RemoveEntries("t", 1, 0, 1000, pred, &stats).ok());
+    EXPECT_EQ(stats.entries_removed, 1u);
+    ASSERT_TRUE((*store)->CompactChunks("t", 0, 1000, /*rewrite_blob_files=*/true).ok());
+    EXPECT_EQ(ReadAll(store->get(), "t", 1), (std::vector<Got>{{100, "hello", ""}}));
+    EXPECT_EQ(ReadAll(store->get(), "t", 2).size(), 1u);
+    EXPECT_EQ(ReadAll(store->get(), "t", 3), (std::vector<Got>{{150, "third", ""}}));
+    EXPECT_EQ((*store)->Stats().head_entries, 0u);  // streams 2 and 3 were flushed as well
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  EXPECT_EQ(SlurpDir(dir.path()).find(needle), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sawmill::storage

@@ -1,10 +1,13 @@
 #include "storage/store.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -39,6 +42,89 @@ std::unique_ptr<Store> OpenStore(const StoreOptions& o) {
   auto s = Store::Open(o);
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   return s.ok() ? std::move(s).value() : nullptr;
+}
+
+// One Write() of one entry for each of several streams: one head record.
+struct OneEntry {
+  uint64_t stream;
+  int64_t ts;
+  std::string line;
+};
+Status WriteStreams(Store* s, std::string_view tenant, const std::vector<OneEntry>& entries) {
+  std::vector<StreamWrite> w;
+  for (const OneEntry& e : entries) w.push_back({e.stream, {{e.ts, e.line, {}}}});
+  WriteResult r;
+  SAW_RETURN_IF_ERROR(s->Write(tenant, w, &r));
+  if (!r.rejected.empty()) return Status::InvalidArgument("rejected");
+  return Status::OK();
+}
+
+// Runs `f` in a child process that exits without closing anything (as a crash would, for
+// everything written to the WAL file), and expects it to return true. `f` must not close a
+// store either: RocksDB's background threads are not in the child, so a close would wait.
+void InChild(const std::function<bool()>& f) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) _exit(f() ? 0 : 1);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  ASSERT_EQ(WEXITSTATUS(wstatus), 0) << "a step in the child failed";
+}
+
+// The head records in kHead: tenant, seq, and (stream id, entries) per part.
+struct HeadRecordRow {
+  std::string tenant;
+  uint64_t seq;
+  std::vector<std::pair<uint64_t, size_t>> parts;
+  bool operator==(const HeadRecordRow&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const HeadRecordRow& r) {
+  os << r.tenant << "/" << r.seq << ":";
+  for (auto& [id, n] : r.parts) os << " " << id << "x" << n;
+  return os;
+}
+std::vector<HeadRecordRow> HeadRecords(Store* store) {
+  std::vector<HeadRecordRow> rows;
+  auto it = store->kv()->NewIterator(Column::kHead, CutListKeysEnd(), std::string(64, '\xff'));
+  std::string scratch;
+  std::vector<RecordPart> parts;
+  std::vector<EntryRef> entries;
+  for (; it->Valid(); it->Next()) {
+    std::string_view tenant;
+    uint64_t id, seq;
+    int layout = 0;
+    EXPECT_TRUE(DecodeHeadKey(it->key(), &tenant, &id, &seq, &layout));
+    EXPECT_EQ(layout, 3);
+    HeadRecordRow row{std::string(tenant), seq, {}};
+    EXPECT_TRUE(DecodeWriteRecord(it->value(), &scratch, &parts, &entries).ok());
+    for (const RecordPart& p : parts) row.parts.push_back({p.stream_id, p.end - p.begin});
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+std::vector<uint64_t> CutListIds(Store* store) {
+  std::vector<uint64_t> ids;
+  auto it = store->kv()->NewIterator(Column::kHead, std::string_view(), CutListKeysEnd());
+  for (; it->Valid(); it->Next()) {
+    uint64_t id;
+    EXPECT_TRUE(DecodeCutListKey(it->key(), &id));
+    ids.push_back(id);
+  }
+  return ids;
+}
+size_t CutLists(Store* store) { return CutListIds(store).size(); }
+
+// Entries through the sample path, which does not drop repeats.
+size_t CountSamples(Store* store, std::string_view tenant, std::vector<uint64_t> streams) {
+  size_t n = 0;
+  for (uint64_t id : streams) {
+    auto it = store->ReadSamples(tenant, id, INT64_MIN, INT64_MAX, Direction::kForward);
+    EXPECT_TRUE(it.ok());
+    if (!it.ok()) return 0;
+    while ((*it)->Next()) ++n;
+  }
+  return n;
 }
 
 TEST(StoreTest, ReadsHeadAndChunksMergedInOrder) {
@@ -272,18 +358,6 @@ TEST(StoreTest, ReplaysAndRewritesHeadRecordsOfTheOldKeyLayout) {
     ASSERT_TRUE((*kv)->Write(batch.get(), true).ok());
     ASSERT_TRUE((*kv)->Close().ok());
   }
-  auto head_keys = [](Store* store) {
-    std::vector<std::tuple<std::string, uint64_t, uint64_t, bool>> keys;
-    auto it = store->kv()->NewIterator(Column::kHead, std::string_view(), std::string(64, '\xff'));
-    for (; it->Valid(); it->Next()) {
-      std::string_view tenant;
-      uint64_t id, seq;
-      bool legacy;
-      EXPECT_TRUE(DecodeHeadKey(it->key(), &tenant, &id, &seq, &legacy));
-      keys.emplace_back(std::string(tenant), id, seq, legacy);
-    }
-    return keys;
-  };
   {
     auto store = OpenStore(o);
     ASSERT_NE(store, nullptr);
@@ -291,19 +365,21 @@ TEST(StoreTest, ReplaysAndRewritesHeadRecordsOfTheOldKeyLayout) {
               (std::vector<Got>{{kBase + 1, "seven a", ""}, {kBase + 3, "seven b", ""}}));
     EXPECT_EQ(ReadAll(store.get(), "t", 8), (std::vector<Got>{{kBase + 2, "eight", ""}}));
     EXPECT_EQ(ReadAll(store.get(), "u", 9), (std::vector<Got>{{kBase + 4, "nine", ""}}));
-    using Key = std::tuple<std::string, uint64_t, uint64_t, bool>;
-    EXPECT_EQ(head_keys(store.get()), (std::vector<Key>{{"t", 7, 100, false},
-                                                        {"t", 8, 101, false},
-                                                        {"t", 7, 102, false},
-                                                        {"u", 9, 103, false}}));
+    // Every record is now a layout-3 record of one stream under its old seq.
+    EXPECT_EQ(HeadRecords(store.get()), (std::vector<HeadRecordRow>{{"t", 100, {{7, 1}}},
+                                                                    {"t", 101, {{8, 1}}},
+                                                                    {"t", 102, {{7, 1}}},
+                                                                    {"u", 103, {{9, 1}}}}));
     // A new record gets a number past every replayed one.
     ASSERT_TRUE(WriteOne(store.get(), "t", 8, kBase + 5, "eight b").ok());
-    auto keys = head_keys(store.get());
-    ASSERT_EQ(keys.size(), 5u);
-    EXPECT_EQ(keys[3], (Key{"t", 8, 104, false}));  // tenant, then seq order
-    // The flush deletes every record it turned into chunks, the rewritten ones included.
+    auto rows = HeadRecords(store.get());
+    ASSERT_EQ(rows.size(), 5u);
+    EXPECT_EQ(rows[3], (HeadRecordRow{"t", 104, {{8, 1}}}));  // tenant, then seq order
+    // The flushes cut every record, the converted ones included, and then delete them and
+    // their cut lists.
     ASSERT_TRUE(store->FlushAll().ok());
-    EXPECT_TRUE(head_keys(store.get()).empty());
+    EXPECT_TRUE(HeadRecords(store.get()).empty());
+    EXPECT_EQ(CutLists(store.get()), 0u);
     ASSERT_TRUE(store->Close().ok());
   }
   auto store = OpenStore(o);
@@ -311,6 +387,197 @@ TEST(StoreTest, ReplaysAndRewritesHeadRecordsOfTheOldKeyLayout) {
   EXPECT_EQ(ReadAll(store.get(), "t", 8).size(), 2u);
   EXPECT_EQ(ReadAll(store.get(), "u", 9).size(), 1u);
   EXPECT_EQ(store->Stats().head_entries, 0u);
+}
+
+// One Write() of several streams is one head record. Streams flushed at different times cut
+// their own parts only; a crash (the child exits without closing the store) and recovery
+// replay exactly the parts not yet in chunks, and the record goes when its last stream is
+// flushed.
+TEST(StoreTest, SharedRecordReplaysOnlyTheStreamsNotFlushedBeforeACrash) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  InChild([&] {
+    auto store = Store::Open(o);
+    if (!store.ok()) return false;
+    auto* impl = static_cast<StoreImpl*>(store->get());
+    bool ok =
+        WriteStreams(impl, "t", {{1, kBase + 1, "a1"}, {2, kBase + 1, "b1"}, {3, kBase + 1, "c1"}})
+            .ok();
+    ok = ok && impl->FlushStream("t", 1).ok();
+    ok = ok && WriteStreams(impl, "t", {{2, kBase + 2, "b2"}, {3, kBase + 2, "c2"}}).ok();
+    ok = ok && impl->FlushStream("t", 2).ok();
+    // Stream 1 again, in a record of its own, flushed a second time.
+    ok = ok && WriteStreams(impl, "t", {{1, kBase + 3, "a3"}, {3, kBase + 3, "c3"}}).ok();
+    ok = ok && impl->FlushStream("t", 1).ok();
+    ok = ok && WriteStreams(impl, "t", {{1, kBase + 4, "a4"}}).ok();
+    (void)store->release();  // no Close(): a crash
+    return ok;
+  });
+  {
+    auto store = OpenStore(o);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(
+        ReadAll(store.get(), "t", 1),
+        (std::vector<Got>{{kBase + 1, "a1", ""}, {kBase + 3, "a3", ""}, {kBase + 4, "a4", ""}}));
+    EXPECT_EQ(ReadAll(store.get(), "t", 2),
+              (std::vector<Got>{{kBase + 1, "b1", ""}, {kBase + 2, "b2", ""}}));
+    EXPECT_EQ(
+        ReadAll(store.get(), "t", 3),
+        (std::vector<Got>{{kBase + 1, "c1", ""}, {kBase + 2, "c2", ""}, {kBase + 3, "c3", ""}}));
+    EXPECT_EQ(CountSamples(store.get(), "t", {1, 2, 3}), 8u);  // nothing twice
+    // In the heads: c1, c2, c3 (stream 3 was never flushed) and a4.
+    EXPECT_EQ(store->Stats().head_entries, 4u);
+    // Every record is still needed by stream 3 or 1; recovery only counts the parts it replayed.
+    auto rows = HeadRecords(store.get());
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(rows[0].parts, (std::vector<std::pair<uint64_t, size_t>>{{1, 1}, {2, 1}, {3, 1}}));
+    EXPECT_GE(CutLists(store.get()), 2u);
+    // Stream 3's flush was the last one these records waited for; a4's record goes with 1's.
+    ASSERT_TRUE(static_cast<StoreImpl*>(store.get())->FlushStream("t", 3).ok());
+    ASSERT_TRUE(store->FlushAll().ok());
+    EXPECT_TRUE(HeadRecords(store.get()).empty());
+    EXPECT_EQ(CutLists(store.get()), 0u);
+    ASSERT_TRUE(store->Close().ok());
+  }
+  auto store = OpenStore(o);
+  EXPECT_EQ(CountSamples(store.get(), "t", {1, 2, 3}), 8u);
+  EXPECT_EQ(ReadAll(store.get(), "t", 3).size(), 3u);
+  EXPECT_EQ(store->Stats().head_entries, 0u);
+}
+
+// A flush whose batch is not written changes no count: its entries go back to the live head
+// with their records, the record stays until that stream's next (successful) flush, and
+// recovery after a crash in between replays the stream's part.
+TEST(StoreTest, FailedFlushKeepsTheSharedRecordForItsStream) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  InChild([&] {
+    auto store = Store::Open(o);
+    if (!store.ok()) return false;
+    auto* impl = static_cast<StoreImpl*>(store->get());
+    bool ok = WriteStreams(impl, "t", {{1, kBase + 1, "a1"}, {2, kBase + 1, "b1"}}).ok();
+    impl->FailFlushesForTest(1);
+    ok = ok && !impl->FlushStream("t", 1).ok();
+    ok = ok && impl->Stats().head_entries == 2;
+    ok = ok && impl->FlushStream("t", 2).ok();
+    (void)store->release();  // no Close(): a crash
+    return ok;
+  });
+  {
+    auto store = OpenStore(o);
+    ASSERT_NE(store, nullptr);
+    auto* impl = static_cast<StoreImpl*>(store.get());
+    EXPECT_EQ(ReadAll(store.get(), "t", 1), (std::vector<Got>{{kBase + 1, "a1", ""}}));
+    EXPECT_EQ(ReadAll(store.get(), "t", 2), (std::vector<Got>{{kBase + 1, "b1", ""}}));
+    EXPECT_EQ(CountSamples(store.get(), "t", {1, 2}), 2u);
+    EXPECT_EQ(store->Stats().head_entries, 1u);  // a1: its flush failed
+    ASSERT_EQ(HeadRecords(store.get()).size(), 1u);
+    // Once more, in one process: a failed flush, then one that works.
+    impl->FailFlushesForTest(1);
+    EXPECT_FALSE(impl->FlushStream("t", 1).ok());
+    EXPECT_EQ(store->Stats().head_entries, 1u);
+    EXPECT_EQ(HeadRecords(store.get()).size(), 1u);
+    ASSERT_TRUE(impl->FlushStream("t", 1).ok());
+    EXPECT_EQ(store->Stats().head_entries, 0u);
+    EXPECT_EQ(CountSamples(store.get(), "t", {1, 2}), 2u);
+    ASSERT_TRUE(store->FlushAll().ok());  // writes the deletes
+    EXPECT_TRUE(HeadRecords(store.get()).empty());
+    EXPECT_EQ(CutLists(store.get()), 0u);
+    ASSERT_TRUE(store->Close().ok());
+  }
+  auto store = OpenStore(o);
+  EXPECT_EQ(CountSamples(store.get(), "t", {1, 2}), 2u);
+  EXPECT_EQ(store->Stats().head_entries, 0u);
+}
+
+// Recovery deletes what nothing needs: a record whose every part a cut list names, cut lists
+// whose records are all gone. It keeps a record one stream still needs, and its cut list.
+TEST(StoreTest, RecoveryDeletesDeadRecordsAndCutLists) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  {
+    auto store = OpenStore(o);
+    ASSERT_TRUE(store->Close().ok());
+  }
+  {
+    KvOptions ko;
+    ko.path = dir.path();
+    auto kv = KvStore::Open(ko);
+    ASSERT_TRUE(kv.ok()) << kv.status().ToString();
+    auto batch = (*kv)->NewBatch();
+    auto record = [](std::vector<std::pair<uint64_t, std::string>> parts) {
+      std::vector<std::vector<EntryRef>> e;
+      std::vector<RecordStream> streams;
+      for (auto& [id, line] : parts) e.push_back({{kBase + 1, line, {}}});
+      for (size_t i = 0; i < parts.size(); ++i) streams.push_back({parts[i].first, e[i]});
+      std::string payload, out;
+      EncodeWriteRecord(streams, Encoding::kSnappy, &payload, &out);
+      return out;
+    };
+    // Record 10: both streams cut (dead). Record 11: stream 1 cut, stream 2 not.
+    batch->Put(Column::kHead, HeadRecordKey("t", 10), record({{1, "dead 1"}, {2, "dead 2"}}));
+    batch->Put(Column::kHead, HeadRecordKey("t", 11), record({{1, "cut 1"}, {2, "live 2"}}));
+    const std::vector<uint64_t> s10 = {10}, s10_11 = {10, 11}, s5 = {5};
+    batch->Put(Column::kHead, CutListKey(20), EncodeCutList(2, s10));
+    batch->Put(Column::kHead, CutListKey(21), EncodeCutList(1, s10_11));
+    batch->Put(Column::kHead, CutListKey(22), EncodeCutList(1, s5));  // record 5 is gone
+    ASSERT_TRUE((*kv)->Write(batch.get(), true).ok());
+    ASSERT_TRUE((*kv)->Close().ok());
+  }
+  {
+    auto store = OpenStore(o);
+    ASSERT_NE(store, nullptr);
+    EXPECT_TRUE(ReadAll(store.get(), "t", 1).empty());
+    EXPECT_EQ(ReadAll(store.get(), "t", 2), (std::vector<Got>{{kBase + 1, "live 2", ""}}));
+    EXPECT_EQ(HeadRecords(store.get()), (std::vector<HeadRecordRow>{{"t", 11, {{1, 1}, {2, 1}}}}));
+    EXPECT_EQ(CutListIds(store.get()), (std::vector<uint64_t>{21}));
+    // New numbers come after every record and cut list seen.
+    ASSERT_TRUE(WriteOne(store.get(), "t", 3, kBase + 2, "new").ok());
+    EXPECT_EQ(HeadRecords(store.get()).back().seq, 23u);
+    ASSERT_TRUE(store->FlushAll().ok());
+    EXPECT_TRUE(HeadRecords(store.get()).empty());
+    EXPECT_TRUE(CutListIds(store.get()).empty());
+  }
+  auto store = OpenStore(o);
+  EXPECT_EQ(ReadAll(store.get(), "t", 2).size(), 1u);
+  EXPECT_TRUE(ReadAll(store.get(), "t", 1).empty());
+}
+
+// A quiet stream that took one line of many writes holds all their records; past the record
+// budget (kHeadLimitFactor x head_bytes_budget of records) FlushDue flushes the streams that
+// hold the oldest records, although their heads are small and young.
+TEST(StoreTest, FlushesStreamsHoldingOldRecordsPastTheRecordBudget) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  o.chunk.encoding = Encoding::kNone;
+  o.head_bytes_budget = 16 << 10;  // records: 128 KiB
+  auto store = OpenStore(o);
+  auto* impl = static_cast<StoreImpl*>(store.get());
+  const std::string big(2000, 'b');
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(WriteStreams(impl, "t",
+                             {{1, kBase + i, "q" + std::to_string(i)},
+                              {2, kBase + i, big + std::to_string(i)}})
+                    .ok());
+    ASSERT_TRUE(impl->FlushStream("t", 2).ok());
+  }
+  EXPECT_EQ(store->Stats().head_entries, 100u);  // stream 1's
+  EXPECT_EQ(HeadRecords(store.get()).size(), 100u);
+  ASSERT_TRUE(store->FlushDue().ok());
+  EXPECT_EQ(store->Stats().head_entries, 0u);
+  EXPECT_TRUE(HeadRecords(store.get()).empty());
+  EXPECT_EQ(ReadAll(store.get(), "t", 1).size(), 100u);
+  EXPECT_EQ(ReadAll(store.get(), "t", 2).size(), 100u);
+  // Under the budget nothing is flushed early.
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(
+        WriteStreams(impl, "t",
+                     {{1, kBase + 200 + i, "r" + std::to_string(i)}, {2, kBase + 200 + i, big}})
+            .ok());
+    ASSERT_TRUE(impl->FlushStream("t", 2).ok());
+  }
+  ASSERT_TRUE(store->FlushDue().ok());
+  EXPECT_EQ(store->Stats().head_entries, 10u);
 }
 
 // The store numbers tenants for its stream table; a tenant whose streams all left memory gives
