@@ -33,6 +33,9 @@ StoreOptions CrashOptions(const std::string& dir, SyncPolicy sync) {
   o.chunk_target_bytes = 16 << 10;  // flushes happen all the time
   o.chunk.block_target_bytes = 4 << 10;
   o.chunk_idle = std::chrono::milliseconds(30);
+  // Past this the writers cut queued heads themselves, so flushes of one stream run in the
+  // flusher and in writer threads at once.
+  o.head_bytes_budget = 32 << 10;
   return o;
 }
 
@@ -41,27 +44,34 @@ std::string Line(uint64_t id, int i) {
          " some log text to make the entry a realistic size, padded out a little more";
 }
 
-// Runs in the child: writes batches until killed, reporting each acknowledged batch.
+// Runs in the child: two threads write batches until killed, reporting each acknowledged
+// batch (an 8-byte pipe write is atomic). Concurrent writes reach the heads out of their
+// records' seq order.
 [[noreturn]] void ChildWriter(const std::string& dir, SyncPolicy sync, uint64_t first_id,
                               int ack_fd) {
   auto store = Store::Open(CrashOptions(dir, sync));
   if (!store.ok()) _exit(3);
-  for (uint64_t id = first_id;; ++id) {
-    std::vector<std::string> lines;
-    // Each write goes to two streams, so that they share its head record and flush it at
-    // different times.
-    StreamWrite w[2] = {{id % kStreams, {}}, {(id + 2) % kStreams, {}}};
-    for (int i = 0; i < kEntriesPerBatch; ++i) lines.push_back(Line(id, i));
-    for (int i = 0; i < kEntriesPerBatch; ++i) {
-      // Mostly increasing, with some entries a little out of order.
-      int64_t ts = kBase + static_cast<int64_t>(id) * 1000 + (i % 4 == 3 ? -1500 : i);
-      w[i % 2].entries.push_back({ts, lines[i], {}});
+  auto write_from = [&](uint64_t first) {
+    for (uint64_t id = first;; ++id) {
+      std::vector<std::string> lines;
+      // Each write goes to two streams, so that they share its head record and flush it at
+      // different times.
+      StreamWrite w[2] = {{id % kStreams, {}}, {(id + 2) % kStreams, {}}};
+      for (int i = 0; i < kEntriesPerBatch; ++i) lines.push_back(Line(id, i));
+      for (int i = 0; i < kEntriesPerBatch; ++i) {
+        // Mostly increasing, with some entries a little out of order.
+        int64_t ts = kBase + static_cast<int64_t>(id) * 1000 + (i % 4 == 3 ? -1500 : i);
+        w[i % 2].entries.push_back({ts, lines[i], {}});
+      }
+      WriteResult r;
+      Status s = (*store)->Write("tenant", std::span<const StreamWrite>(w, 2), &r);
+      if (!s.ok() || !r.rejected.empty()) _exit(4);
+      if (write(ack_fd, &id, sizeof(id)) != sizeof(id)) _exit(5);
     }
-    WriteResult r;
-    Status s = (*store)->Write("tenant", std::span<const StreamWrite>(w, 2), &r);
-    if (!s.ok() || !r.rejected.empty()) _exit(4);
-    if (write(ack_fd, &id, sizeof(id)) != sizeof(id)) _exit(5);
-  }
+  };
+  std::thread second([&] { write_from(first_id + 500000); });
+  write_from(first_id);
+  _exit(6);  // not reached
 }
 
 void RunCrashRounds(SyncPolicy sync, int rounds) {
