@@ -45,7 +45,7 @@ Status WireReader::ReadRawVarint(uint64_t* value) {
   return Status::OK();
 }
 
-Status WireReader::ReadKey(uint32_t* field, WireType* type) {
+Status WireReader::ReadKeySlow(uint32_t* field, WireType* type) {
   uint64_t key;
   SAW_RETURN_IF_ERROR(ReadRawVarint(&key));
   uint64_t number = key >> 3;
@@ -66,7 +66,7 @@ Status WireReader::ReadKey(uint32_t* field, WireType* type) {
   return Status::OK();
 }
 
-Status WireReader::ReadVarint(WireType type, uint64_t* value) {
+Status WireReader::ReadVarintSlow(WireType type, uint64_t* value) {
   if (type != WireType::kVarint) {
     return Error("expected a varint (wire type 0), got wire type " +
                  std::to_string(static_cast<int>(type)));
@@ -74,7 +74,7 @@ Status WireReader::ReadVarint(WireType type, uint64_t* value) {
   return ReadRawVarint(value);
 }
 
-Status WireReader::ReadLengthDelimited(WireType type, std::string_view* value) {
+Status WireReader::ReadLengthDelimitedSlow(WireType type, std::string_view* value) {
   if (type != WireType::kLengthDelimited) {
     return Error("expected a length-delimited value (wire type 2), got wire type " +
                  std::to_string(static_cast<int>(type)));

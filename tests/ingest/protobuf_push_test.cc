@@ -206,6 +206,79 @@ TEST(ProtobufPushTest, RejectsMalformedWireWithClearMessages) {
   }
 }
 
+// WireReader reads one-byte keys and varints inline, and varints of up to 10 bytes without
+// per-byte bounds checks when 10 bytes remain; everything else goes the checked way. Both
+// ways must agree: every value and length, with 0 to 12 bytes after it, and the error texts
+// (with their byte offsets) when a length runs past the end, near the end or far from it.
+TEST(ProtobufPushTest, WireReaderFastAndCheckedPathsAgree) {
+  const uint64_t values[] = {
+      0, 1, 127, 128, 16383, 16384, 1 << 21, uint64_t{1} << 35, uint64_t{1} << 63, UINT64_MAX};
+  for (size_t pad = 0; pad <= 12; ++pad) {
+    for (uint64_t v : values) {
+      SCOPED_TRACE("value " + std::to_string(v) + " pad " + std::to_string(pad));
+      std::string wire;
+      PutProtoVarintField(&wire, 3, v);
+      PutProtoVarintField(&wire, 300, v);  // a two-byte key
+      wire.append(pad, '\x7f');            // not read
+      WireReader r(wire, "test");
+      uint32_t field;
+      WireType type;
+      uint64_t got = 0;
+      ASSERT_TRUE(r.ReadKey(&field, &type).ok());
+      EXPECT_EQ(field, 3u);
+      ASSERT_TRUE(r.ReadVarint(type, &got).ok());
+      EXPECT_EQ(got, v);
+      ASSERT_TRUE(r.ReadKey(&field, &type).ok());
+      EXPECT_EQ(field, 300u);
+      ASSERT_TRUE(r.ReadVarint(type, &got).ok());
+      EXPECT_EQ(got, v);
+    }
+    for (size_t len : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{300}}) {
+      SCOPED_TRACE("length " + std::to_string(len) + " pad " + std::to_string(pad));
+      std::string wire;
+      PutProtoBytesField(&wire, 2, std::string(len, 'x'));
+      const size_t field_end = wire.size();
+      wire.append(pad, '\x7f');
+      WireReader r(wire, "test");
+      uint32_t field;
+      WireType type;
+      std::string_view got;
+      ASSERT_TRUE(r.ReadKey(&field, &type).ok());
+      ASSERT_TRUE(r.ReadLengthDelimited(type, &got).ok());
+      EXPECT_EQ(got, std::string(len, 'x'));
+      EXPECT_EQ(got.data() + got.size(), wire.data() + field_end);
+      // The same field claiming `pad + 1` more bytes than it has runs past the end.
+      std::string bad;
+      PutProtoKey(&bad, 2, WireType::kLengthDelimited);
+      PutVarint64(&bad, len + pad + 1);
+      const std::string at = "at byte " + std::to_string(bad.size());
+      bad.append(len + pad, 'x');
+      WireReader rb(bad, "test");
+      ASSERT_TRUE(rb.ReadKey(&field, &type).ok());
+      Status s = rb.ReadLengthDelimited(type, &got);
+      ASSERT_FALSE(s.ok());
+      EXPECT_NE(s.message().find("runs past the end"), std::string::npos) << s.message();
+      EXPECT_NE(s.message().find(at), std::string::npos) << s.message();
+    }
+  }
+  // An 11-byte varint is refused whether or not 10 more bytes follow it.
+  for (size_t pad : {size_t{0}, size_t{20}}) {
+    std::string wire = "\x08";
+    wire.append(10, '\xff');
+    wire.push_back('\x01');
+    wire.append(pad, '\x01');
+    WireReader r(wire, "test");
+    uint32_t field;
+    WireType type;
+    uint64_t got;
+    ASSERT_TRUE(r.ReadKey(&field, &type).ok());
+    Status s = r.ReadVarint(type, &got);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("varint longer than 10 bytes at byte 1"), std::string::npos)
+        << s.message();
+  }
+}
+
 TEST(ProtobufPushTest, RejectsBadSnappy) {
   const std::string bodies[] = {
       "",
