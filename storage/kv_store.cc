@@ -71,8 +71,8 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const KvOptions& o,
       // column is read only at open (recovery), so an unsorted vector, sorted once when it is
       // flushed or iterated, fits it: an insert is an append. (When a push wrote one record
       // per stream, keyed by stream id, a skip list's search per insert was more than half
-      // the server's CPU with 10,000 streams.) (Such a memtable takes writes from one thread at a time: see
-      // allow_concurrent_memtable_write below.)
+      // the server's CPU with 10,000 streams.) (Such a memtable takes writes from one thread at a
+      // time: see allow_concurrent_memtable_write below.)
       cf.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
       // Records stay until their head is flushed into chunks; the larger the memtable, the
       // more of them are deleted before they are ever written to a file.
