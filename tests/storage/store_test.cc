@@ -115,6 +115,13 @@ std::vector<uint64_t> CutListIds(Store* store) {
 }
 size_t CutLists(Store* store) { return CutListIds(store).size(); }
 
+// Flushes every head and checks that no head record or cut list is left on disk.
+void FlushAllLeavesNoRecords(Store* store) {
+  ASSERT_TRUE(store->FlushAll().ok());
+  EXPECT_TRUE(HeadRecords(store).empty());
+  EXPECT_EQ(CutLists(store), 0u);
+}
+
 // Entries through the sample path, which does not drop repeats.
 size_t CountSamples(Store* store, std::string_view tenant, std::vector<uint64_t> streams) {
   size_t n = 0;
@@ -377,9 +384,7 @@ TEST(StoreTest, ReplaysAndRewritesHeadRecordsOfTheOldKeyLayout) {
     EXPECT_EQ(rows[3], (HeadRecordRow{"t", 104, {{8, 1}}}));  // tenant, then seq order
     // The flushes cut every record, the converted ones included, and then delete them and
     // their cut lists.
-    ASSERT_TRUE(store->FlushAll().ok());
-    EXPECT_TRUE(HeadRecords(store.get()).empty());
-    EXPECT_EQ(CutLists(store.get()), 0u);
+    FlushAllLeavesNoRecords(store.get());
     ASSERT_TRUE(store->Close().ok());
   }
   auto store = OpenStore(o);
@@ -434,9 +439,7 @@ TEST(StoreTest, SharedRecordReplaysOnlyTheStreamsNotFlushedBeforeACrash) {
     EXPECT_GE(CutLists(store.get()), 2u);
     // Stream 3's flush was the last one these records waited for; a4's record goes with 1's.
     ASSERT_TRUE(static_cast<StoreImpl*>(store.get())->FlushStream("t", 3).ok());
-    ASSERT_TRUE(store->FlushAll().ok());
-    EXPECT_TRUE(HeadRecords(store.get()).empty());
-    EXPECT_EQ(CutLists(store.get()), 0u);
+    FlushAllLeavesNoRecords(store.get());
     ASSERT_TRUE(store->Close().ok());
   }
   auto store = OpenStore(o);
@@ -480,9 +483,7 @@ TEST(StoreTest, FailedFlushKeepsTheSharedRecordForItsStream) {
     ASSERT_TRUE(impl->FlushStream("t", 1).ok());
     EXPECT_EQ(store->Stats().head_entries, 0u);
     EXPECT_EQ(CountSamples(store.get(), "t", {1, 2}), 2u);
-    ASSERT_TRUE(store->FlushAll().ok());  // writes the deletes
-    EXPECT_TRUE(HeadRecords(store.get()).empty());
-    EXPECT_EQ(CutLists(store.get()), 0u);
+    FlushAllLeavesNoRecords(store.get());  // writes the deletes
     ASSERT_TRUE(store->Close().ok());
   }
   auto store = OpenStore(o);
@@ -534,9 +535,7 @@ TEST(StoreTest, RecoveryDeletesDeadRecordsAndCutLists) {
     // New numbers come after every record and cut list seen.
     ASSERT_TRUE(WriteOne(store.get(), "t", 3, kBase + 2, "new").ok());
     EXPECT_EQ(HeadRecords(store.get()).back().seq, 23u);
-    ASSERT_TRUE(store->FlushAll().ok());
-    EXPECT_TRUE(HeadRecords(store.get()).empty());
-    EXPECT_TRUE(CutListIds(store.get()).empty());
+    FlushAllLeavesNoRecords(store.get());
   }
   auto store = OpenStore(o);
   EXPECT_EQ(ReadAll(store.get(), "t", 2).size(), 1u);
