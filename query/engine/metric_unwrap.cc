@@ -271,6 +271,56 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
 }
 
 // A grouped label of the logfmt fast path: the stream's value, or the line's.
+// The step whose window holds a sample when windows do not overlap (range <= step): the
+// first step t_k = start + k * step with t_k >= ts, if k < steps and ts > t_k - range;
+// `steps` (none) otherwise. A group's samples come stream by stream, each in time order, so
+// consecutive samples mostly share a step: the step's time span is kept and the division
+// is done only when a sample leaves it.
+class StepFinder {
+ public:
+  StepFinder(int64_t start_ns, int64_t step_ns, size_t steps, int64_t range_ns)
+      : start_(start_ns),
+        step_(step_ns),
+        steps_(steps),
+        range_(range_ns),
+        last_(steps == 0 ? INT64_MIN : start_ns + static_cast<int64_t>(steps - 1) * step_ns) {}
+
+  uint32_t operator()(int64_t ts) {
+    if (ts <= lo_ || ts > hi_) Find(ts);
+    return ts > edge_ ? k_ : static_cast<uint32_t>(steps_);
+  }
+
+ private:
+  // Sets (lo_, hi_]: the span of ts whose first step at or after it is k_.
+  void Find(int64_t ts) {
+    if (ts > last_) {  // after the last step: in no window
+      k_ = static_cast<uint32_t>(steps_);
+      lo_ = last_;
+      hi_ = INT64_MAX;
+      edge_ = INT64_MAX;
+      return;
+    }
+    int64_t k = 0;
+    if (ts <= start_) {
+      lo_ = INT64_MIN;
+      hi_ = start_;
+    } else {
+      k = (ts - start_ - 1) / step_ + 1;
+      hi_ = start_ + k * step_;
+      lo_ = hi_ - step_;
+    }
+    k_ = static_cast<uint32_t>(k);
+    edge_ = hi_ - range_;
+  }
+
+  const int64_t start_, step_;
+  const size_t steps_;
+  const int64_t range_, last_;
+  int64_t lo_ = 0, hi_ = INT64_MIN;  // empty: the first sample finds its step
+  int64_t edge_ = INT64_MAX;
+  uint32_t k_ = 0;
+};
+
 struct GroupPart {
   const std::string* name;
   std::string_view stream_value;
@@ -645,32 +695,42 @@ Result<std::vector<Dense>> EvalUnwrap(const UnwrapContext& ctx,
     d.v.assign(ctx.steps, 0);
     d.has.assign(ctx.steps, 0);
     if (by_step) {
-      // at[k]: where step k's values start in `values` (then, after the scatter, end).
-      std::vector<uint32_t> at(ctx.steps + 1, 0);
-      const size_t total = blocks.size();
-      std::unique_ptr<uint32_t[]> step_of(new uint32_t[total]);
-      size_t j = 0;
+      // A counting sort by step: at[k + 1] counts step k's values (at[steps + 1] those in no
+      // window), then at[k] is where step k's values start in `values` (then, after the
+      // scatter, end). The step is found twice rather than stored per sample; a run of
+      // samples in one step keeps its count and write position in registers.
+      std::vector<uint32_t> at(ctx.steps + 2, 0);
+      StepFinder count_step(ctx.start_ns, ctx.step_ns, ctx.steps, range);
+      uint32_t cur = static_cast<uint32_t>(ctx.steps), run = 0;
       blocks.ForEach([&](const Sample* s, size_t n) {
-        for (size_t x = 0; x < n; ++x, ++j) {
-          const int64_t rel = s[x].ts - ctx.start_ns;
-          const int64_t k = rel <= 0 ? 0 : (rel - 1) / ctx.step_ns + 1;  // first t_k >= ts
-          uint32_t slot = static_cast<uint32_t>(ctx.steps);
-          if (k < static_cast<int64_t>(ctx.steps) &&
-              s[x].ts > ctx.start_ns + k * ctx.step_ns - range) {
-            slot = static_cast<uint32_t>(k);
-            ++at[slot + 1];
+        for (size_t x = 0; x < n; ++x) {
+          const uint32_t slot = count_step(s[x].ts);
+          if (slot != cur) {
+            at[cur + 1] += run;
+            cur = slot;
+            run = 0;
           }
-          step_of[j] = slot;
+          ++run;
         }
       });
+      at[cur + 1] += run;
       for (size_t k = 0; k < ctx.steps; ++k) at[k + 1] += at[k];
       std::unique_ptr<double[]> values(new double[at[ctx.steps]]);
-      j = 0;
+      StepFinder scatter_step(ctx.start_ns, ctx.step_ns, ctx.steps, range);
+      cur = static_cast<uint32_t>(ctx.steps);
+      uint32_t pos = 0;  // step cur's next write position, when cur is a step
       blocks.ForEach([&](const Sample* s, size_t n) {
-        for (size_t x = 0; x < n; ++x, ++j) {
-          if (step_of[j] < ctx.steps) values[at[step_of[j]]++] = s[x].v;
+        for (size_t x = 0; x < n; ++x) {
+          const uint32_t slot = scatter_step(s[x].ts);
+          if (slot != cur) {
+            if (cur < ctx.steps) at[cur] = pos;
+            cur = slot;
+            if (cur < ctx.steps) pos = at[cur];
+          }
+          if (cur < ctx.steps) values[pos++] = s[x].v;
         }
       });
+      if (cur < ctx.steps) at[cur] = pos;
       for (size_t k = 0, begin = 0; k < ctx.steps; begin = at[k], ++k) {
         const size_t n = at[k] - begin;
         if (n == 0) continue;
