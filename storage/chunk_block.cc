@@ -7,6 +7,54 @@
 namespace sawmill::storage {
 namespace {
 
+// Set when the calling thread's cache is destroyed (thread exit); trivially destructible, so
+// it can still be read by a SectionBuffer destroyed after that: such buffers are just freed.
+thread_local bool buffer_cache_gone = false;
+
+// The section buffers a thread has released, for its next SectionBuffer::Reserve.
+class BufferCache {
+ public:
+  BufferCache() = default;
+  ~BufferCache() { buffer_cache_gone = true; }
+
+  static constexpr size_t kSlots = 4;
+  static constexpr size_t kMaxBytes = size_t{1} << 20;
+
+  // The smallest cached buffer of at least n bytes (capacity in *cap), or null.
+  std::unique_ptr<char[]> Take(size_t n, size_t* cap) {
+    size_t best = kSlots;
+    for (size_t i = 0; i < kSlots; ++i) {
+      if (buf_[i] != nullptr && cap_[i] >= n && (best == kSlots || cap_[i] < cap_[best])) best = i;
+    }
+    if (best == kSlots) return nullptr;
+    *cap = cap_[best];
+    return std::move(buf_[best]);
+  }
+
+  // Keeps the buffer in a free slot, else in place of a smaller one (which is freed); frees a
+  // buffer it does not keep.
+  void Give(std::unique_ptr<char[]> buf, size_t cap) {
+    if (buf == nullptr || cap > kMaxBytes) return;
+    size_t slot = kSlots;
+    for (size_t i = 0; i < kSlots; ++i) {
+      if (buf_[i] == nullptr) {
+        slot = i;
+        break;
+      }
+      if (cap_[i] < cap && (slot == kSlots || cap_[i] < cap_[slot])) slot = i;
+    }
+    if (slot == kSlots) return;
+    buf_[slot] = std::move(buf);
+    cap_[slot] = cap;
+  }
+
+ private:
+  std::unique_ptr<char[]> buf_[kSlots];
+  size_t cap_[kSlots] = {};
+};
+
+thread_local BufferCache buffer_cache;
+
 Status LoadSection(Encoding e, const BlockLocation& b, std::string_view compressed, uint32_t crc,
                    uint32_t raw, const char* name, SectionBuffer* buf, std::string_view* out) {
   if (crc32c::Value(compressed) != crc) {
@@ -26,6 +74,23 @@ Status LoadSection(Encoding e, const BlockLocation& b, std::string_view compress
 }
 
 }  // namespace
+
+SectionBuffer::~SectionBuffer() {
+  if (!buffer_cache_gone) buffer_cache.Give(std::move(buf_), capacity_);
+}
+
+void SectionBuffer::Grow(size_t n) {
+  size_t cap = 0;
+  if (!buffer_cache_gone) {
+    buffer_cache.Give(std::move(buf_), capacity_);
+    buf_ = buffer_cache.Take(n, &cap);
+  }
+  if (buf_ == nullptr || cap < n) {
+    cap = n < 4096 ? 4096 : n;
+    buf_.reset(new char[cap]);
+  }
+  capacity_ = cap;
+}
 
 Status BlockCorruption(const BlockLocation& b, std::string_view what) {
   return Status::Corruption("chunk block " + std::to_string(b.block) + ": " + std::string(what));

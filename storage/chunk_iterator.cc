@@ -368,7 +368,7 @@ bool ChunkBatchIterator::Next() {
     TsCursor cursor;
     if (!cursor.Init(ts_section, b)) return FailBlock(b, "bad ts section");
     if (b.num_entries > entries_capacity_) {
-      entries_buf_ = std::make_unique<BatchEntry[]>(b.num_entries);
+      entries_buf_ = std::make_unique_for_overwrite<BatchEntry[]>(b.num_entries);
       entries_capacity_ = b.num_entries;
     }
     BatchEntry* const out = entries_buf_.get();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -234,6 +236,78 @@ TEST(ChunkReaderTest, IteratorsOutliveTheReader) {
   while (it->Next()) ++n;
   EXPECT_TRUE(it->status().ok());
   EXPECT_EQ(n, entries.size());
+}
+
+// The iterators' decompression buffers come from a per-thread cache (chunk_block.h): chunks
+// read one after another reuse them, and iterators alive at the same time never share one.
+// Six iterators (more than the cache keeps) over chunks of different files and block sizes
+// advance in turn, three rounds, so buffers are given back, taken again and grown.
+TEST(ChunkReaderTest, IteratorsAliveTogetherKeepTheirOwnText) {
+  const auto files = testing::LoghubFiles();
+  ASSERT_GE(files.size(), 6u);
+  const size_t block_sizes[] = {2 * 1024, 64 * 1024, 8 * 1024, 256 * 1024, 4 * 1024, 32 * 1024};
+  std::vector<std::vector<TestEntry>> entries;
+  std::vector<std::string> chunks;
+  for (size_t i = 0; i < 6; ++i) {
+    entries.push_back(testing::MakeEntries(testing::ReadLines(files[i]), i % 2 == 1));
+    ChunkOptions o;
+    o.encoding = i % 3 == 2 ? Encoding::kZstd : Encoding::kSnappy;
+    o.block_target_bytes = block_sizes[i];
+    chunks.push_back(testing::BuildChunk(entries.back(), o));
+  }
+  std::vector<ChunkReader> readers;
+  for (const std::string& c : chunks) {
+    Result<ChunkReader> r = ChunkReader::Open(c);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    readers.push_back(std::move(r).value());
+  }
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    std::vector<std::unique_ptr<BatchIterator>> batches;
+    std::vector<std::unique_ptr<EntryIterator>> lines;
+    std::vector<std::vector<TestEntry>> got(readers.size());
+    std::vector<std::vector<std::vector<TestEntry>>> got_batches(readers.size());
+    // Odd rounds read backward and start from the larger blocks' chunks.
+    const Direction dir = round % 2 == 1 ? Direction::kBackward : Direction::kForward;
+    for (size_t i = 0; i < readers.size(); ++i) {
+      const ChunkReader& r = readers[round % 2 == 1 ? readers.size() - 1 - i : i];
+      batches.push_back(r.NewBatchIterator(INT64_MIN, INT64_MAX, nullptr, true, dir));
+      lines.push_back(r.NewIterator(INT64_MIN, INT64_MAX, dir));
+    }
+    for (bool more = true; more;) {
+      more = false;
+      for (size_t i = 0; i < readers.size(); ++i) {
+        if (batches[i]->Next()) {
+          more = true;
+          const std::string_view text = batches[i]->text();
+          std::vector<TestEntry>& batch = got_batches[i].emplace_back();
+          for (const BatchEntry& e : batches[i]->entries()) {
+            batch.push_back({e.ts_ns, std::string(text.substr(e.offset, e.line_len)),
+                             std::string(text.substr(e.offset + e.line_len, e.meta_len))});
+          }
+        }
+        // The entry iterators take a few entries per turn: their blocks change at other times.
+        for (int k = 0; k < 37 && lines[i]->Next(); ++k) {
+          more = true;
+          const EntryView& e = lines[i]->entry();
+          got[i].push_back({e.ts_ns, std::string(e.line), std::string(e.metadata)});
+        }
+      }
+    }
+    for (size_t i = 0; i < readers.size(); ++i) {
+      const size_t c = round % 2 == 1 ? readers.size() - 1 - i : i;
+      SCOPED_TRACE("chunk " + std::to_string(c));
+      ASSERT_TRUE(batches[i]->status().ok()) << batches[i]->status().ToString();
+      ASSERT_TRUE(lines[i]->status().ok()) << lines[i]->status().ToString();
+      // A batch iterator's blocks come in its direction, each block's entries forward.
+      if (dir == Direction::kBackward) std::reverse(got_batches[i].begin(), got_batches[i].end());
+      std::vector<TestEntry> batch_got;
+      for (const auto& b : got_batches[i]) batch_got.insert(batch_got.end(), b.begin(), b.end());
+      EXPECT_GT(got_batches[i].size(), 1u);
+      EXPECT_EQ(batch_got, entries[c]);
+      EXPECT_EQ(got[i], testing::InRange(entries[c], INT64_MIN, INT64_MAX, dir));
+    }
+  }
 }
 
 }  // namespace
