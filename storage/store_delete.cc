@@ -7,6 +7,7 @@
 // each chunk old or new; a second run finds nothing more to remove.
 #include <algorithm>
 #include <limits>
+#include <unordered_set>
 
 #include "storage/keys.h"
 #include "storage/store_impl.h"
@@ -135,14 +136,36 @@ Status StoreImpl::RewriteChunk(const ChunkRef& chunk, std::string_view tenant, i
 Status StoreImpl::FlushStreamsSharingRecords(std::string_view tenant,
                                              std::span<const uint64_t> seqs) {
   std::vector<std::string> keys;
+  std::vector<uint64_t> ids;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    std::unordered_set<uint64_t> in_log;  // live records of the head log among seqs
     for (uint64_t seq : seqs) {
       auto it = records_.find(seq);
-      if (it != records_.end() && it->second.refs > 0) keys.push_back(it->second.key);
+      if (it == records_.end() || it->second.refs == 0) continue;
+      if (it->second.segment != 0) {
+        in_log.insert(seq);
+      } else {
+        keys.push_back(it->second.key);
+      }
+    }
+    // The head log is not read back: the streams holding those records are the ones whose
+    // heads name them.
+    if (!in_log.empty()) {
+      const int64_t n = FindTenantNumber(tenant);
+      for (const auto& [slot, st] : streams_) {
+        if (static_cast<int64_t>(slot.tenant) != n) continue;
+        bool holds = false;
+        auto check = [&](const std::shared_ptr<Head>& h) {
+          if (h == nullptr || holds) return;
+          for (uint64_t seq : h->records()) holds = holds || in_log.contains(seq);
+        };
+        check(st.head);
+        for (const auto& h : st.flushing) check(h);
+        if (holds) ids.push_back(slot.id);
+      }
     }
   }
-  std::vector<uint64_t> ids;
   std::string scratch;
   std::vector<RecordPart> parts;
   std::vector<EntryRef> entries;
@@ -156,6 +179,8 @@ Status StoreImpl::FlushStreamsSharingRecords(std::string_view tenant,
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   for (uint64_t id : ids) SAW_RETURN_IF_ERROR(FlushStream(tenant, id));
+  // The records' segment can go once every other record in it has died too.
+  head_log_->Roll();
   return CollectGarbage();
 }
 

@@ -174,7 +174,11 @@ void StoreImpl::ReleaseRecords(std::span<const uint64_t> seqs) {
     if (it == records_.end() || it->second.refs == 0) continue;  // never: every seq is counted
     if (--it->second.refs == 0) {
       live_record_bytes_ -= it->second.bytes;
-      dead_records_.push_back(seq);
+      if (it->second.segment != 0) {
+        ++released_[it->second.segment];
+      } else {
+        dead_records_.push_back(seq);
+      }
     }
   }
 }
@@ -182,11 +186,11 @@ void StoreImpl::ReleaseRecords(std::span<const uint64_t> seqs) {
 void StoreImpl::AddGarbage(KvBatch* batch) {
   garbage_records_ = dead_records_.size();
   for (uint64_t seq : dead_records_) batch->Delete(Column::kHead, records_.at(seq).key);
-  // The oldest record still held once these deletes are written: every cut list whose
-  // records are all older can go in the same batch.
+  // The oldest record still held once these deletes are written (or still in a head log
+  // segment): every cut list whose records are all older can go in the same batch.
   uint64_t oldest_live = UINT64_MAX;
   for (const auto& [seq, r] : records_) {
-    if (r.refs > 0) {
+    if (r.refs > 0 || r.segment != 0) {
       oldest_live = seq;
       break;
     }
@@ -212,13 +216,51 @@ void StoreImpl::GarbageDone(bool written) {
 }
 
 Status StoreImpl::CollectGarbage() {
+  SAW_RETURN_IF_ERROR(RemoveDeadSegments(/*roll=*/true));
   std::lock_guard<std::mutex> lock(mu_);
-  if (closed_ || dead_records_.empty()) return Status::OK();
+  if (closed_ || (dead_records_.empty() && cut_lists_.empty())) return Status::OK();
   std::unique_ptr<KvBatch> batch = kv_->NewBatch();
   AddGarbage(batch.get());
+  if (garbage_records_ == 0 && garbage_cut_lists_.empty()) return Status::OK();
   Status st = kv_->Write(batch.get(), /*sync=*/false);
   GarbageDone(st.ok());
   return st;
+}
+
+Status StoreImpl::RemoveDeadSegments(bool roll) {
+  std::vector<uint64_t> dead;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::OK();
+    if (roll) {
+      // (A record appended meanwhile only keeps the closed segment until it dies.)
+      const auto [active, frames] = head_log_->ActiveSegment();
+      auto it = released_.find(active);
+      if (frames > 0 && it != released_.end() && it->second == frames) head_log_->Roll();
+    }
+    // A closed segment takes no more appends; every append to it is counted in its frames
+    // before the writer registers the record here, so frames == released means every record
+    // in it was registered and has died.
+    for (const auto& [segment, frames] : head_log_->ClosedSegments()) {
+      auto it = released_.find(segment);
+      if (frames == (it == released_.end() ? 0 : it->second)) dead.push_back(segment);
+    }
+  }
+  if (dead.empty()) return Status::OK();
+  // The chunks and cut lists that killed these records are durable before the records go.
+  SAW_RETURN_IF_ERROR(kv_->SyncWal());
+  for (uint64_t segment : dead) SAW_RETURN_IF_ERROR(head_log_->Remove(segment));
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = records_.begin(); it != records_.end();) {
+    if (it->second.segment != 0 &&
+        std::find(dead.begin(), dead.end(), it->second.segment) != dead.end()) {
+      it = records_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (uint64_t segment : dead) released_.erase(segment);
+  return Status::OK();
 }
 
 Status StoreImpl::FlushAll() {
@@ -235,8 +277,12 @@ Status StoreImpl::FlushAll() {
     if (!st.ok() && first.ok()) first = st;
   }
   SAW_RETURN_IF_ERROR(first);
+  // Every record written before the flushes is dead now; a new segment lets theirs go.
+  head_log_->Roll();
   SAW_RETURN_IF_ERROR(CollectGarbage());
-  return kv_->SyncWal();
+  // The cut lists of the removed segments' records go in a batch after their removal.
+  SAW_RETURN_IF_ERROR(CollectGarbage());
+  return SyncDurable();
 }
 
 void StoreImpl::FlushStreamsHoldingOldRecords() {
@@ -357,11 +403,19 @@ void StoreImpl::BackgroundLoop() {
   while (!stopping_) {
     bg_cv_.wait_until(lock, next_periodic, [&] { return stopping_ || !flush_queue_.empty(); });
     if (stopping_) return;
+    bool flushed = false;
     while (!flush_queue_.empty()) {
       const StreamSlot slot = flush_queue_.front();
       flush_queue_.pop_front();
       lock.unlock();
       (void)FlushStream(slot);  // a failure leaves the head in place: retried by FlushDue
+      flushed = true;
+      lock.lock();
+    }
+    if (flushed) {
+      // Head log segments whose records all died go now (a failure is retried next time).
+      lock.unlock();
+      (void)RemoveDeadSegments(/*roll=*/false);
       lock.lock();
     }
     auto now = std::chrono::steady_clock::now();

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "storage/head.h"
+#include "storage/head_log.h"
 #include "storage/kv_store.h"
 #include "storage/store.h"
 
@@ -63,7 +64,8 @@ struct ChunkReadCounters {
 
 class StoreImpl final : public Store {
  public:
-  StoreImpl(const StoreOptions& options, std::unique_ptr<KvStore> kv);
+  StoreImpl(const StoreOptions& options, std::unique_ptr<KvStore> kv,
+            std::unique_ptr<HeadLog> head_log);
   ~StoreImpl() override;
 
   Status Write(std::string_view tenant, std::span<const StreamWrite> streams,
@@ -101,6 +103,9 @@ class StoreImpl final : public Store {
   // Rebuilds the heads from the head column family. Called once by Open().
   Status Recover();
   void StartBackground();
+  // Writes the deletes of AddGarbage in a batch of their own, if there are any, and removes
+  // the head log segments whose records are all dead.
+  Status CollectGarbage();
 
   // Turns the stream's live head into chunks (store_flush.cc); OK when it has none.
   Status FlushStream(std::string_view tenant, uint64_t stream_id);
@@ -142,6 +147,8 @@ class StoreImpl final : public Store {
   Result<std::unique_ptr<Iter>> ReadMerged(std::string_view tenant, uint64_t stream_id,
                                            int64_t from_ns, int64_t to_ns, Direction direction);
   Status WaitDurable();
+  // fsyncs the head log, then RocksDB's WAL.
+  Status SyncDurable();
   // Rewrites one chunk without the entries `remove` picks (store_delete.cc).
   Status RewriteChunk(const ChunkRef& chunk, std::string_view tenant, int64_t from_ns,
                       int64_t to_ns, const EntryPredicate& remove, RemoveStats* stats);
@@ -151,8 +158,11 @@ class StoreImpl final : public Store {
   // once the batch was written (forgets them) or failed (keeps them for the next batch).
   void AddGarbage(KvBatch* batch);
   void GarbageDone(bool written);
-  // Writes the deletes of AddGarbage in a batch of their own, if there are any.
-  Status CollectGarbage();
+  // Deletes every closed head log segment all of whose records are dead, once the RocksDB
+  // writes that killed them (chunks, cut lists) are synced; forgets its records, so that the
+  // cut lists naming them can go in a later batch. With `roll`, an active segment whose
+  // records are all dead is closed first (a quiet server's segment would never fill up).
+  Status RemoveDeadSegments(bool roll);
   // Flushes every stream with entries in the live records among `seqs` (of `tenant`), so
   // that those records die and are deleted (store_delete.cc: removed lines leave the disk).
   Status FlushStreamsSharingRecords(std::string_view tenant, std::span<const uint64_t> seqs);
@@ -191,17 +201,23 @@ class StoreImpl final : public Store {
   std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> tenant_numbers_;
   uint64_t live_head_memory_ = 0;  // memory_bytes() of every live (unsealed) head; guarded by mu_
   std::atomic<uint64_t> next_seq_{1};
-  // Head records (layout 3) in kHead, by sequence number, with the number of streams whose
-  // heads (live, flushing or sealed) hold entries of them. A record whose count reaches 0 is
-  // garbage (dead_records_): its delete goes into the next batch of a flush (or
-  // CollectGarbage), and it leaves records_ once that batch is written. Guarded by mu_.
+  // Head records by sequence number, with the number of streams whose heads (live, flushing
+  // or sealed) hold entries of them. Records are written to the head log (segment != 0); a
+  // store made before it may still hold records in kHead (key layout 3, segment 0) at open.
+  // A record whose count reaches 0 is garbage: in kHead, its delete goes into the next batch
+  // of a flush (or CollectGarbage; dead_records_), and it leaves records_ once that batch is
+  // written; in the head log it stays in records_ (as on disk) until its whole segment is
+  // removed (released_ counts its segment's dead records). Guarded by mu_.
   struct LiveRecord {
     uint32_t refs = 0;
     uint32_t bytes = 0;  // of the stored record
-    std::string key;
+    uint64_t segment = 0;
+    std::string key;  // in kHead (segment 0)
   };
   std::map<uint64_t, LiveRecord> records_;
   std::vector<uint64_t> dead_records_;
+  std::map<uint64_t, uint64_t> released_;  // head log segment -> its records that are dead
+  std::unique_ptr<HeadLog> head_log_;
   uint64_t live_record_bytes_ = 0;  // bytes of records_ with refs > 0
   // Cut lists written and not yet deleted, smallest newest-seq first. A cut list goes once
   // every record it names is deleted (its max_seq is below every live record's seq): in the

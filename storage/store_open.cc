@@ -28,8 +28,9 @@ Result<SyncPolicy> ParseSyncPolicy(std::string_view name) {
                                  "\" (want fsync or group-commit)");
 }
 
-StoreImpl::StoreImpl(const StoreOptions& options, std::unique_ptr<KvStore> kv)
-    : options_(options), kv_(std::move(kv)) {}
+StoreImpl::StoreImpl(const StoreOptions& options, std::unique_ptr<KvStore> kv,
+                     std::unique_ptr<HeadLog> head_log)
+    : options_(options), kv_(std::move(kv)), head_log_(std::move(head_log)) {}
 
 StoreImpl::~StoreImpl() { (void)Close(); }
 
@@ -43,8 +44,12 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   kv_options.block_cache_bytes = options.block_cache_bytes;
   kv_options.write_buffer_bytes = options.write_buffer_bytes;
   SAW_ASSIGN_OR_RETURN(std::unique_ptr<KvStore> kv, KvStore::Open(kv_options));
-  auto store = std::make_unique<StoreImpl>(options, std::move(kv));
+  SAW_ASSIGN_OR_RETURN(std::unique_ptr<HeadLog> head_log,
+                       HeadLog::Open(options.data_dir + "/headlog",
+                                     std::max<size_t>(options.head_log_segment_bytes, 1)));
+  auto store = std::make_unique<StoreImpl>(options, std::move(kv), std::move(head_log));
   SAW_RETURN_IF_ERROR(store->Recover());
+  SAW_RETURN_IF_ERROR(store->CollectGarbage());
   store->StartBackground();
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -277,7 +282,37 @@ Status StoreImpl::Recover() {
   SAW_RETURN_IF_ERROR(it->status());
   if (rewrites > 0) SAW_RETURN_IF_ERROR(kv_->Write(rewrite.get(), /*sync=*/false));
 
-  // 3. A cut list is kept while a record it names is; the others go with the dead records.
+  // 3. The head log's records, the same way. A record every stream of which is in chunks
+  // already stays in records_ (dead) until its segment is removed, as do the cut lists
+  // naming it.
+  uint64_t torn = 0;
+  SAW_RETURN_IF_ERROR(head_log_->Replay(
+      [&](uint64_t segment, uint64_t seq, std::string_view tenant, std::string_view record) {
+        next_seq = std::max(next_seq, seq + 1);
+        SAW_RETURN_IF_ERROR(ValidateTenant(tenant));
+        SAW_RETURN_IF_ERROR(DecodeWriteRecord(record, &scratch, &parts, &entries));
+        uint32_t refs = 0;
+        for (const RecordPart& part : parts) {
+          if (cut.contains({seq, part.stream_id})) continue;
+          Status st;
+          std::span<const EntryRef> e(entries.data() + part.begin, part.end - part.begin);
+          if (!replay(tenant, part.stream_id, e, seq, &st)) return st;
+          ++refs;
+        }
+        LiveRecord& live = records_[seq];
+        live.refs = refs;
+        live.bytes = static_cast<uint32_t>(std::min<size_t>(record.size(), UINT32_MAX));
+        live.segment = segment;
+        if (refs > 0) {
+          live_record_bytes_ += live.bytes;
+        } else {
+          ++released_[segment];
+        }
+        return Status::OK();
+      },
+      &torn));
+
+  // 4. A cut list is kept while a record it names is; the others go with the dead records.
   for (const FoundCutList& c : cut_lists) {
     bool needed = false;
     for (uint64_t seq : c.seqs) needed = needed || records_.contains(seq);

@@ -1,12 +1,13 @@
 // The write path. A Write() runs in three steps:
 //  1. under mu_: find each stream, refuse entries older than the out-of-order window, raise
 //     the stream's newest timestamp, reserve one sequence number for the write;
-//  2. without the lock: encode and compress one head record holding every stream's accepted
-//     entries and write it to RocksDB (WAL, not yet fsynced);
+//  2. without the lock: encode one head record holding every stream's accepted entries and
+//     append it to the head log (storage/head_log.h; not yet fsynced);
 //  3. under mu_: append the entries to the heads, each head remembering the record's
 //     sequence number (its flush writes a cut list naming it), and count the record's
 //     streams: the record is deleted when the last of them has been flushed;
-// then wait until the WAL is fsynced (at once, or by the group-commit thread).
+// then wait until the head log (and RocksDB's WAL) is fsynced (at once, or by the group-commit
+// thread).
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -250,9 +251,9 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
   }
 
   // Step 2: the durable record, encoded in buffers this thread keeps (no allocation once they
-  // have grown).
+  // have grown), appended to the head log.
   uint32_t record_bytes = 0;
-  std::string record_key;
+  uint64_t segment = 0;
   {
     thread_local std::string payload, record;
     thread_local std::vector<RecordStream> parts;
@@ -260,22 +261,20 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
     for (const Pending& p : pending) {
       parts.push_back({streams[p.stream_index].stream_id, p.accepted});
     }
-    EncodeWriteRecord(parts, options_.chunk.encoding, &payload, &record);
-    PutHeadRecordKey(&record_key, tenant, seq);
-    std::unique_ptr<KvBatch> batch = kv_->NewBatch(record.size() + record_key.size() + 32);
-    batch->Put(Column::kHead, record_key, record);
+    EncodeWriteRecord(parts, options_.head_record_encoding, &payload, &record);
     record_bytes = static_cast<uint32_t>(std::min<size_t>(record.size(), UINT32_MAX));
+    Result<uint64_t> appended = head_log_->Append(seq, tenant, record);
     // A large push's buffers are not kept: at most 512 KiB of scratch per thread (keeping
     // buffers of up to 2 MiB each took ~20 MB more RSS at 100 streams).
     if (payload.capacity() > (256 << 10)) std::string().swap(payload);
     if (record.capacity() > (256 << 10)) std::string().swap(record);
     if (parts.capacity() > 4096) std::vector<RecordStream>().swap(parts);
-    Status st = kv_->Write(batch.get(), /*sync=*/false);
-    if (!st.ok()) {
+    if (!appended.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       if (!closed_) unpin();  // Close() emptied streams_: the pinned states are gone
-      return st;
+      return appended.status();
     }
+    segment = *appended;
   }
 
   // Step 3: the heads.
@@ -292,7 +291,7 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
     LiveRecord& live = records_[seq];
     live.refs = static_cast<uint32_t>(pending.size());
     live.bytes = record_bytes;
-    live.key = std::move(record_key);
+    live.segment = segment;
     live_record_bytes_ += record_bytes;
     for (Pending& p : pending) {
       StreamState& s = *p.stream;
@@ -356,10 +355,17 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
   return WaitDurable();
 }
 
+Status StoreImpl::SyncDurable() {
+  // The head log holds the records; RocksDB's WAL the label index rows a push wrote before
+  // its records (ingest) and the streams' rows.
+  SAW_RETURN_IF_ERROR(head_log_->Sync());
+  return kv_->SyncWal();
+}
+
 Status StoreImpl::WaitDurable() {
   if (options_.sync == SyncPolicy::kFsync) {
     ++syncs_;
-    return kv_->SyncWal();
+    return SyncDurable();
   }
   std::unique_lock<std::mutex> lock(sync_mu_);
   uint64_t ticket = ++write_ticket_;
@@ -368,7 +374,7 @@ Status StoreImpl::WaitDurable() {
   if (synced_ticket_ < ticket) {
     // The store is closing; Close() syncs everything before it returns.
     lock.unlock();
-    return kv_->SyncWal();
+    return SyncDurable();
   }
   return sync_status_;
 }
@@ -388,7 +394,7 @@ void StoreImpl::SyncLoop() {
     }
     uint64_t target = write_ticket_;
     lock.unlock();
-    Status s = kv_->SyncWal();
+    Status s = SyncDurable();
     ++syncs_;
     last_sync = std::chrono::steady_clock::now();
     lock.lock();
