@@ -24,7 +24,7 @@ char* Head::Allocate(size_t n) {
   if (blocks_.empty() || block_used_ + n > block_size_) {
     size_t size = std::clamp(arena_bytes_ / 4, kMinBlock, kMaxBlock);
     size = std::max(size, n);
-    blocks_.push_back(std::make_unique<char[]>(size));
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));  // no zero-fill
     block_size_ = size;
     block_used_ = 0;
     arena_bytes_ += size;

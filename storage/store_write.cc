@@ -92,19 +92,24 @@ Status GetEntries(std::string_view* payload, std::vector<EntryRef>* entries) {
 
 void EncodeWriteRecord(std::span<const RecordStream> streams, Encoding encoding,
                        std::string* payload, std::string* record) {
-  payload->clear();
-  size_t estimate = 8;
+  // Uncompressed (the head log's default), the payload is built in place after the encoding
+  // byte instead of being copied there.
+  const bool raw = encoding == Encoding::kNone;
+  std::string* out = raw ? record : payload;
+  out->clear();
+  size_t estimate = 9;
   for (const RecordStream& s : streams) {
     estimate += 16;
     for (const EntryRef& e : s.entries) estimate += e.line.size() + e.metadata.size() + 16;
   }
-  payload->reserve(estimate);
-  PutVarint64(payload, streams.size());
+  out->reserve(estimate);
+  if (raw) out->push_back(static_cast<char>(Encoding::kNone));
+  PutVarint64(out, streams.size());
   for (const RecordStream& s : streams) {
-    PutFixed64(payload, s.stream_id);
-    PutEntries(payload, s.entries);
+    PutFixed64(out, s.stream_id);
+    PutEntries(out, s.entries);
   }
-  FinishRecord(*payload, encoding, record);
+  if (!raw) FinishRecord(*payload, encoding, record);
 }
 
 Status DecodeWriteRecord(std::string_view record, std::string* scratch,
