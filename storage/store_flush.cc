@@ -228,6 +228,8 @@ Status StoreImpl::CollectGarbage() {
 }
 
 Status StoreImpl::RemoveDeadSegments(bool roll) {
+  // One pass at a time (the flusher, FlushAll, a delete): two could pick the same segment.
+  std::lock_guard<std::mutex> removing(remove_segments_mu_);
   std::vector<uint64_t> dead;
   {
     std::lock_guard<std::mutex> lock(mu_);
