@@ -114,6 +114,10 @@ void Instrumentation::WatchStore(std::function<storage::Store*()> store) {
   gauge("sawmill_store_head_entries", "Entries held in in-memory heads.", &S::head_entries);
   gauge("sawmill_store_head_bytes", "Line and metadata bytes held in heads.", &S::head_bytes);
   gauge("sawmill_store_head_memory_bytes", "Resident bytes of the heads.", &S::head_memory);
+  gauge("sawmill_store_head_log_bytes",
+        "Bytes of head records on disk (head log segments, deleted once all their streams are "
+        "flushed).",
+        &S::head_log_bytes);
   counter("loki_ingester_chunks_flushed_total", "Total flushed chunks.", &S::chunks_flushed);
   counter("sawmill_store_flushed_bytes_total", "Compressed chunk bytes written since start.",
           &S::bytes_flushed);

@@ -103,10 +103,11 @@ struct StoreStats {
   uint64_t head_entries = 0;
   uint64_t head_bytes = 0;      // line + metadata bytes held in heads
   uint64_t head_memory = 0;     // resident bytes of heads (arenas + entry tables)
+  uint64_t head_log_bytes = 0;  // head records on disk (head log segment files)
   uint64_t chunks_flushed = 0;  // since open
   uint64_t bytes_flushed = 0;   // compressed chunk bytes written since open
   uint64_t entries_written = 0;
-  uint64_t syncs = 0;  // WAL fsyncs since open
+  uint64_t syncs = 0;  // durability syncs (head log, then WAL) since open
   // What reads fetched from flushed chunks since open: blocks opened (one ts section value
   // each), text section values, and compressed bytes of both. A read fetches only the
   // blocks that overlap its range, in its direction, as far as it iterates.

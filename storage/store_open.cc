@@ -394,6 +394,7 @@ StoreStats StoreImpl::Stats() {
   stats.bytes_flushed = bytes_flushed_;
   stats.entries_written = entries_written_;
   stats.syncs = syncs_;
+  stats.head_log_bytes = head_log_->bytes();
   stats.chunk_blocks_read = read_counters_.blocks;
   stats.chunk_text_sections_read = read_counters_.text_sections;
   stats.chunk_bytes_read = read_counters_.bytes;

@@ -588,9 +588,11 @@ TEST(StoreTest, FlushesStreamsHoldingOldRecordsPastTheRecordBudget) {
   }
   EXPECT_EQ(store->Stats().head_entries, 100u);  // stream 1's
   EXPECT_EQ(HeadRecords(store.get(), dir.path()).size(), 100u);
+  EXPECT_GT(store->Stats().head_log_bytes, 100u * 2000);
   ASSERT_TRUE(store->FlushDue().ok());
   EXPECT_EQ(store->Stats().head_entries, 0u);
   EXPECT_TRUE(HeadRecords(store.get(), dir.path()).empty());
+  EXPECT_EQ(store->Stats().head_log_bytes, 0u);  // the segment went with its last record
   EXPECT_EQ(ReadAll(store.get(), "t", 1).size(), 100u);
   EXPECT_EQ(ReadAll(store.get(), "t", 2).size(), 100u);
   // Under the budget nothing is flushed early.
