@@ -167,6 +167,16 @@ Status DecompressTo(Encoding e, std::string_view input, char* dst, size_t size) 
 
 Status Decompress(Encoding e, std::string_view input, size_t expected_size, std::string* out) {
   out->clear();
+  // No encoding expands its input more than this (snappy: a 3-byte copy element makes at most
+  // 64 bytes; lz4: ~255 bytes per extra length byte; zstd: a 4-byte RLE block makes 128 KiB),
+  // so a size no input this short could decompress to is refused before it is allocated:
+  // damaged or crafted data cannot make a reader allocate gigabytes.
+  const size_t max_ratio = e == Encoding::kSnappy ? 22 : e == Encoding::kLz4 ? 256 : 32768;
+  if (e != Encoding::kNone && expected_size / max_ratio > input.size() + 16) {
+    return Status::Corruption(std::string(EncodingName(e)) + " block of " +
+                              std::to_string(input.size()) + " bytes cannot decompress to " +
+                              std::to_string(expected_size));
+  }
   // Reject what the input itself says is the wrong size before allocating anything.
   if (e == Encoding::kNone && input.size() != expected_size) {
     return SizeMismatch(e, input.size(), expected_size);

@@ -113,6 +113,21 @@ TEST(CompressionTest, SizeClaimsAreCheckedBeforeAllocating) {
   EXPECT_TRUE(out.capacity() < 2000);
   EXPECT_TRUE(Decompress(Encoding::kNone, "abc", size_t{1} << 30, &out).IsCorruption());
   EXPECT_TRUE(out.capacity() < 2000);
+  // A header that agrees with the expected size, but on an input far too short to hold that
+  // much (a damaged head record's size and block both saying 1 GiB): refused too, for each
+  // encoding, as no encoding expands that much.
+  for (Encoding e : {Encoding::kSnappy, Encoding::kLz4, Encoding::kZstd}) {
+    EXPECT_TRUE(Decompress(e, snappy_claims_1g, size_t{1} << 30, &out).IsCorruption());
+    EXPECT_TRUE(out.capacity() < 2000);
+  }
+  // The most compressible input (zeros) still decompresses with every encoding.
+  const std::string zeros(1 << 20, '\0');
+  for (Encoding e : {Encoding::kSnappy, Encoding::kLz4, Encoding::kZstd}) {
+    std::string packed;
+    ASSERT_TRUE(Compress(e, zeros, &packed).ok());
+    ASSERT_TRUE(Decompress(e, packed, zeros.size(), &out).ok()) << EncodingName(e);
+    EXPECT_EQ(out, zeros);
+  }
 }
 
 // storage/snappy_decompress.h against libsnappy: the same verdict on every input, and the
