@@ -217,7 +217,7 @@ class StoreImpl final : public Store {
   std::map<uint64_t, LiveRecord> records_;
   std::vector<uint64_t> dead_records_;
   std::map<uint64_t, uint64_t> released_;  // head log segment -> its records that are dead
-  std::mutex remove_segments_mu_;           // serializes RemoveDeadSegments (taken before mu_)
+  std::mutex remove_segments_mu_;          // serializes RemoveDeadSegments (taken before mu_)
   std::unique_ptr<HeadLog> head_log_;
   uint64_t live_record_bytes_ = 0;  // bytes of records_ with refs > 0
   // Cut lists written and not yet deleted, smallest newest-seq first. A cut list goes once
