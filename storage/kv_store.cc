@@ -82,18 +82,15 @@ rocksdb::ColumnFamilyOptions ColumnOptions(Column c, const KvOptions& o,
       cf.enable_blob_garbage_collection = false;
       break;
     case Column::kHead:
-      // Head records are compressed by us too; they live until every stream in them has
-      // been flushed into chunks.
+      // Cut lists (one per flush), and head records only in stores made before the head log
+      // (storage/head_log.h), which recovery converts and deletes. Keys mostly grow and the
+      // column is read only at open, so an unsorted vector memtable, sorted once when it is
+      // flushed or iterated, fits it: an insert is an append. (It takes writes from one
+      // thread at a time: see allow_concurrent_memtable_write below. When head records were
+      // written here, a skip list's search per insert was more than half the server's CPU
+      // with 10,000 streams.)
       cf.compression = rocksdb::kNoCompression;
-      // A push writes one record (and a flush one cut list) at keys that mostly grow. The
-      // column is read only at open (recovery), so an unsorted vector, sorted once when it is
-      // flushed or iterated, fits it: an insert is an append. (When a push wrote one record
-      // per stream, keyed by stream id, a skip list's search per insert was more than half
-      // the server's CPU with 10,000 streams.) (Such a memtable takes writes from one thread at a
-      // time: see allow_concurrent_memtable_write below.)
       cf.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
-      // Records stay until their head is flushed into chunks; the larger the memtable, the
-      // more of them are deleted before they are ever written to a file.
       cf.write_buffer_size = std::max<size_t>(o.write_buffer_bytes / 2, 1 << 20);
       // Nothing looks a head key up (recovery iterates the column, flushes only delete), so
       // a Bloom filter would be hashing every key of every memtable flush for nothing.
@@ -318,7 +315,7 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const KvOptions& options) {
   // One budget for every memtable (KvOptions::write_buffer_bytes), so RSS stays bounded.
   db_options.db_write_buffer_size = options.write_buffer_bytes;
   // Required by the head column's vector memtable; the write group's leader inserts every
-  // writer's batch (cheap appends for head records).
+  // writer's batch.
   db_options.allow_concurrent_memtable_write = false;
   db_options.max_total_wal_size = 256ull << 20;
   db_options.bytes_per_sync = 1 << 20;
