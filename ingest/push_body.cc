@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "ingest/gzip.h"
+#include "ingest/head_source.h"
 #include "ingest/json_push.h"
 
 namespace sawmill::ingest {
@@ -56,7 +57,10 @@ Status DecodePushBody(std::string_view content_type, std::string_view content_en
       }
       return DecodeDecompressed(content_type, std::string(body), api, limits, out);
     }
-    return DecodeProtobufPush(body, out, limits.max_decompressed, limits.max_items);
+    SAW_RETURN_IF_ERROR(DecodeProtobufPush(body, out, limits.max_decompressed, limits.max_items));
+    out->source_format = kSnappyLogprotoSource;
+    out->source = body;
+    return Status::OK();
   }
   std::string decompressed;
   if (EqualsIgnoreCase(encoding, "gzip")) {

@@ -50,6 +50,11 @@ struct PushRequest {
   PushRequest& operator=(PushRequest&&) = default;
 
   std::vector<PushStream> streams;
+  // The body as received when the store may keep it as the push's head record instead of a
+  // copy of the entries (storage::WriteSource; ingest/head_source.h): a Snappy protobuf body.
+  // Unlike the views above, `source` points into the caller's body, valid while that lives.
+  uint8_t source_format = 0;  // 0: none
+  std::string_view source;
   // Owns the bytes the views above point into (see the file comment). Blocks are appended,
   // never modified in a way that moves their bytes.
   std::deque<std::string> storage;

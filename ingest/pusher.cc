@@ -2,8 +2,8 @@
 
 #include <deque>
 
+#include "ingest/head_source.h"
 #include "storage/keys.h"
-#include "storage/metadata.h"
 #include "storage/time_format.h"
 
 namespace sawmill::ingest {
@@ -62,6 +62,8 @@ struct Pusher::Candidate {
   const std::string& name() const { return stream->name; }
   std::vector<storage::EntryRef> entries;
   bool admitted = true;  // false: refused by the active-stream limit
+  uint32_t origin = 0;   // index of its stream in the request
+  bool unchanged = true;  // holds every entry of that stream as decoded
 };
 
 Pusher::Pusher(storage::Store* store, index::LabelIndex* index, const Overrides* overrides,
@@ -181,8 +183,10 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
   std::deque<std::string> owned;  // encoded metadata
   candidates.reserve(request.streams.size());
   size_t valid_lines = 0, valid_bytes = 0;
-  for (const PushStream& ps : request.streams) {
+  for (size_t origin = 0; origin < request.streams.size(); ++origin) {
+    const PushStream& ps = request.streams[origin];
     Candidate c;
+    c.origin = static_cast<uint32_t>(origin);
     c.stream = stream_cache_.Find(tenant, ps.labels);
     if (c.stream == nullptr) {
       Result<index::LabelSet> parsed = index::LabelSet::Parse(ps.labels);
@@ -231,6 +235,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
     for (const PushEntry& e : ps.entries) {
       std::string_view line = e.line;
       if (limits.max_line_size > 0 && line.size() > limits.max_line_size) {
+        c.unchanged = false;
         if (limits.truncate_lines) {
           line = line.substr(0, limits.max_line_size);
         } else {
@@ -244,6 +249,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
         }
       }
       if (limits.reject_old_samples && e.ts_ns < oldest) {
+        c.unchanged = false;
         outcome->errors.push_back("entry for stream '" + name +
                                   "' has timestamp too old: " + FormatGoTime(e.ts_ns) +
                                   ", oldest acceptable timestamp is: " + FormatGoTime(oldest));
@@ -252,19 +258,14 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
         continue;
       }
       if (e.ts_ns > newest) {
+        c.unchanged = false;
         outcome->errors.push_back("entry for stream '" + name +
                                   "' has timestamp too new: " + FormatGoTime(e.ts_ns));
         ++outcome->refused_entries;
         Discard(outcome, "too_far_in_future", 1, line.size());
         continue;
       }
-      std::string_view metadata;
-      if (!e.metadata.empty()) {
-        storage::MetadataPairs pairs;
-        for (const auto& [k, v] : e.metadata) pairs.emplace_back(std::string(k), std::string(v));
-        metadata = owned.emplace_back(storage::EncodeMetadata(pairs));
-      }
-      c.entries.push_back({e.ts_ns, line, metadata});
+      c.entries.push_back({e.ts_ns, line, EncodeEntryMetadata(e, &owned)});
       ++valid_lines;
       valid_bytes += line.size();
     }
@@ -297,6 +298,8 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
     // Step 4: index and store.
     std::vector<storage::StreamWrite> writes;
     std::vector<const std::string*> stream_labels;  // for messages, parallel to writes
+    std::vector<uint32_t> origins;                   // parallel to writes
+    bool unchanged = request.source_format != 0;
     writes.reserve(candidates.size());
     for (Candidate& c : candidates) {
       if (!c.admitted) continue;
@@ -320,10 +323,14 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
       w.entries = std::move(c.entries);
       writes.push_back(std::move(w));
       stream_labels.push_back(&c.name());
+      origins.push_back(c.origin);
+      unchanged = unchanged && c.unchanged;
     }
     if (writes.empty()) return Status::OK();
     storage::WriteResult result;
-    SAW_RETURN_IF_ERROR(store_->Write(tenant, writes, &result));
+    // Every stream written as decoded: the head record can be the body (ingest/head_source.h).
+    const storage::WriteSource source{request.source_format, request.source, origins};
+    SAW_RETURN_IF_ERROR(store_->Write(tenant, writes, unchanged ? &source : nullptr, &result));
     for (const storage::StreamWrite& w : writes) {
       for (const auto& e : w.entries) outcome->accepted_bytes += e.line.size();
     }

@@ -7,6 +7,7 @@
 #include <system_error>
 #include <thread>
 
+#include "ingest/head_source.h"
 #include "server/build_info.h"
 #include "server/handlers/admin.h"
 #include "server/handlers/delete.h"
@@ -161,6 +162,7 @@ Status App::Start() {
 
   storage::StoreOptions options = config_.store;
   options.data_dir = data_dir;
+  options.source_decoder = ingest::DecodeHeadSource;  // protobuf pushes' head records
   Result<std::unique_ptr<storage::Store>> store = storage::Store::Open(options);
   if (!store.ok()) {
     http_->Stop();

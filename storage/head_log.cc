@@ -160,19 +160,22 @@ Status HeadLog::OpenActive() {
   return Status::OK();
 }
 
-Result<uint64_t> HeadLog::Append(uint64_t seq, std::string_view tenant, std::string_view record) {
+Result<uint64_t> HeadLog::Append(uint64_t seq, std::string_view tenant, std::string_view record,
+                                 std::string_view tail) {
   std::string header(kFrameHeader, '\0');
   PutFixed64(&header, seq);
   PutVarint64(&header, tenant.size());
   header.append(tenant);
-  const uint64_t size = header.size() - kFrameHeader + record.size();
+  const uint64_t size = header.size() - kFrameHeader + record.size() + tail.size();
   if (size > UINT32_MAX) {
-    return Status::InvalidArgument("head record of " + std::to_string(record.size()) +
+    return Status::InvalidArgument("head record of " +
+                                   std::to_string(record.size() + tail.size()) +
                                    " bytes is too large");
   }
   EncodeFixed32(header.data() + 4, static_cast<uint32_t>(size));
   uint32_t crc = crc32c::Value(header.data() + 4, header.size() - 4);
   crc = crc32c::Extend(crc, record.data(), record.size());
+  crc = crc32c::Extend(crc, tail.data(), tail.size());
   EncodeFixed32(header.data(), crc);
 
   std::lock_guard<std::mutex> lock(mu_);
@@ -182,14 +185,17 @@ Result<uint64_t> HeadLog::Append(uint64_t seq, std::string_view tenant, std::str
     ++active_;
   }
   if (fd_ < 0) SAW_RETURN_IF_ERROR(OpenActive());
-  iovec iov[2];
+  iovec iov[3];
   iov[0].iov_base = header.data();
   iov[0].iov_len = header.size();
   iov[1].iov_base = const_cast<char*>(record.data());
   iov[1].iov_len = record.size();
-  int n_iov = 2;
+  iov[2].iov_base = const_cast<char*>(tail.data());
+  iov[2].iov_len = tail.size();
+  int n_iov = tail.empty() ? 2 : 3;
   iovec* next = iov;
-  size_t left = header.size() + record.size();
+  const size_t frame_bytes = header.size() + record.size() + tail.size();
+  size_t left = frame_bytes;
   while (left > 0) {
     ssize_t n = ::writev(fd_, next, n_iov);
     if (n < 0 && errno == EINTR) continue;
@@ -215,7 +221,7 @@ Result<uint64_t> HeadLog::Append(uint64_t seq, std::string_view tenant, std::str
       next->iov_len -= done;
     }
   }
-  active_size_ += header.size() + record.size();
+  active_size_ += frame_bytes;
   ++frames_[active_];
   sizes_[active_] = active_size_;
   return active_;

@@ -51,8 +51,10 @@ class HeadLog {
 
   // Appends one frame (not synced), first starting a new segment when the active one holds
   // segment_bytes or more. Returns the number of the segment that holds it. A failed append
-  // leaves no partial frame behind.
-  Result<uint64_t> Append(uint64_t seq, std::string_view tenant, std::string_view record);
+  // leaves no partial frame behind. The frame's record is `record` followed by `tail` (written
+  // from where they are, not copied together first).
+  Result<uint64_t> Append(uint64_t seq, std::string_view tenant, std::string_view record,
+                          std::string_view tail = {});
   // Makes every frame appended before the call durable (fdatasync of each segment written
   // since the last Sync, and of the directory when a segment was created).
   Status Sync();

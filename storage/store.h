@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -32,6 +33,39 @@ enum class SyncPolicy {
 };
 std::string_view SyncPolicyName(SyncPolicy p);
 Result<SyncPolicy> ParseSyncPolicy(std::string_view name);
+
+struct EntryRef {
+  int64_t ts_ns = 0;
+  std::string_view line;
+  std::string_view metadata;  // metadata.h encoding; empty when none
+};
+
+struct StreamWrite {
+  uint64_t stream_id = 0;
+  std::vector<EntryRef> entries;
+};
+
+// Where a Write()'s entries came from: the request body as received, from which
+// StoreOptions::source_decoder gives them back. With it, the write's head record can be that
+// body (a protobuf push's Snappy bytes: ~0.3x the entries' bytes) instead of a copy of the
+// entries. The store uses it only when it keeps every entry of the write.
+struct WriteSource {
+  uint8_t format = 0;     // what the decoder is told; 0: no source
+  std::string_view body;  // as received; only read during Write()
+  // Write's streams[i] holds every entry of the body's stream origins[i], unchanged and in
+  // the order the decoder gives them (one per StreamWrite).
+  std::span<const uint32_t> origins;
+};
+
+// What a SourceDecoder gives back: the entries of each stream of a body, in the body's order.
+struct DecodedSource {
+  std::vector<std::vector<EntryRef>> streams;
+  std::deque<std::string> bytes;  // what the entries point into (elements never move)
+};
+// Decodes a WriteSource's body (replaces *out). Must give back exactly the entries the writer
+// had: a record whose decoded entries differ from the ones written fails the store's Open().
+using SourceDecoder =
+    std::function<Status(uint8_t format, std::string_view body, DecodedSource* out)>;
 
 struct StoreOptions {
   std::string data_dir = "./data";
@@ -69,21 +103,13 @@ struct StoreOptions {
   // compressing them cost more CPU (snappy: ~12 % of a 100-stream push) than writing the
   // raw bytes once.
   Encoding head_record_encoding = Encoding::kNone;
+  // Gives back the entries of a write's WriteSource at replay. Required to open a store
+  // whose head log holds such records (Open() fails on one without it).
+  SourceDecoder source_decoder;
 };
 
 // StoreOptions::head_bytes_budget times this: hard limit on live heads' memory and head records.
 inline constexpr size_t kHeadLimitFactor = 8;
-
-struct EntryRef {
-  int64_t ts_ns = 0;
-  std::string_view line;
-  std::string_view metadata;  // metadata.h encoding; empty when none
-};
-
-struct StreamWrite {
-  uint64_t stream_id = 0;
-  std::vector<EntryRef> entries;
-};
 
 // What happened to the entries of one Write(). Rejected entries are not stored; all others
 // are (duplicates of a stored (ts, line) count as stored: they are already there).
@@ -161,8 +187,13 @@ class Store {
   // window, larger than the chunk format's entry limit) are listed in *result. A non-OK
   // Status means the write is not acknowledged: nothing of it is durable, except when the
   // fsync itself failed, in which case its entries may already be readable and may survive.
+  Status Write(std::string_view tenant, std::span<const StreamWrite> streams,
+               WriteResult* result) {
+    return Write(tenant, streams, nullptr, result);
+  }
+  // The same, with the request body the entries came from (may be null; see WriteSource).
   virtual Status Write(std::string_view tenant, std::span<const StreamWrite> streams,
-                       WriteResult* result) = 0;
+                       const WriteSource* source, WriteResult* result) = 0;
 
   // Merged iterator over the stream's flushed chunks and head, entries with
   // from <= ts < to, in timestamp order; entries with equal timestamps come out in the

@@ -68,8 +68,9 @@ class StoreImpl final : public Store {
             std::unique_ptr<HeadLog> head_log);
   ~StoreImpl() override;
 
+  using Store::Write;
   Status Write(std::string_view tenant, std::span<const StreamWrite> streams,
-               WriteResult* result) override;
+               const WriteSource* source, WriteResult* result) override;
   Result<std::unique_ptr<EntryIterator>> Read(std::string_view tenant, uint64_t stream_id,
                                               int64_t from_ns, int64_t to_ns,
                                               Direction direction) override;
@@ -284,6 +285,26 @@ struct RecordPart {
 };
 // Decodes a layout-3 record. The entries point into `record` or `*scratch`.
 Status DecodeWriteRecord(std::string_view record, std::string* scratch,
+                         std::vector<RecordPart>* parts, std::vector<EntryRef>* entries);
+
+// The head log's record of a Write() with a WriteSource that kept every entry:
+//   record := kSourceRecord:u8 | format:u8 | check:fixed64 | nstreams:varint |
+//             nstreams x (stream_id:fixed64 | origin:varint) | body
+// `check` is SourceCheck() of the entries written: replay recomputes it over the decoded ones.
+inline constexpr uint8_t kSourceRecord = 0x80;  // no Encoding has this value
+struct SourcePart {
+  uint64_t stream_id = 0;
+  uint32_t origin = 0;
+};
+// Replaces *head with the record up to its body (which follows it).
+void EncodeSourceRecordHead(uint8_t format, uint64_t check, std::span<const SourcePart> parts,
+                            std::string* head);
+// Folds `entries` into `check` (timestamps, sizes, the ends of lines, metadata).
+uint64_t SourceCheck(uint64_t check, std::span<const EntryRef> entries);
+// DecodeWriteRecord, also for source records: their entries point into *decoded, filled by
+// `decoder` (null: such a record is Corruption).
+Status DecodeWriteRecord(std::string_view record, const SourceDecoder* decoder,
+                         DecodedSource* decoded, std::string* scratch,
                          std::vector<RecordPart>* parts, std::vector<EntryRef>* entries);
 
 // The per-stream head record of key layouts 1 and 2 (written before 2026-11-24; read at open

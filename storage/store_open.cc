@@ -286,11 +286,13 @@ Status StoreImpl::Recover() {
   // already stays in records_ (dead) until its segment is removed, as do the cut lists
   // naming it.
   uint64_t torn = 0;
+  DecodedSource decoded;  // of a record holding a request body
   SAW_RETURN_IF_ERROR(head_log_->Replay(
       [&](uint64_t segment, uint64_t seq, std::string_view tenant, std::string_view record) {
         next_seq = std::max(next_seq, seq + 1);
         SAW_RETURN_IF_ERROR(ValidateTenant(tenant));
-        SAW_RETURN_IF_ERROR(DecodeWriteRecord(record, &scratch, &parts, &entries));
+        SAW_RETURN_IF_ERROR(DecodeWriteRecord(record, &options_.source_decoder, &decoded,
+                                              &scratch, &parts, &entries));
         uint32_t refs = 0;
         for (const RecordPart& part : parts) {
           if (cut.contains({seq, part.stream_id})) continue;

@@ -10,6 +10,7 @@
 // thread).
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <optional>
 
 #include "storage/chunk_format.h"
@@ -137,6 +138,93 @@ Status DecodeWriteRecord(std::string_view record, std::string* scratch,
   return Status::OK();
 }
 
+void EncodeSourceRecordHead(uint8_t format, uint64_t check, std::span<const SourcePart> parts,
+                            std::string* record) {
+  record->clear();
+  record->push_back(static_cast<char>(kSourceRecord));
+  record->push_back(static_cast<char>(format));
+  PutFixed64(record, check);
+  PutVarint64(record, parts.size());
+  for (const SourcePart& p : parts) {
+    PutFixed64(record, p.stream_id);
+    PutVarint64(record, p.origin);
+  }
+}
+
+uint64_t SourceCheck(uint64_t check, std::span<const EntryRef> entries) {
+  // Per entry, not per byte: a decoder that disagrees with the writer (another version, a
+  // changed limit) shows in timestamps, lengths or the lines' ends.
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  auto mix = [&](uint64_t v) { check = (check ^ v) * kMul; check ^= check >> 29; };
+  auto ends = [](std::string_view s) {
+    uint64_t head = 0, tail = 0;
+    const size_t n = std::min<size_t>(8, s.size());
+    std::memcpy(&head, s.data(), n);
+    std::memcpy(&tail, s.data() + s.size() - n, n);
+    return head ^ (tail << 1);
+  };
+  mix(entries.size());
+  for (const EntryRef& e : entries) {
+    mix(static_cast<uint64_t>(e.ts_ns));
+    mix((uint64_t{e.line.size()} << 32) ^ e.metadata.size());
+    mix(e.line.empty() ? 0 : ends(e.line));
+    for (size_t i = 0; i < e.metadata.size(); i += 8) {
+      mix(ends(e.metadata.substr(i, 8)));
+    }
+  }
+  return check;
+}
+
+Status DecodeWriteRecord(std::string_view record, const SourceDecoder* decoder,
+                         DecodedSource* decoded, std::string* scratch,
+                         std::vector<RecordPart>* parts, std::vector<EntryRef>* entries) {
+  if (record.empty() || static_cast<uint8_t>(record[0]) != kSourceRecord) {
+    return DecodeWriteRecord(record, scratch, parts, entries);
+  }
+  parts->clear();
+  entries->clear();
+  if (decoder == nullptr || !*decoder) {
+    return Status::Corruption("head record holds a request body and no decoder was given");
+  }
+  record.remove_prefix(1);
+  uint64_t nstreams;
+  if (record.size() < 9) return Status::Corruption("truncated head record");
+  const auto format = static_cast<uint8_t>(record[0]);
+  const uint64_t check = DecodeFixed64(record.data() + 1);
+  record.remove_prefix(9);
+  if (!GetVarint64(&record, &nstreams) || nstreams > record.size() / 9) {
+    return Status::Corruption("bad head record stream count");
+  }
+  std::vector<SourcePart> sources(nstreams);
+  for (SourcePart& p : sources) {
+    uint64_t origin;
+    if (record.size() < 8) return Status::Corruption("truncated head record");
+    p.stream_id = DecodeFixed64(record.data());
+    record.remove_prefix(8);
+    if (!GetVarint64(&record, &origin) || origin > UINT32_MAX) {
+      return Status::Corruption("bad head record stream origin");
+    }
+    p.origin = static_cast<uint32_t>(origin);
+  }
+  Status st = (*decoder)(format, record, decoded);
+  if (!st.ok()) return Status::Corruption("head record body: " + st.message());
+  uint64_t got = 0;
+  parts->reserve(sources.size());
+  for (const SourcePart& p : sources) {
+    if (p.origin >= decoded->streams.size()) {
+      return Status::Corruption("head record names a stream its body does not hold");
+    }
+    const std::vector<EntryRef>& e = decoded->streams[p.origin];
+    parts->push_back({p.stream_id, entries->size(), entries->size() + e.size()});
+    entries->insert(entries->end(), e.begin(), e.end());
+    got = SourceCheck(got, e);
+  }
+  if (got != check) {
+    return Status::Corruption("head record body decodes to other entries than were written");
+  }
+  return Status::OK();
+}
+
 void EncodeHeadRecord(std::span<const EntryRef> entries, Encoding encoding, std::string* payload,
                       std::string* record) {
   payload->clear();
@@ -189,7 +277,7 @@ bool DecodeCutList(std::string_view v, uint64_t* stream_id, std::vector<uint64_t
 }
 
 Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> streams,
-                        WriteResult* result) {
+                        const WriteSource* source, WriteResult* result) {
   SAW_RETURN_IF_ERROR(ValidateTenant(tenant));
   *result = WriteResult();
   const int64_t window = options_.out_of_order_window.count();
@@ -262,18 +350,34 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
   {
     thread_local std::string payload, record;
     thread_local std::vector<RecordStream> parts;
-    parts.clear();
-    for (const Pending& p : pending) {
-      parts.push_back({streams[p.stream_index].stream_id, p.accepted});
+    thread_local std::vector<SourcePart> sources;
+    // Every entry kept: the record can be the request body the entries came from.
+    const bool from_source = source != nullptr && source->format != 0 &&
+                             source->origins.size() == streams.size() && filtered.empty();
+    if (from_source) {
+      sources.clear();
+      uint64_t check = 0;
+      for (const Pending& p : pending) {
+        sources.push_back({streams[p.stream_index].stream_id, source->origins[p.stream_index]});
+        check = SourceCheck(check, p.accepted);
+      }
+      EncodeSourceRecordHead(source->format, check, sources, &record);
+    } else {
+      parts.clear();
+      for (const Pending& p : pending) {
+        parts.push_back({streams[p.stream_index].stream_id, p.accepted});
+      }
+      EncodeWriteRecord(parts, options_.head_record_encoding, &payload, &record);
     }
-    EncodeWriteRecord(parts, options_.head_record_encoding, &payload, &record);
-    record_bytes = static_cast<uint32_t>(std::min<size_t>(record.size(), UINT32_MAX));
-    Result<uint64_t> appended = head_log_->Append(seq, tenant, record);
+    const std::string_view tail = from_source ? source->body : std::string_view();
+    record_bytes = static_cast<uint32_t>(std::min<size_t>(record.size() + tail.size(), UINT32_MAX));
+    Result<uint64_t> appended = head_log_->Append(seq, tenant, record, tail);
     // A large push's buffers are not kept: at most 512 KiB of scratch per thread (keeping
     // buffers of up to 2 MiB each took ~20 MB more RSS at 100 streams).
     if (payload.capacity() > (256 << 10)) std::string().swap(payload);
     if (record.capacity() > (256 << 10)) std::string().swap(record);
     if (parts.capacity() > 4096) std::vector<RecordStream>().swap(parts);
+    if (sources.capacity() > 4096) std::vector<SourcePart>().swap(sources);
     if (!appended.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       if (!closed_) unpin();  // Close() emptied streams_: the pinned states are gone

@@ -1,8 +1,9 @@
 // libFuzzer target for what recovery reads from the head log (storage/head_log.h): a segment
 // file damaged in any way (a torn write, a bad disk) must be read up to its first bad frame
 // and never crash or read out of bounds; every frame it gives back is decoded as recovery
-// decodes a record (DecodeWriteRecord, including decompression), which must fail cleanly
-// when the record is malformed. The input is written as one segment file; when it is a
+// decodes a record (DecodeWriteRecord, including decompression and, for a record holding a
+// push body, ingest's decoder of that body), which must fail cleanly when the record is
+// malformed. The input is written as one segment file; when it is a
 // single frame's record (first byte 1), a valid frame is built around the rest, so that the
 // record decoder sees arbitrary bytes past a matching CRC.
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/head_source.h"
 #include "storage/head_log.h"
 #include "storage/store_impl.h"
 
@@ -48,6 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto log = HeadLog::Open(Dir(), 1 << 20);
   if (!log.ok()) std::abort();
+  const SourceDecoder decoder = sawmill::ingest::DecodeHeadSource;
+  DecodedSource decoded;
   std::string scratch;
   std::vector<RecordPart> parts;
   std::vector<EntryRef> entries;
@@ -55,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Status st = (*log)->Replay(
       [&](uint64_t, uint64_t, std::string_view tenant, std::string_view record) {
         if (tenant.size() + record.size() > size + 16) std::abort();  // within the file
-        Status decoded = DecodeWriteRecord(record, &scratch, &parts, &entries);
+        Status decoded = DecodeWriteRecord(record, &decoder, &decoded, &scratch, &parts, &entries);
         if (decoded.ok()) {
           for (const RecordPart& p : parts) {
             if (p.begin > p.end || p.end > entries.size()) std::abort();

@@ -64,7 +64,12 @@ std::string Line(uint64_t id, int i) {
         w[i % 2].entries.push_back({ts, lines[i], {}});
       }
       WriteResult r;
-      Status s = (*store)->Write("tenant", std::span<const StreamWrite>(w, 2), &r);
+      // Every other write carries its source: its head record is the body, not the entries.
+      const std::string body = testing::EncodeTestSource(w);
+      const std::vector<uint32_t> origins = testing::TestSourceOrigins(2);
+      const WriteSource source{testing::kTestSource, body, origins};
+      Status s = (*store)->Write("tenant", std::span<const StreamWrite>(w, 2),
+                                 id % 2 == 1 ? &source : nullptr, &r);
       if (!s.ok() || !r.rejected.empty()) _exit(4);
       if (write(ack_fd, &id, sizeof(id)) != sizeof(id)) _exit(5);
     }

@@ -105,6 +105,8 @@ std::vector<HeadRecordRow> HeadRecords(Store* store, const std::string& dir) {
     for (const RecordPart& p : parts) row.parts.push_back({p.stream_id, p.end - p.begin});
     rows.push_back(std::move(row));
   }
+  const SourceDecoder decoder = testing::DecodeTestSource;
+  DecodedSource decoded;
   auto log = HeadLog::Open(dir + "/headlog", 1 << 20);  // reads only: nothing is appended
   EXPECT_TRUE(log.ok()) << log.status().ToString();
   uint64_t torn = 0;
@@ -112,7 +114,8 @@ std::vector<HeadRecordRow> HeadRecords(Store* store, const std::string& dir) {
                   ->Replay(
                       [&](uint64_t, uint64_t seq, std::string_view tenant, std::string_view rec) {
                         HeadRecordRow row{std::string(tenant), seq, {}};
-                        SAW_RETURN_IF_ERROR(DecodeWriteRecord(rec, &scratch, &parts, &entries));
+                        SAW_RETURN_IF_ERROR(DecodeWriteRecord(rec, &decoder, &decoded, &scratch,
+                                                              &parts, &entries));
                         for (const RecordPart& p : parts) {
                           row.parts.push_back({p.stream_id, p.end - p.begin});
                         }
@@ -506,6 +509,89 @@ TEST(StoreTest, CompressedHeadRecordsReplayAfterACrash) {
     }
     FlushAllLeavesNoRecords(store.get(), dir.path());
   }
+}
+
+// A write with a WriteSource that keeps every entry has the source's body as its head record;
+// one with a refused entry falls back to the entries it kept. After a crash both replay
+// exactly what was acknowledged. Without the decoder, or with one that gives back other
+// entries than were written, Open() fails and says why instead of replaying wrong entries.
+TEST(StoreTest, SourceRecordsReplayAfterACrash) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  constexpr int64_t kHour = 3600LL * 1000000000;
+  const std::string meta = EncodeMetadata({{"trace_id", "abc"}});
+  auto write = [](Store* store, const std::vector<StreamWrite>& w, WriteResult* r) {
+    const std::string body = testing::EncodeTestSource(w);
+    const std::vector<uint32_t> origins = testing::TestSourceOrigins(w.size());
+    const WriteSource source{testing::kTestSource, body, origins};
+    return store->Write("t", w, &source, r);
+  };
+  InChild([&] {
+    auto store = Store::Open(o);
+    if (!store.ok()) return false;
+    WriteResult r;
+    bool ok = write(store->get(),
+                    {{1, {{kBase + 2 * kHour, "a1", meta}, {kBase + 2 * kHour + 1, "a2", {}}}},
+                     {2, {{kBase + 5, "b1", {}}}}},
+                    &r)
+                  .ok() &&
+              r.rejected.empty();
+    // Stream 1's first entry is behind its out-of-order window: refused, the rest is kept.
+    ok = ok && write(store->get(), {{2, {{kBase + 6, "b2", {}}}},
+                                    {1, {{kBase, "too old", {}}, {kBase + 2 * kHour + 2, "a3", {}}}}},
+                     &r)
+                   .ok() &&
+         r.rejected.size() == 1 && r.rejected[0].stream_index == 1;
+    (void)store->release();  // no Close(): a crash
+    return ok;
+  });
+  // The first record is the body, the second the entries kept.
+  {
+    auto log = HeadLog::Open(dir.path() + "/headlog", 1 << 20);
+    ASSERT_TRUE(log.ok());
+    std::vector<uint8_t> kinds;
+    uint64_t torn = 0;
+    ASSERT_TRUE((*log)
+                    ->Replay(
+                        [&](uint64_t, uint64_t, std::string_view, std::string_view rec) {
+                          kinds.push_back(static_cast<uint8_t>(rec[0]));
+                          return Status::OK();
+                        },
+                        &torn)
+                    .ok());
+    EXPECT_EQ(kinds, (std::vector<uint8_t>{kSourceRecord, 0}));
+  }
+  StoreOptions without = o;
+  without.source_decoder = nullptr;
+  auto failed = Store::Open(without);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("no decoder"), std::string::npos)
+      << failed.status().ToString();
+  StoreOptions wrong = o;
+  wrong.source_decoder = [](uint8_t format, std::string_view body, DecodedSource* out) {
+    SAW_RETURN_IF_ERROR(testing::DecodeTestSource(format, body, out));
+    out->bytes.emplace_back("x2");
+    out->streams[1][1].line = out->bytes.back();  // "a2" decodes as "x2"
+    return Status::OK();
+  };
+  failed = Store::Open(wrong);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("other entries than were written"), std::string::npos)
+      << failed.status().ToString();
+
+  auto store = OpenStore(o);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(ReadAll(store.get(), "t", 1),
+            (std::vector<Got>{{kBase + 2 * kHour, "a1", meta},
+                              {kBase + 2 * kHour + 1, "a2", ""},
+                              {kBase + 2 * kHour + 2, "a3", ""}}));
+  EXPECT_EQ(ReadAll(store.get(), "t", 2),
+            (std::vector<Got>{{kBase + 5, "b1", ""}, {kBase + 6, "b2", ""}}));
+  EXPECT_EQ(store->Stats().head_entries, 5u);
+  FlushAllLeavesNoRecords(store.get(), dir.path());
+  ASSERT_TRUE(store->Close().ok());
+  store = OpenStore(o);
+  EXPECT_EQ(CountSamples(store.get(), "t", {1, 2}), 5u);
 }
 
 // A flush whose batch is not written changes no count: its entries go back to the live head

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/coding.h"
 #include "storage/store.h"
 
 namespace sawmill::storage::testing {
@@ -53,11 +54,56 @@ inline std::vector<Got> ReadAll(Store* store, std::string_view tenant, uint64_t 
   return out;
 }
 
+// A WriteSource body format for tests, kTestSource: the streams of `writes` in reverse order
+// (so that origins are not the identity), each as count:varint, then per entry
+// ts:fixed64 | line:lp | metadata:lp. Origins() gives the matching WriteSource::origins.
+inline constexpr uint8_t kTestSource = 0x7e;
+inline std::string EncodeTestSource(std::span<const StreamWrite> writes) {
+  std::string body;
+  for (size_t i = writes.size(); i-- > 0;) {
+    PutVarint64(&body, writes[i].entries.size());
+    for (const EntryRef& e : writes[i].entries) {
+      PutFixed64(&body, static_cast<uint64_t>(e.ts_ns));
+      PutLengthPrefixed(&body, e.line);
+      PutLengthPrefixed(&body, e.metadata);
+    }
+  }
+  return body;
+}
+inline std::vector<uint32_t> TestSourceOrigins(size_t streams) {
+  std::vector<uint32_t> origins;
+  for (size_t i = 0; i < streams; ++i) origins.push_back(static_cast<uint32_t>(streams - 1 - i));
+  return origins;
+}
+inline Status DecodeTestSource(uint8_t format, std::string_view body, DecodedSource* out) {
+  if (format != kTestSource) return Status::InvalidArgument("not a test source");
+  out->streams.clear();
+  out->bytes.clear();
+  body = out->bytes.emplace_back(body);
+  while (!body.empty()) {
+    uint64_t n;
+    if (!GetVarint64(&body, &n)) return Status::InvalidArgument("bad count");
+    std::vector<EntryRef>& entries = out->streams.emplace_back();
+    for (uint64_t i = 0; i < n; ++i) {
+      if (body.size() < 8) return Status::InvalidArgument("truncated");
+      EntryRef e;
+      e.ts_ns = static_cast<int64_t>(DecodeFixed64(body.data()));
+      body.remove_prefix(8);
+      if (!GetLengthPrefixed(&body, &e.line) || !GetLengthPrefixed(&body, &e.metadata)) {
+        return Status::InvalidArgument("truncated");
+      }
+      entries.push_back(e);
+    }
+  }
+  return Status::OK();
+}
+
 inline StoreOptions TestOptions(const std::string& dir) {
   StoreOptions o;
   o.data_dir = dir;
   o.background_threads = false;
   o.block_cache_bytes = 8 << 20;
+  o.source_decoder = DecodeTestSource;
   return o;
 }
 
