@@ -301,6 +301,9 @@ void EncodeSourceRecordHead(uint8_t format, uint64_t check, std::span<const Sour
                             std::string* head);
 // Folds `entries` into `check` (timestamps, sizes, the ends of lines, metadata).
 uint64_t SourceCheck(uint64_t check, std::span<const EntryRef> entries);
+// The parts of a source record (stream id, origin), without decoding its body. False when
+// `record` is not a source record or is malformed.
+bool SourceRecordParts(std::string_view record, std::vector<SourcePart>* parts);
 // DecodeWriteRecord, also for source records: their entries point into *decoded, filled by
 // `decoder` (null: such a record is Corruption).
 Status DecodeWriteRecord(std::string_view record, const SourceDecoder* decoder,

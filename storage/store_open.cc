@@ -287,12 +287,22 @@ Status StoreImpl::Recover() {
   // naming it.
   uint64_t torn = 0;
   DecodedSource decoded;  // of a record holding a request body
+  std::vector<SourcePart> sources;
   SAW_RETURN_IF_ERROR(head_log_->Replay(
       [&](uint64_t segment, uint64_t seq, std::string_view tenant, std::string_view record) {
         next_seq = std::max(next_seq, seq + 1);
         SAW_RETURN_IF_ERROR(ValidateTenant(tenant));
-        SAW_RETURN_IF_ERROR(DecodeWriteRecord(record, &options_.source_decoder, &decoded,
-                                              &scratch, &parts, &entries));
+        // A request body whose streams are all in chunks already is not decoded.
+        bool dead = SourceRecordParts(record, &sources);
+        for (size_t i = 0; dead && i < sources.size(); ++i) {
+          dead = cut.contains({seq, sources[i].stream_id});
+        }
+        if (dead) {
+          parts.clear();
+        } else {
+          SAW_RETURN_IF_ERROR(DecodeWriteRecord(record, &options_.source_decoder, &decoded,
+                                                &scratch, &parts, &entries));
+        }
         uint32_t refs = 0;
         for (const RecordPart& part : parts) {
           if (cut.contains({seq, part.stream_id})) continue;

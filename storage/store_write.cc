@@ -175,6 +175,45 @@ uint64_t SourceCheck(uint64_t check, std::span<const EntryRef> entries) {
   return check;
 }
 
+namespace {
+
+// A source record's header: everything but the body, which is left in *record.
+Status ParseSourceRecord(std::string_view* record, uint8_t* format, uint64_t* check,
+                         std::vector<SourcePart>* sources) {
+  if (record->empty() || static_cast<uint8_t>((*record)[0]) != kSourceRecord) {
+    return Status::InvalidArgument("not a source record");
+  }
+  record->remove_prefix(1);
+  if (record->size() < 9) return Status::Corruption("truncated head record");
+  *format = static_cast<uint8_t>((*record)[0]);
+  *check = DecodeFixed64(record->data() + 1);
+  record->remove_prefix(9);
+  uint64_t nstreams;
+  if (!GetVarint64(record, &nstreams) || nstreams > record->size() / 9) {
+    return Status::Corruption("bad head record stream count");
+  }
+  sources->resize(nstreams);
+  for (SourcePart& p : *sources) {
+    uint64_t origin;
+    if (record->size() < 8) return Status::Corruption("truncated head record");
+    p.stream_id = DecodeFixed64(record->data());
+    record->remove_prefix(8);
+    if (!GetVarint64(record, &origin) || origin > UINT32_MAX) {
+      return Status::Corruption("bad head record stream origin");
+    }
+    p.origin = static_cast<uint32_t>(origin);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+bool SourceRecordParts(std::string_view record, std::vector<SourcePart>* parts) {
+  uint8_t format;
+  uint64_t check;
+  return ParseSourceRecord(&record, &format, &check, parts).ok();
+}
+
 Status DecodeWriteRecord(std::string_view record, const SourceDecoder* decoder,
                          DecodedSource* decoded, std::string* scratch,
                          std::vector<RecordPart>* parts, std::vector<EntryRef>* entries) {
@@ -183,28 +222,12 @@ Status DecodeWriteRecord(std::string_view record, const SourceDecoder* decoder,
   }
   parts->clear();
   entries->clear();
+  uint8_t format;
+  uint64_t check;
+  std::vector<SourcePart> sources;
+  SAW_RETURN_IF_ERROR(ParseSourceRecord(&record, &format, &check, &sources));
   if (decoder == nullptr || !*decoder) {
     return Status::Corruption("head record holds a request body and no decoder was given");
-  }
-  record.remove_prefix(1);
-  uint64_t nstreams;
-  if (record.size() < 9) return Status::Corruption("truncated head record");
-  const auto format = static_cast<uint8_t>(record[0]);
-  const uint64_t check = DecodeFixed64(record.data() + 1);
-  record.remove_prefix(9);
-  if (!GetVarint64(&record, &nstreams) || nstreams > record.size() / 9) {
-    return Status::Corruption("bad head record stream count");
-  }
-  std::vector<SourcePart> sources(nstreams);
-  for (SourcePart& p : sources) {
-    uint64_t origin;
-    if (record.size() < 8) return Status::Corruption("truncated head record");
-    p.stream_id = DecodeFixed64(record.data());
-    record.remove_prefix(8);
-    if (!GetVarint64(&record, &origin) || origin > UINT32_MAX) {
-      return Status::Corruption("bad head record stream origin");
-    }
-    p.origin = static_cast<uint32_t>(origin);
   }
   Status st = (*decoder)(format, record, decoded);
   if (!st.ok()) return Status::Corruption("head record body: " + st.message());

@@ -6,12 +6,19 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <tuple>
 #include <sstream>
+
+#include <snappy.h>
 
 #include "index/label_index.h"
 #include "index/matcher.h"
+#include "ingest/head_source.h"
+#include "ingest/protobuf_push.h"
+#include "storage/metadata.h"
 #include "storage/store.h"
 #include "tests/integration/http_client.h"
 #include "tests/integration/server_process.h"
@@ -37,6 +44,7 @@ struct Stored {
   std::string labels;
   int64_t ts;
   std::string line;
+  std::string metadata;  // storage/metadata.h encoding
 };
 
 // Every entry of every stream of `tenant` with `app` = app_value, read from a stopped
@@ -47,6 +55,7 @@ std::vector<Stored> ReadBack(const std::string& dir, const std::string& tenant,
   storage::StoreOptions o;
   o.data_dir = dir;
   o.background_threads = false;
+  o.source_decoder = ingest::DecodeHeadSource;
   auto store = storage::Store::Open(o);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return out;
@@ -63,8 +72,8 @@ std::vector<Stored> ReadBack(const std::string& dir, const std::string& tenant,
       auto it = (*store)->Read(tenant, s.id, INT64_MIN, INT64_MAX, storage::Direction::kForward);
       EXPECT_TRUE(it.ok());
       while ((*it)->Next()) {
-        out.push_back(
-            {s.labels->ToString(), (*it)->entry().ts_ns, std::string((*it)->entry().line)});
+        out.push_back({s.labels->ToString(), (*it)->entry().ts_ns,
+                       std::string((*it)->entry().line), std::string((*it)->entry().metadata)});
       }
     }
   }
@@ -121,6 +130,55 @@ TEST_F(PushTest, StoresRealClientBodiesWithLabelsAndTimestamps) {
   ASSERT_EQ(pino.size(), 2u);
   EXPECT_EQ(pino[0].ts, 1700000000456000000);
   EXPECT_NE(pino[0].line.find("line from pino"), std::string::npos);
+}
+
+// Acknowledged protobuf pushes, whose head records are their bodies as received, survive
+// kill -9: the server starts again on the data directory (decoding those bodies) and every
+// entry is there once, with its structured metadata.
+TEST_F(PushTest, ProtobufPushesSurviveKill9) {
+  StartServer({"-validation.reject-old-samples=false"});
+  const std::string data = std::string(SAW_SOURCE_DIR) + "/tests/testdata/push/";
+  EXPECT_EQ(Push(ReadFile(data + "winston_loki_protobuf.bin"), "application/x-protobuf").status,
+            204);
+  const int64_t now = NowNs();
+  ingest::PushRequest req;
+  for (int s = 0; s < 3; ++s) {
+    ingest::PushStream& ps = req.streams.emplace_back();
+    ps.labels = req.Own("{app=\"kill9\", n=\"" + std::to_string(s) + "\"}");
+    for (int i = 0; i < 50; ++i) {
+      ingest::PushEntry e{now + i, req.Own("stream " + std::to_string(s) + " line " +
+                                           std::to_string(i)),
+                          {}};
+      if (i % 10 == 0) e.metadata.push_back({"trace_id", req.Own("t" + std::to_string(i))});
+      ps.entries.push_back(std::move(e));
+    }
+  }
+  const std::string wire = ingest::EncodeLogprotoPush(req);
+  std::string body;
+  snappy::Compress(wire.data(), wire.size(), &body);
+  EXPECT_EQ(Push(body, "application/x-protobuf").status, 204);
+  server_->Signal(SIGKILL);
+  EXPECT_EQ(server_->Wait(), 128 + SIGKILL);
+
+  StartServer({"-validation.reject-old-samples=false"});
+  StopServer();
+  EXPECT_EQ(ReadBack(dir_.path(), "fake", "winston-golden").size(), 3u);
+  auto got = ReadBack(dir_.path(), "fake", "kill9");
+  ASSERT_EQ(got.size(), 150u);
+  std::sort(got.begin(), got.end(), [](const Stored& a, const Stored& b) {
+    return std::tie(a.labels, a.ts) < std::tie(b.labels, b.ts);
+  });
+  for (int s = 0; s < 3; ++s) {
+    for (int i = 0; i < 50; ++i) {
+      const Stored& g = got[s * 50 + i];
+      EXPECT_EQ(g.labels, "{app=\"kill9\", n=\"" + std::to_string(s) + "\"}");
+      EXPECT_EQ(g.ts, now + i);
+      EXPECT_EQ(g.line, "stream " + std::to_string(s) + " line " + std::to_string(i));
+      EXPECT_EQ(g.metadata, i % 10 == 0 ? storage::EncodeMetadata({{"trace_id",
+                                                                    "t" + std::to_string(i)}})
+                                        : "");
+    }
+  }
 }
 
 TEST_F(PushTest, KeepsTheGoodEntriesAndNamesTheRefusedOnes) {

@@ -594,6 +594,34 @@ TEST(StoreTest, SourceRecordsReplayAfterACrash) {
   EXPECT_EQ(CountSamples(store.get(), "t", {1, 2}), 5u);
 }
 
+// A source record whose streams are all in chunks is not decoded at recovery: a store holding
+// only such records opens without the decoder, and nothing is replayed twice.
+TEST(StoreTest, DeadSourceRecordsAreNotDecodedAtRecovery) {
+  TempDir dir;
+  StoreOptions o = TestOptions(dir.path());
+  InChild([&] {
+    auto store = Store::Open(o);
+    if (!store.ok()) return false;
+    auto* impl = static_cast<StoreImpl*>(store->get());
+    const std::vector<StreamWrite> w = {{1, {{kBase + 1, "a1", {}}}}, {2, {{kBase + 2, "b1", {}}}}};
+    const std::string body = testing::EncodeTestSource(w);
+    const std::vector<uint32_t> origins = testing::TestSourceOrigins(w.size());
+    const WriteSource source{testing::kTestSource, body, origins};
+    WriteResult r;
+    bool ok = impl->Write("t", w, &source, &r).ok();
+    ok = ok && impl->FlushStream("t", 1).ok() && impl->FlushStream("t", 2).ok();
+    (void)store->release();  // no Close(): a crash
+    return ok;
+  });
+  StoreOptions without = o;
+  without.source_decoder = nullptr;
+  auto store = OpenStore(without);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(ReadAll(store.get(), "t", 1), (std::vector<Got>{{kBase + 1, "a1", ""}}));
+  EXPECT_EQ(ReadAll(store.get(), "t", 2), (std::vector<Got>{{kBase + 2, "b1", ""}}));
+  EXPECT_EQ(store->Stats().head_entries, 0u);
+}
+
 // A flush whose batch is not written changes no count: its entries go back to the live head
 // with their records, the record stays until that stream's next (successful) flush, and
 // recovery after a crash in between replays the stream's part.
