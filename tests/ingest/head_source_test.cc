@@ -7,40 +7,29 @@
 
 #include <gtest/gtest.h>
 #include <snappy.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <fstream>
-#include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "ingest/protobuf_push.h"
 #include "ingest/push_body.h"
 #include "ingest/pusher.h"
-#include "storage/head_log.h"
 #include "storage/metadata.h"
 #include "storage/store_impl.h"
+#include "tests/ingest/push_golden.h"
 #include "tests/storage/store_test_util.h"
 
 namespace sawmill::ingest {
 namespace {
 
 using storage::testing::Got;
+using storage::testing::HeadLogRecordKinds;
+using storage::testing::InChild;
 using storage::testing::ReadAll;
 using storage::testing::TempDir;
 
 constexpr int64_t kSecond = 1'000'000'000;
-
-std::string ReadGolden(const std::string& name) {
-  std::ifstream in(std::string(SAW_PUSH_TESTDATA_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 storage::StoreOptions Options(const std::string& dir) {
   storage::StoreOptions o = storage::testing::TestOptions(dir);
@@ -52,18 +41,6 @@ std::chrono::system_clock::time_point At(int64_t ns) {
   return std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
           std::chrono::nanoseconds(ns)));
-}
-
-// Runs `f` in a child process that exits without closing the store (a crash) and expects it
-// to return true.
-void InChild(const std::function<bool()>& f) {
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) _exit(f() ? 0 : 1);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  ASSERT_TRUE(WIFEXITED(wstatus));
-  ASSERT_EQ(WEXITSTATUS(wstatus), 0) << "a step in the child failed";
 }
 
 // In a child: opens the store, pushes each protobuf body (Snappy) at `now`, crashes.
@@ -89,23 +66,6 @@ void PushAndCrash(const std::string& dir, const std::vector<std::string>& bodies
     (void)store->release();  // no Close(): a crash
     return true;
   });
-}
-
-// The first byte of each record in the head log.
-std::vector<uint8_t> RecordKinds(const std::string& dir) {
-  std::vector<uint8_t> kinds;
-  auto log = storage::HeadLog::Open(dir + "/headlog", 1 << 20);
-  EXPECT_TRUE(log.ok());
-  uint64_t torn = 0;
-  EXPECT_TRUE((*log)
-                  ->Replay(
-                      [&](uint64_t, uint64_t, std::string_view, std::string_view rec) {
-                        kinds.push_back(static_cast<uint8_t>(rec[0]));
-                        return Status::OK();
-                      },
-                      &torn)
-                  .ok());
-  return kinds;
 }
 
 // What the store holds per label string, after reopening it.
@@ -140,7 +100,7 @@ TEST(HeadSourceTest, WinstonLokiBodyReplaysAfterACrash) {
   PushRequest req;
   ASSERT_TRUE(DecodeProtobufPush(body, &req).ok());
   PushAndCrash(dir.path(), {body}, req.streams[0].entries[0].ts_ns + kSecond);
-  EXPECT_EQ(RecordKinds(dir.path()), (std::vector<uint8_t>{storage::kSourceRecord}));
+  EXPECT_EQ(HeadLogRecordKinds(dir.path()), (std::vector<uint8_t>{storage::kSourceRecord}));
 
   const std::string info = R"({app="winston-golden", env="test", level="info"})";
   const std::string warn = R"({app="winston-golden", env="test", level="warn"})";
@@ -192,7 +152,7 @@ TEST(HeadSourceTest, MetadataRepeatedStreamsAndRefusalsReplayExactly) {
   limits.truncate_lines = true;
   PushAndCrash(dir.path(), {SnappyBody(first), SnappyBody(second), SnappyBody(third)}, now,
                limits);
-  EXPECT_EQ(RecordKinds(dir.path()), (std::vector<uint8_t>{storage::kSourceRecord, 0, 0}));
+  EXPECT_EQ(HeadLogRecordKinds(dir.path()), (std::vector<uint8_t>{storage::kSourceRecord, 0, 0}));
 
   auto stored = Stored(dir.path(), {R"({app="a"})", R"({app="b"})", R"({app="c"})",
                                     R"({app="d"})"});

@@ -1,23 +1,14 @@
 // Decodes push bodies captured from real client libraries (tests/testdata/push/README.md).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "ingest/json_push.h"
 #include "ingest/protobuf_push.h"
+#include "tests/ingest/push_golden.h"
 
 namespace sawmill::ingest {
 namespace {
-
-std::string ReadGolden(const std::string& name) {
-  std::ifstream in(std::string(SAW_PUSH_TESTDATA_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 using Pairs = std::vector<std::pair<std::string_view, std::string_view>>;
 

@@ -24,6 +24,7 @@ namespace sawmill::storage {
 namespace {
 
 using testing::Got;
+using testing::InChild;
 using testing::ReadAll;
 using testing::TempDir;
 using testing::TestOptions;
@@ -59,19 +60,6 @@ Status WriteStreams(Store* s, std::string_view tenant, const std::vector<OneEntr
   SAW_RETURN_IF_ERROR(s->Write(tenant, w, &r));
   if (!r.rejected.empty()) return Status::InvalidArgument("rejected");
   return Status::OK();
-}
-
-// Runs `f` in a child process that exits without closing anything (as a crash would, for
-// everything written to the WAL file), and expects it to return true. `f` must not close a
-// store either: RocksDB's background threads are not in the child, so a close would wait.
-void InChild(const std::function<bool()>& f) {
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) _exit(f() ? 0 : 1);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  ASSERT_TRUE(WIFEXITED(wstatus));
-  ASSERT_EQ(WEXITSTATUS(wstatus), 0) << "a step in the child failed";
 }
 
 // The head records in kHead: tenant, seq, and (stream id, entries) per part.
@@ -547,19 +535,7 @@ TEST(StoreTest, SourceRecordsReplayAfterACrash) {
   });
   // The first record is the body, the second the entries kept.
   {
-    auto log = HeadLog::Open(dir.path() + "/headlog", 1 << 20);
-    ASSERT_TRUE(log.ok());
-    std::vector<uint8_t> kinds;
-    uint64_t torn = 0;
-    ASSERT_TRUE((*log)
-                    ->Replay(
-                        [&](uint64_t, uint64_t, std::string_view, std::string_view rec) {
-                          kinds.push_back(static_cast<uint8_t>(rec[0]));
-                          return Status::OK();
-                        },
-                        &torn)
-                    .ok());
-    EXPECT_EQ(kinds, (std::vector<uint8_t>{kSourceRecord, 0}));
+    EXPECT_EQ(testing::HeadLogRecordKinds(dir.path()), (std::vector<uint8_t>{kSourceRecord, 0}));
   }
   StoreOptions without = o;
   without.source_decoder = nullptr;

@@ -2,13 +2,17 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "storage/coding.h"
+#include "storage/head_log.h"
 #include "storage/store.h"
 
 namespace sawmill::storage::testing {
@@ -105,6 +109,38 @@ inline StoreOptions TestOptions(const std::string& dir) {
   o.block_cache_bytes = 8 << 20;
   o.source_decoder = DecodeTestSource;
   return o;
+}
+
+// Runs `f` in a child process that exits without closing anything (as a crash would, for
+// everything written to the WAL file), and expects it to return true. `f` must not close a
+// store either: RocksDB's background threads are not in the child, so a close would wait.
+inline void InChild(const std::function<bool()>& f) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) _exit(f() ? 0 : 1);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  ASSERT_EQ(WEXITSTATUS(wstatus), 0) << "a step in the child failed";
+}
+
+// The first byte of each record in the head log of the store in `data_dir` (0: entries,
+// kSourceRecord: a request body).
+inline std::vector<uint8_t> HeadLogRecordKinds(const std::string& data_dir) {
+  std::vector<uint8_t> kinds;
+  auto log = HeadLog::Open(data_dir + "/headlog", 1 << 20);  // reads only
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  if (!log.ok()) return kinds;
+  uint64_t torn = 0;
+  EXPECT_TRUE((*log)
+                  ->Replay(
+                      [&](uint64_t, uint64_t, std::string_view, std::string_view rec) {
+                        kinds.push_back(rec.empty() ? 0xff : static_cast<uint8_t>(rec[0]));
+                        return Status::OK();
+                      },
+                      &torn)
+                  .ok());
+  return kinds;
 }
 
 }  // namespace sawmill::storage::testing
