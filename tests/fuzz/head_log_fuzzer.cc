@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto log = HeadLog::Open(Dir(), 1 << 20);
   if (!log.ok()) std::abort();
   const SourceDecoder decoder = sawmill::ingest::DecodeHeadSource;
-  DecodedSource decoded;
+  DecodedSource bodies;  // of records holding a push body
   std::string scratch;
   std::vector<RecordPart> parts;
   std::vector<EntryRef> entries;
@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Status st = (*log)->Replay(
       [&](uint64_t, uint64_t, std::string_view tenant, std::string_view record) {
         if (tenant.size() + record.size() > size + 16) std::abort();  // within the file
-        Status decoded = DecodeWriteRecord(record, &decoder, &decoded, &scratch, &parts, &entries);
+        Status decoded = DecodeWriteRecord(record, &decoder, &bodies, &scratch, &parts, &entries);
         if (decoded.ok()) {
           for (const RecordPart& p : parts) {
             if (p.begin > p.end || p.end > entries.size()) std::abort();
