@@ -118,6 +118,15 @@ void Instrumentation::WatchStore(std::function<storage::Store*()> store) {
         "Bytes of head records on disk (head log segments, deleted once all their streams are "
         "flushed).",
         &S::head_log_bytes);
+  counter("sawmill_store_head_records_written_total",
+          "Head records appended to the head log since start (one per acknowledged write).",
+          &S::head_records_written);
+  counter("sawmill_store_head_body_records_written_total",
+          "Head records that are a protobuf push body as received, not a copy of its entries.",
+          &S::head_body_records_written);
+  counter("sawmill_store_head_record_bytes_written_total",
+          "Bytes of head records appended to the head log since start.",
+          &S::head_record_bytes_written);
   counter("loki_ingester_chunks_flushed_total", "Total flushed chunks.", &S::chunks_flushed);
   counter("sawmill_store_flushed_bytes_total", "Compressed chunk bytes written since start.",
           &S::bytes_flushed);

@@ -130,6 +130,11 @@ struct StoreStats {
   uint64_t head_bytes = 0;      // line + metadata bytes held in heads
   uint64_t head_memory = 0;     // resident bytes of heads (arenas + entry tables)
   uint64_t head_log_bytes = 0;  // head records on disk (head log segment files)
+  // Head records appended since open, those of them that are a push body as received
+  // (WriteSource), and the bytes of all of them.
+  uint64_t head_records_written = 0;
+  uint64_t head_body_records_written = 0;
+  uint64_t head_record_bytes_written = 0;
   uint64_t chunks_flushed = 0;  // since open
   uint64_t bytes_flushed = 0;   // compressed chunk bytes written since open
   uint64_t entries_written = 0;

@@ -259,6 +259,9 @@ class StoreImpl final : public Store {
   ChunkReadCounters read_counters_;
   std::atomic<uint64_t> bytes_flushed_{0};
   std::atomic<uint64_t> entries_written_{0};
+  std::atomic<uint64_t> head_records_written_{0};
+  std::atomic<uint64_t> head_body_records_written_{0};
+  std::atomic<uint64_t> head_record_bytes_written_{0};
   std::atomic<uint64_t> syncs_{0};
 };
 

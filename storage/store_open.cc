@@ -407,6 +407,9 @@ StoreStats StoreImpl::Stats() {
   stats.entries_written = entries_written_;
   stats.syncs = syncs_;
   stats.head_log_bytes = head_log_->bytes();
+  stats.head_records_written = head_records_written_;
+  stats.head_body_records_written = head_body_records_written_;
+  stats.head_record_bytes_written = head_record_bytes_written_;
   stats.chunk_blocks_read = read_counters_.blocks;
   stats.chunk_text_sections_read = read_counters_.text_sections;
   stats.chunk_bytes_read = read_counters_.bytes;

@@ -407,6 +407,9 @@ Status StoreImpl::Write(std::string_view tenant, std::span<const StreamWrite> st
       return appended.status();
     }
     segment = *appended;
+    head_records_written_.fetch_add(1, std::memory_order_relaxed);
+    if (from_source) head_body_records_written_.fetch_add(1, std::memory_order_relaxed);
+    head_record_bytes_written_.fetch_add(record_bytes, std::memory_order_relaxed);
   }
 
   // Step 3: the heads.

@@ -265,6 +265,9 @@ TEST(ObservabilityTest, MetricsUseLokisNamesAndRequestsAreLogged) {
           R"(loki_logql_querystats_latency_seconds_count{status_code="200",type="limited",range="range"} 1)",
           "\nloki_ingester_chunks_flushed_total ",
           "\nsawmill_store_chunk_bytes_read_total ",
+          // The JSON push's one record holds its kept entries, not its body.
+          "\nsawmill_store_head_records_written_total 1\n",
+          "\nsawmill_store_head_body_records_written_total 0\n",
           "\nsawmill_store_disk_bytes ",
           "\nsawmill_rocksdb_memtable_bytes ",
           "\nsawmill_rocksdb_live_sst_bytes ",

@@ -157,6 +157,12 @@ TEST_F(PushTest, ProtobufPushesSurviveKill9) {
   std::string body;
   snappy::Compress(wire.data(), wire.size(), &body);
   EXPECT_EQ(Push(body, "application/x-protobuf").status, 204);
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  // Both head records are the bodies as received.
+  EXPECT_NE(metrics->body.find("\nsawmill_store_head_body_records_written_total 2\n"),
+            std::string::npos)
+      << metrics->body;
   server_->Signal(SIGKILL);
   EXPECT_EQ(server_->Wait(), 128 + SIGKILL);
 
