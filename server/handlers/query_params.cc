@@ -185,13 +185,26 @@ Result<int64_t> ParseSecondsOrDuration(std::string_view text, int64_t def_ns) {
   return ns;
 }
 
+// a - b, clamped to int64's range (timestamps centuries apart would overflow it).
+int64_t SaturatingSub(int64_t a, int64_t b) {
+  int64_t d;
+  if (!__builtin_sub_overflow(a, b, &d)) return d;
+  return b < 0 ? INT64_MAX : INT64_MIN;
+}
+
 Result<RangeParams> ParseBounds(const Form& form, int64_t now_ns) {
   RangeParams p;
   SAW_ASSIGN_OR_RETURN(p.end_ns, ParseTimestamp(form.Get("end"), now_ns));
   SAW_ASSIGN_OR_RETURN(int64_t since, ParseSecondsOrDuration(form.Get("since"), 3600 * kSecond));
-  SAW_ASSIGN_OR_RETURN(p.start_ns, ParseTimestamp(form.Get("start"), p.end_ns - since));
+  SAW_ASSIGN_OR_RETURN(p.start_ns,
+                       ParseTimestamp(form.Get("start"), SaturatingSub(p.end_ns, since)));
   if (p.end_ns < p.start_ns) {
     return Status::InvalidArgument("end timestamp must not be before or equal to start time");
+  }
+  // Every later end - start (limits, steps, logs) fits in int64 nanoseconds (292 years).
+  if (int64_t length; __builtin_sub_overflow(p.end_ns, p.start_ns, &length)) {
+    return Status::InvalidArgument(
+        "the query time range exceeds the limit (query length: more than 292 years)");
   }
   return p;
 }
@@ -200,7 +213,7 @@ Result<RangeParams> ParseRangeParams(const Form& form, int64_t now_ns) {
   SAW_ASSIGN_OR_RETURN(RangeParams p, ParseBounds(form, now_ns));
   SAW_ASSIGN_OR_RETURN(p.limit, ParseLimit(form));
   SAW_ASSIGN_OR_RETURN(p.direction, ParseDirection(form));
-  const int64_t range = p.end_ns - p.start_ns;
+  const int64_t range = p.end_ns - p.start_ns;  // fits: ParseBounds checked
   const int64_t def_step = std::max<int64_t>(range / kSecond / 250, 1) * kSecond;
   SAW_ASSIGN_OR_RETURN(p.step_ns, ParseSecondsOrDuration(form.Get("step"), def_step));
   if (p.step_ns <= 0) {

@@ -96,6 +96,11 @@ TEST(QueryParamsTest, RangeDefaultsAndRefusals) {
       {"start=0&end=100000&step=1",
        "exceeded maximum resolution of 11,000 points per "
        "timeseries. Try increasing the value of the step parameter"},
+      // Found by query_params_fuzzer: end - start overflowed int64 (UBSan).
+      {"start=1730-11-19T18:00:00.25Z&since=1h30m",
+       "the query time range exceeds the limit (query length: more than 292 years)"},
+      {"start=1690-01-01T00:00:00Z&end=2250-01-01T00:00:00Z&step=100000000",
+       "the query time range exceeds the limit (query length: more than 292 years)"},
   };
   for (const Bad& b : bads) {
     SCOPED_TRACE(b.form);
