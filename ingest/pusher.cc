@@ -61,8 +61,8 @@ struct Pusher::Candidate {
   const index::LabelSet& labels() const { return stream->labels; }
   const std::string& name() const { return stream->name; }
   std::vector<storage::EntryRef> entries;
-  bool admitted = true;  // false: refused by the active-stream limit
-  uint32_t origin = 0;   // index of its stream in the request
+  bool admitted = true;   // false: refused by the active-stream limit
+  uint32_t origin = 0;    // index of its stream in the request
   bool unchanged = true;  // holds every entry of that stream as decoded
 };
 
@@ -298,7 +298,7 @@ Status Pusher::Push(std::string_view tenant, const PushRequest& request,
     // Step 4: index and store.
     std::vector<storage::StreamWrite> writes;
     std::vector<const std::string*> stream_labels;  // for messages, parallel to writes
-    std::vector<uint32_t> origins;                   // parallel to writes
+    std::vector<uint32_t> origins;                  // parallel to writes
     bool unchanged = request.source_format != 0;
     writes.reserve(candidates.size());
     for (Candidate& c : candidates) {

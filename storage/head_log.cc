@@ -168,8 +168,7 @@ Result<uint64_t> HeadLog::Append(uint64_t seq, std::string_view tenant, std::str
   header.append(tenant);
   const uint64_t size = header.size() - kFrameHeader + record.size() + tail.size();
   if (size > UINT32_MAX) {
-    return Status::InvalidArgument("head record of " +
-                                   std::to_string(record.size() + tail.size()) +
+    return Status::InvalidArgument("head record of " + std::to_string(record.size() + tail.size()) +
                                    " bytes is too large");
   }
   EncodeFixed32(header.data() + 4, static_cast<uint32_t>(size));

@@ -192,8 +192,7 @@ class Store {
   // window, larger than the chunk format's entry limit) are listed in *result. A non-OK
   // Status means the write is not acknowledged: nothing of it is durable, except when the
   // fsync itself failed, in which case its entries may already be readable and may survive.
-  Status Write(std::string_view tenant, std::span<const StreamWrite> streams,
-               WriteResult* result) {
+  Status Write(std::string_view tenant, std::span<const StreamWrite> streams, WriteResult* result) {
     return Write(tenant, streams, nullptr, result);
   }
   // The same, with the request body the entries came from (may be null; see WriteSource).

@@ -155,7 +155,10 @@ uint64_t SourceCheck(uint64_t check, std::span<const EntryRef> entries) {
   // Per entry, not per byte: a decoder that disagrees with the writer (another version, a
   // changed limit) shows in timestamps, lengths or the lines' ends.
   constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
-  auto mix = [&](uint64_t v) { check = (check ^ v) * kMul; check ^= check >> 29; };
+  auto mix = [&](uint64_t v) {
+    check = (check ^ v) * kMul;
+    check ^= check >> 29;
+  };
   auto ends = [](std::string_view s) {
     uint64_t head = 0, tail = 0;
     const size_t n = std::min<size_t>(8, s.size());

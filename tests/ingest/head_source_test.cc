@@ -55,8 +55,7 @@ void PushAndCrash(const std::string& dir, const std::vector<std::string>& bodies
     Pusher pusher(store->get(), index->get(), &overrides);
     for (const std::string& body : bodies) {
       PushRequest req;
-      if (!DecodePushBody("application/x-protobuf", "", body, PushApi::kV1, PushBodyLimits(),
-                          &req)
+      if (!DecodePushBody("application/x-protobuf", "", body, PushApi::kV1, PushBodyLimits(), &req)
                .ok()) {
         return false;
       }
@@ -150,17 +149,16 @@ TEST(HeadSourceTest, MetadataRepeatedStreamsAndRefusalsReplayExactly) {
   PushLimits limits;
   limits.max_line_size = 10;
   limits.truncate_lines = true;
-  PushAndCrash(dir.path(), {SnappyBody(first), SnappyBody(second), SnappyBody(third)}, now,
-               limits);
+  PushAndCrash(dir.path(), {SnappyBody(first), SnappyBody(second), SnappyBody(third)}, now, limits);
   EXPECT_EQ(HeadLogRecordKinds(dir.path()), (std::vector<uint8_t>{storage::kSourceRecord, 0, 0}));
 
-  auto stored = Stored(dir.path(), {R"({app="a"})", R"({app="b"})", R"({app="c"})",
-                                    R"({app="d"})"});
+  auto stored =
+      Stored(dir.path(), {R"({app="a"})", R"({app="b"})", R"({app="c"})", R"({app="d"})"});
   const std::string meta_a = storage::EncodeMetadata({{"trace_id", "t1"}, {"user", "u"}});
   const std::string meta_b = storage::EncodeMetadata({{"k", "v"}});
-  EXPECT_EQ(stored[R"({app="a"})"], (std::vector<Got>{{now - 3, "a one", meta_a},
-                                                      {now - 2, "a two", ""},
-                                                      {now - 1, "a three", ""}}));
+  EXPECT_EQ(stored[R"({app="a"})"],
+            (std::vector<Got>{
+                {now - 3, "a one", meta_a}, {now - 2, "a two", ""}, {now - 1, "a three", ""}}));
   EXPECT_EQ(stored[R"({app="b"})"], (std::vector<Got>{{now - 1, "b one", meta_b}}));
   EXPECT_EQ(stored[R"({app="c"})"], (std::vector<Got>{{now, "c one", ""}}));
   EXPECT_EQ(stored[R"({app="d"})"], (std::vector<Got>{{now, "0123456789", ""}}));

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
 #include <snappy.h>
 
@@ -72,8 +72,8 @@ std::vector<Stored> ReadBack(const std::string& dir, const std::string& tenant,
       auto it = (*store)->Read(tenant, s.id, INT64_MIN, INT64_MAX, storage::Direction::kForward);
       EXPECT_TRUE(it.ok());
       while ((*it)->Next()) {
-        out.push_back({s.labels->ToString(), (*it)->entry().ts_ns,
-                       std::string((*it)->entry().line), std::string((*it)->entry().metadata)});
+        out.push_back({s.labels->ToString(), (*it)->entry().ts_ns, std::string((*it)->entry().line),
+                       std::string((*it)->entry().metadata)});
       }
     }
   }
@@ -146,9 +146,8 @@ TEST_F(PushTest, ProtobufPushesSurviveKill9) {
     ingest::PushStream& ps = req.streams.emplace_back();
     ps.labels = req.Own("{app=\"kill9\", n=\"" + std::to_string(s) + "\"}");
     for (int i = 0; i < 50; ++i) {
-      ingest::PushEntry e{now + i, req.Own("stream " + std::to_string(s) + " line " +
-                                           std::to_string(i)),
-                          {}};
+      ingest::PushEntry e{
+          now + i, req.Own("stream " + std::to_string(s) + " line " + std::to_string(i)), {}};
       if (i % 10 == 0) e.metadata.push_back({"trace_id", req.Own("t" + std::to_string(i))});
       ps.entries.push_back(std::move(e));
     }
@@ -180,9 +179,9 @@ TEST_F(PushTest, ProtobufPushesSurviveKill9) {
       EXPECT_EQ(g.labels, "{app=\"kill9\", n=\"" + std::to_string(s) + "\"}");
       EXPECT_EQ(g.ts, now + i);
       EXPECT_EQ(g.line, "stream " + std::to_string(s) + " line " + std::to_string(i));
-      EXPECT_EQ(g.metadata, i % 10 == 0 ? storage::EncodeMetadata({{"trace_id",
-                                                                    "t" + std::to_string(i)}})
-                                        : "");
+      EXPECT_EQ(g.metadata, i % 10 == 0
+                                ? storage::EncodeMetadata({{"trace_id", "t" + std::to_string(i)}})
+                                : "");
     }
   }
 }

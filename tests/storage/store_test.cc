@@ -102,8 +102,8 @@ std::vector<HeadRecordRow> HeadRecords(Store* store, const std::string& dir) {
                   ->Replay(
                       [&](uint64_t, uint64_t seq, std::string_view tenant, std::string_view rec) {
                         HeadRecordRow row{std::string(tenant), seq, {}};
-                        SAW_RETURN_IF_ERROR(DecodeWriteRecord(rec, &decoder, &decoded, &scratch,
-                                                              &parts, &entries));
+                        SAW_RETURN_IF_ERROR(
+                            DecodeWriteRecord(rec, &decoder, &decoded, &scratch, &parts, &entries));
                         for (const RecordPart& p : parts) {
                           row.parts.push_back({p.stream_id, p.end - p.begin});
                         }
@@ -525,18 +525,18 @@ TEST(StoreTest, SourceRecordsReplayAfterACrash) {
                   .ok() &&
               r.rejected.empty();
     // Stream 1's first entry is behind its out-of-order window: refused, the rest is kept.
-    ok = ok && write(store->get(), {{2, {{kBase + 6, "b2", {}}}},
-                                    {1, {{kBase, "too old", {}}, {kBase + 2 * kHour + 2, "a3", {}}}}},
-                     &r)
-                   .ok() &&
+    ok = ok &&
+         write(store->get(),
+               {{2, {{kBase + 6, "b2", {}}}},
+                {1, {{kBase, "too old", {}}, {kBase + 2 * kHour + 2, "a3", {}}}}},
+               &r)
+             .ok() &&
          r.rejected.size() == 1 && r.rejected[0].stream_index == 1;
     (void)store->release();  // no Close(): a crash
     return ok;
   });
   // The first record is the body, the second the entries kept.
-  {
-    EXPECT_EQ(testing::HeadLogRecordKinds(dir.path()), (std::vector<uint8_t>{kSourceRecord, 0}));
-  }
+  { EXPECT_EQ(testing::HeadLogRecordKinds(dir.path()), (std::vector<uint8_t>{kSourceRecord, 0})); }
   StoreOptions without = o;
   without.source_decoder = nullptr;
   auto failed = Store::Open(without);
@@ -557,10 +557,9 @@ TEST(StoreTest, SourceRecordsReplayAfterACrash) {
 
   auto store = OpenStore(o);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(ReadAll(store.get(), "t", 1),
-            (std::vector<Got>{{kBase + 2 * kHour, "a1", meta},
-                              {kBase + 2 * kHour + 1, "a2", ""},
-                              {kBase + 2 * kHour + 2, "a3", ""}}));
+  EXPECT_EQ(ReadAll(store.get(), "t", 1), (std::vector<Got>{{kBase + 2 * kHour, "a1", meta},
+                                                            {kBase + 2 * kHour + 1, "a2", ""},
+                                                            {kBase + 2 * kHour + 2, "a3", ""}}));
   EXPECT_EQ(ReadAll(store.get(), "t", 2),
             (std::vector<Got>{{kBase + 5, "b1", ""}, {kBase + 6, "b2", ""}}));
   EXPECT_EQ(store->Stats().head_entries, 5u);
