@@ -8,7 +8,6 @@
 // nothing is lost and nothing is duplicated.
 #include <algorithm>
 #include <filesystem>
-#include <unordered_set>
 
 #include "storage/chunk_format.h"
 #include "storage/coding.h"
@@ -16,6 +15,41 @@
 #include "storage/store_impl.h"
 
 namespace sawmill::storage {
+namespace {
+
+// The (record seq, stream id) pairs that cut lists name, sorted once. A record's pairs are one
+// run, found by binary search once per record; its parts are then looked up within that run.
+// A node-based hash set of the pairs took ~50 % of recovery's CPU at 10,000 streams (two
+// cache misses per part), and several times the memory.
+class CutPairs {
+ public:
+  void Add(uint64_t seq, uint64_t stream_id) { pairs_.push_back({seq, stream_id}); }
+  // Call once, after the last Add().
+  void Seal() {
+    std::sort(pairs_.begin(), pairs_.end());
+    pairs_.erase(std::unique(pairs_.begin(), pairs_.end()), pairs_.end());
+  }
+  bool contains(const std::pair<uint64_t, uint64_t>& p) {
+    if (!have_run_ || p.first != run_seq_) {
+      run_begin_ =
+          std::lower_bound(pairs_.cbegin(), pairs_.cend(), std::pair{p.first, uint64_t{0}});
+      run_end_ =
+          std::upper_bound(run_begin_, pairs_.cend(), std::pair{p.first, uint64_t{UINT64_MAX}});
+      run_seq_ = p.first;
+      have_run_ = true;
+    }
+    return std::binary_search(run_begin_, run_end_, p);
+  }
+
+ private:
+  using Pairs = std::vector<std::pair<uint64_t, uint64_t>>;
+  Pairs pairs_;
+  bool have_run_ = false;
+  uint64_t run_seq_ = 0;
+  Pairs::const_iterator run_begin_, run_end_;  // the pairs of run_seq_
+};
+
+}  // namespace
 
 std::string_view SyncPolicyName(SyncPolicy p) {
   return p == SyncPolicy::kFsync ? "fsync" : "group-commit";
@@ -186,12 +220,7 @@ Status StoreImpl::Recover() {
   auto it = kv_->NewIterator(Column::kHead, std::string_view(), std::string(64, '\xff'));
 
   // 1. The cut lists: (record, stream) pairs already in chunks.
-  struct PairHash {
-    size_t operator()(const std::pair<uint64_t, uint64_t>& p) const {
-      return StreamSlotHash()(StreamSlot{static_cast<uint32_t>(p.first), p.second ^ p.first});
-    }
-  };
-  std::unordered_set<std::pair<uint64_t, uint64_t>, PairHash> cut;  // (seq, stream id)
+  CutPairs cut;
   struct FoundCutList {
     uint64_t id;
     std::vector<uint64_t> seqs;
@@ -205,10 +234,11 @@ Status StoreImpl::Recover() {
     if (!DecodeCutList(it->value(), &stream_id, &c.seqs)) {
       return Status::Corruption("malformed cut list");
     }
-    for (uint64_t seq : c.seqs) cut.insert({seq, stream_id});
+    for (uint64_t seq : c.seqs) cut.Add(seq, stream_id);
     next_seq = std::max(next_seq, id + 1);
     cut_lists.push_back(std::move(c));
   }
+  cut.Seal();
 
   // 2. The records, in key order (tenant, seq). Per-stream records of key layouts 1 and 2
   // (written before 2026-11-24) are converted to layout-3 records of one stream under the
