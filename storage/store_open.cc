@@ -20,7 +20,7 @@ namespace {
 // The (record seq, stream id) pairs that cut lists name, sorted once. A record's pairs are one
 // run, found by binary search once per record; its parts are then looked up within that run.
 // A node-based hash set of the pairs took ~50 % of recovery's CPU at 10,000 streams (two
-// cache misses per part), and several times the memory.
+// cache misses per part) and ~56 bytes per pair (node, malloc header, bucket) against 16.
 class CutPairs {
  public:
   void Add(uint64_t seq, uint64_t stream_id) { pairs_.push_back({seq, stream_id}); }

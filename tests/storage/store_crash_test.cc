@@ -65,11 +65,9 @@ std::string Line(uint64_t id, int i) {
       }
       WriteResult r;
       // Every other write carries its source: its head record is the body, not the entries.
-      const std::string body = testing::EncodeTestSource(w);
-      const std::vector<uint32_t> origins = testing::TestSourceOrigins(2);
-      const WriteSource source{testing::kTestSource, body, origins};
-      Status s = (*store)->Write("tenant", std::span<const StreamWrite>(w, 2),
-                                 id % 2 == 1 ? &source : nullptr, &r);
+      const std::span<const StreamWrite> writes(w, 2);
+      Status s = id % 2 == 1 ? testing::WriteWithTestSource(store->get(), "tenant", writes, &r)
+                             : (*store)->Write("tenant", writes, &r);
       if (!s.ok() || !r.rejected.empty()) _exit(4);
       if (write(ack_fd, &id, sizeof(id)) != sizeof(id)) _exit(5);
     }

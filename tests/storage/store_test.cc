@@ -509,10 +509,7 @@ TEST(StoreTest, SourceRecordsReplayAfterACrash) {
   constexpr int64_t kHour = 3600LL * 1000000000;
   const std::string meta = EncodeMetadata({{"trace_id", "abc"}});
   auto write = [](Store* store, const std::vector<StreamWrite>& w, WriteResult* r) {
-    const std::string body = testing::EncodeTestSource(w);
-    const std::vector<uint32_t> origins = testing::TestSourceOrigins(w.size());
-    const WriteSource source{testing::kTestSource, body, origins};
-    return store->Write("t", w, &source, r);
+    return testing::WriteWithTestSource(store, "t", w, r);
   };
   InChild([&] {
     auto store = Store::Open(o);
@@ -579,11 +576,8 @@ TEST(StoreTest, DeadSourceRecordsAreNotDecodedAtRecovery) {
     if (!store.ok()) return false;
     auto* impl = static_cast<StoreImpl*>(store->get());
     const std::vector<StreamWrite> w = {{1, {{kBase + 1, "a1", {}}}}, {2, {{kBase + 2, "b1", {}}}}};
-    const std::string body = testing::EncodeTestSource(w);
-    const std::vector<uint32_t> origins = testing::TestSourceOrigins(w.size());
-    const WriteSource source{testing::kTestSource, body, origins};
     WriteResult r;
-    bool ok = impl->Write("t", w, &source, &r).ok();
+    bool ok = testing::WriteWithTestSource(impl, "t", w, &r).ok();
     ok = ok && impl->FlushStream("t", 1).ok() && impl->FlushStream("t", 2).ok();
     (void)store->release();  // no Close(): a crash
     return ok;

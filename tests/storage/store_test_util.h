@@ -60,7 +60,7 @@ inline std::vector<Got> ReadAll(Store* store, std::string_view tenant, uint64_t 
 
 // A WriteSource body format for tests, kTestSource: the streams of `writes` in reverse order
 // (so that origins are not the identity), each as count:varint, then per entry
-// ts:fixed64 | line:lp | metadata:lp. Origins() gives the matching WriteSource::origins.
+// ts:fixed64 | line:lp | metadata:lp.
 inline constexpr uint8_t kTestSource = 0x7e;
 inline std::string EncodeTestSource(std::span<const StreamWrite> writes) {
   std::string body;
@@ -73,11 +73,6 @@ inline std::string EncodeTestSource(std::span<const StreamWrite> writes) {
     }
   }
   return body;
-}
-inline std::vector<uint32_t> TestSourceOrigins(size_t streams) {
-  std::vector<uint32_t> origins;
-  for (size_t i = 0; i < streams; ++i) origins.push_back(static_cast<uint32_t>(streams - 1 - i));
-  return origins;
 }
 inline Status DecodeTestSource(uint8_t format, std::string_view body, DecodedSource* out) {
   if (format != kTestSource) return Status::InvalidArgument("not a test source");
@@ -100,6 +95,18 @@ inline Status DecodeTestSource(uint8_t format, std::string_view body, DecodedSou
     }
   }
   return Status::OK();
+}
+
+// store->Write() of `writes` with their kTestSource body as the WriteSource.
+inline Status WriteWithTestSource(Store* store, std::string_view tenant,
+                                  std::span<const StreamWrite> writes, WriteResult* result) {
+  const std::string body = EncodeTestSource(writes);
+  std::vector<uint32_t> origins;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    origins.push_back(static_cast<uint32_t>(writes.size() - 1 - i));
+  }
+  const WriteSource source{kTestSource, body, origins};
+  return store->Write(tenant, writes, &source, result);
 }
 
 inline StoreOptions TestOptions(const std::string& dir) {
